@@ -1,0 +1,316 @@
+"""The case ledger application: the Python API for recording, over either backend.
+
+Each method loads the streams it needs, lets the aggregate apply its rules, and saves the
+new events in one atomic write. A refused command raises a :class:`~ledger.errors.LedgerError`
+and writes nothing. The acting staff member is always named by staff id; the ledger copies
+their full name, designation and team onto every event (policy s.7).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import get_topic
+
+from ledger.case import CaseRecord, note_content
+from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
+from ledger.storage import Backend, backend_for, translate_storage_errors
+
+__all__ = ["LONDON", "CaseLedger", "Clock", "utc_now"]
+
+LONDON = ZoneInfo("Europe/London")
+Clock = Callable[[], _dt.datetime]
+
+#: The actor stamp of the ledger itself, for the first administrator (bootstrapping).
+SYSTEM_ACTOR = {"staff_id": "system", "full_name": "caseledger set-up", "designation": "System",
+                "team": "", "roles": []}
+
+
+def utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def start_of_day(day: _dt.date) -> _dt.datetime:
+    """Midnight, London time, of ``day`` (dates in England are local dates)."""
+    return _dt.datetime.combine(day, _dt.time(), tzinfo=LONDON)
+
+
+class CaseLedger(Application[uuid.UUID]):
+    """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``."""
+
+    name = "CaseLedger"
+
+    def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
+                 backend: Backend | None = None) -> None:
+        self.backend = backend or backend_for(db)
+        self.clock = clock
+        with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
+            super().__init__(env=self.backend.env)
+            # Touch the store so an unreachable database fails here, clearly.
+            self.recorder.max_notification_id()
+
+    # --- saving --------------------------------------------------------------------------
+
+    def _save(self, what: str, *aggregates: Any) -> None:
+        with translate_storage_errors(what):
+            self.save(*aggregates)
+
+    def _now(self) -> _dt.datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise RuleViolation("the ledger's clock gave a time with no time zone")
+        return now
+
+    # --- staff directory ---------------------------------------------------------------
+
+    def staff_member(self, staff_id: str) -> StaffMember:
+        with translate_storage_errors(f"reading staff member {staff_id}"):
+            try:
+                member = self.repository.get(staff_stream_id(staff_id))
+            except AggregateNotFoundError:
+                raise NotFound(f"no staff member with the id {staff_id!r} in the staff directory") from None
+        assert isinstance(member, StaffMember)
+        return member
+
+    def _actor(self, staff_id: str | None) -> StaffMember:
+        if not staff_id:
+            raise PermissionDenied(
+                "no acting staff member: say who you are with --as STAFF_ID or CASELEDGER_USER"
+            )
+        return self.staff_member(staff_id)
+
+    def staff_ids(self) -> list[str]:
+        return [m.staff_id for m in self.list_staff()]
+
+    def list_staff(self) -> list[StaffMember]:
+        members = [self.repository.get(i) for i in self._stream_ids(StaffMember.Joined)]
+        return sorted(members, key=lambda m: (m.team, m.full_name))
+
+    def add_staff(self, acting: str | None, *, staff_id: str, full_name: str, designation: str,
+                  team: str, roles: Iterable[str | Role]) -> StaffMember:
+        """Add a staff member. The first one added must be an admin and needs no ``acting``."""
+        now = self._now()
+        if not self._stream_ids(StaffMember.Joined, limit=1):
+            roles = validate_roles(roles)
+            if Role.ADMIN not in roles:
+                raise RuleViolation(
+                    "the staff directory is empty: the first staff member added must hold the "
+                    "admin role, so that they can add the others"
+                )
+            actor_stamp = SYSTEM_ACTOR
+        else:
+            actor = self._actor(acting)
+            actor.require("adding a staff member needs the admin role", Role.ADMIN)
+            actor_stamp = actor.stamp()
+        with translate_storage_errors("checking the staff directory"):
+            try:
+                existing = self.repository.get(staff_stream_id(staff_id))
+            except AggregateNotFoundError:
+                existing = None
+        if existing is not None:
+            raise RuleViolation(
+                f"staff id {staff_id!r} is already used by {existing.full_name}; staff ids are never reused"
+            )
+        member = StaffMember.join(actor=actor_stamp, staff_id=staff_id, full_name=full_name,
+                                  designation=designation, team=team, roles=roles, occurred_at=now)
+        self._save(f"adding staff member {staff_id}", member)
+        return member
+
+    def change_staff(self, acting: str | None, staff_id: str, **changes: Any) -> StaffMember:
+        actor = self._actor(acting)
+        actor.require("changing a staff member's details needs the admin role", Role.ADMIN)
+        member = self.staff_member(staff_id)
+        member.change(actor=actor.stamp(), occurred_at=self._now(), **changes)
+        self._save(f"changing staff member {staff_id}", member)
+        return member
+
+    def staff_leaves(self, acting: str | None, staff_id: str, reason: str) -> StaffMember:
+        actor = self._actor(acting)
+        actor.require("recording that a staff member left needs the admin role", Role.ADMIN)
+        member = self.staff_member(staff_id)
+        member.leave(actor=actor.stamp(), occurred_at=self._now(), reason=reason)
+        self._save(f"recording that {staff_id} left", member)
+        return member
+
+    # --- case records ------------------------------------------------------------------
+
+    def case(self, case_id: uuid.UUID | str, version: int | None = None) -> CaseRecord:
+        cid = self.resolve_case_id(case_id)
+        with translate_storage_errors(f"reading case {cid}"):
+            try:
+                case = self.repository.get(cid, version=version)
+            except AggregateNotFoundError:
+                raise NotFound(f"no case record {cid}") from None
+        if not isinstance(case, CaseRecord):
+            raise NotFound(f"no case record {cid} ({type(case).__name__} stream)")
+        return case
+
+    def resolve_case_id(self, case_id: uuid.UUID | str) -> uuid.UUID:
+        if isinstance(case_id, uuid.UUID):
+            return case_id
+        text = str(case_id).strip().lower()
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            pass
+        if len(text) < 4 or any(c not in "0123456789abcdef-" for c in text):
+            raise NotFound(f"{case_id!r} is not a case id (a UUID, or at least its first 4 hex digits)")
+        matches = [i for i in self._stream_ids(CaseRecord.Opened) if str(i).startswith(text)]
+        if not matches:
+            raise NotFound(f"no case record whose id starts with {text!r}")
+        if len(matches) > 1:
+            raise NotFound(f"{len(matches)} case records have ids starting with {text!r}; give more digits")
+        return matches[0]
+
+    def case_ids(self) -> list[uuid.UUID]:
+        return self._stream_ids(CaseRecord.Opened)
+
+    def open_case(self, acting: str | None, *, child_name: str, referral_date: _dt.date,
+                  referral_source: str, team: str, worker: str,
+                  date_of_birth: _dt.date | None = None,
+                  expected_date_of_birth: _dt.date | None = None) -> CaseRecord:
+        actor = self._actor(acting)
+        now = self._now()
+        case = CaseRecord.open(
+            actor=actor, child_name=child_name, referral_date=referral_date,
+            referral_source=referral_source, team=team, worker=self.staff_member(worker),
+            now=now, occurred_at=min(start_of_day(referral_date), now),
+            date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth,
+        )
+        self._save("opening a case record", case)
+        return case
+
+    def allocate(self, acting: str | None, case_id: uuid.UUID | str, *, team: str, worker: str,
+                 reason: str) -> CaseRecord:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        case.allocate(actor=actor, team=team, worker=self.staff_member(worker), reason=reason,
+                      now=self._now())
+        self._save("allocating a case", case)
+        return case
+
+    def record_case_note(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
+                         occurred_at: _dt.datetime, facts: str, finalise: bool = False,
+                         **content: Any) -> uuid.UUID:
+        """Record a case note as a draft (or draft and finalise at once); returns its id."""
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        note_id = uuid.uuid4()
+        now = self._now()
+        case.record_case_note(actor=actor, note_id=note_id, kind=kind, occurred_at=occurred_at,
+                              now=now, content=note_content(facts=facts, **content))
+        if finalise:
+            case.finalise_case_note(actor=actor, note_id=note_id, now=now)
+        self._save("recording a case note", case)
+        return note_id
+
+    def revise_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
+                         *, occurred_at: _dt.datetime | None = None, **changes: Any) -> None:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        nid = _note_uuid(note_id)
+        note = case.notes.get(str(nid))
+        base = dict(note["content"]) if note else {}
+        content = note_content(**{**base, **changes}) if note else {}
+        case.revise_case_note(actor=actor, note_id=nid, content=content, occurred_at=occurred_at,
+                              now=self._now())
+        self._save("revising a case note", case)
+
+    def finalise_case_note(self, acting: str | None, case_id: uuid.UUID | str,
+                           note_id: uuid.UUID | str) -> None:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        case.finalise_case_note(actor=actor, note_id=_note_uuid(note_id), now=self._now())
+        self._save("finalising a case note", case)
+
+    def amend_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
+                        *, reason: str, **changes: Any) -> None:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        nid = _note_uuid(note_id)
+        note = case.notes.get(str(nid))
+        content = note_content(**{**note["content"], **changes}) if note else {}
+        case.amend_case_note(actor=actor, note_id=nid, content=content, reason=reason, now=self._now())
+        self._save("amending a case note", case)
+
+    def delete_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
+                         *, reason: str) -> None:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        case.delete_case_note(actor=actor, note_id=_note_uuid(note_id), reason=reason, now=self._now())
+        self._save("deleting a case note", case)
+
+    def record_decision(self, acting: str | None, case_id: uuid.UUID | str, *, decision: str,
+                        reasons: str, risks_considered: str,
+                        options_not_chosen: Sequence[dict[str, str]], kind: str = "management",
+                        occurred_at: _dt.datetime | None = None,
+                        supervisee: str | None = None) -> uuid.UUID:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        now = self._now()
+        decision_id = uuid.uuid4()
+        case.record_decision(
+            actor=actor, decision_id=decision_id, kind=kind, decision=decision, reasons=reasons,
+            risks_considered=risks_considered, options_not_chosen=options_not_chosen,
+            occurred_at=occurred_at or now, now=now,
+            supervisee=self.staff_member(supervisee) if supervisee else None,
+        )
+        self._save("recording a decision", case)
+        return decision_id
+
+    def close_case(self, acting: str | None, case_id: uuid.UUID | str, *, reason: str,
+                   closed_on: _dt.date | None = None) -> CaseRecord:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        now = self._now()
+        case.close(actor=actor, reason=reason, closed_on=closed_on or now.astimezone(LONDON).date(), now=now)
+        self._save("closing a case", case)
+        return case
+
+    def reopen_case(self, acting: str | None, case_id: uuid.UUID | str, *, reason: str) -> CaseRecord:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        case.reopen(actor=actor, reason=reason, now=self._now())
+        self._save("re-opening a case", case)
+        return case
+
+    # --- scanning --------------------------------------------------------------------------
+
+    def _stream_ids(self, created_event: type, limit: int | None = None) -> list[uuid.UUID]:
+        """Ids of the streams whose first event is ``created_event``, in the order created."""
+        ids: list[uuid.UUID] = []
+        for n in self._notifications(topics=[get_topic(created_event)]):
+            oid = n.originator_id
+            ids.append(oid if isinstance(oid, uuid.UUID) else uuid.UUID(str(oid)))
+            if limit is not None and len(ids) >= limit:
+                break
+        return ids
+
+    def _notifications(self, topics: Sequence[str] = (), page: int = 500) -> Iterator[Any]:
+        start = 1
+        while True:
+            with translate_storage_errors("reading the ledger"):
+                batch = self.recorder.select_notifications(start, page, topics=topics)
+            if not batch:
+                return
+            yield from batch
+            start = batch[-1].id + 1
+
+    def event_count(self) -> int:
+        with translate_storage_errors("reading the ledger"):
+            return self.recorder.max_notification_id() or 0
+
+
+def _note_uuid(note_id: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(note_id, uuid.UUID):
+        return note_id
+    try:
+        return uuid.UUID(str(note_id))
+    except ValueError:
+        raise NotFound(f"{note_id!r} is not a case note id (a UUID)") from None

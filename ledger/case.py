@@ -1,0 +1,563 @@
+"""A child's case record: one hash-chained stream from referral to closure (policy s.3).
+
+Rules this module enforces (each refusal is a :class:`~ledger.errors.RuleViolation` whose
+message names the rule, the field and the people involved; a refused command writes nothing):
+
+* Opening: the child's name, a date of birth or (pre-birth) an expected date of birth, the
+  referral date and source, and an allocated team and worker are required. The worker must be
+  a social worker, senior practitioner or team manager in that team.
+* Recording casework (notes, decisions, allocation) needs a practice or management role;
+  helpdesk, auditor and admin accounts cannot record on a child's record.
+* A case note (s.7) is dated by the event (``occurred_at``, never in the future), has a
+  ``facts`` section (required) kept apart from ``analysis`` (professional judgement) and
+  ``actions``; third-party information names who provided it; "seen alone" implies "seen".
+  Notes start as drafts that only their author may revise, and are finalised once, by their
+  author. A finalised note changes only by amendment: a new event with a reason; the
+  original text stays in the ledger and in the note's history.
+* Deleting a case note (s.12) needs team manager or above and a reason that explains (at
+  least three words). The note leaves ordinary reads; it never leaves the ledger.
+* A management or supervision decision (s.7) records the decision, the reasons, the risks
+  considered, and the options not chosen with why; it is made by a team manager or above.
+* A closed case accepts nothing until it is re-opened (team manager or above, with a reason).
+  A case with draft notes cannot be closed: they must be finalised or deleted first.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.domain import AggregateCreated
+
+from ledger.chain import ChainedAggregate
+from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.staff import Role, StaffMember
+
+__all__ = [
+    "CASEWORK_ROLES",
+    "CaseRecord",
+    "DecisionKind",
+    "InterpreterKind",
+    "NoteKind",
+    "NoteSource",
+]
+
+#: Roles that may record on a child's record.
+CASEWORK_ROLES = (
+    Role.SOCIAL_WORKER,
+    Role.SENIOR_PRACTITIONER,
+    Role.TEAM_MANAGER,
+    Role.SERVICE_MANAGER,
+    Role.HEAD_OF_SERVICE,
+    Role.IRO,
+    Role.EDT,
+)
+#: Roles that may hold a case as its allocated worker.
+ALLOCATABLE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER)
+#: How far in the future a time may be before it is refused (clock drift between machines).
+FUTURE_TOLERANCE = _dt.timedelta(minutes=5)
+MIN_REASON_WORDS = 3
+
+
+class NoteKind(str, enum.Enum):
+    CONTACT = "contact"
+    HOME_VISIT = "home_visit"
+    OFFICE_VISIT = "office_visit"
+    TELEPHONE_CALL = "telephone_call"
+    MEETING = "meeting"
+    SUPERVISION = "supervision"
+    EMAIL = "email"
+    OTHER = "other"
+
+
+class NoteSource(str, enum.Enum):
+    FIRST_HAND = "first_hand"
+    THIRD_PARTY = "third_party"
+
+
+class InterpreterKind(str, enum.Enum):
+    CONTRACTED_SERVICE = "contracted_service"
+    STAFF_MEMBER = "staff_member"
+    FAMILY_MEMBER = "family_member"
+    FRIEND = "friend"
+
+
+class DecisionKind(str, enum.Enum):
+    MANAGEMENT = "management"
+    SUPERVISION = "supervision"
+
+
+def _choice(enum_cls: type[enum.Enum], field: str, value: Any) -> Any:
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in enum_cls)
+        raise RuleViolation(f"{field} {value!r} is not one of: {allowed}") from None
+
+
+def _text(field: str, value: Any, *, required: bool, rule: str = "") -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise RuleViolation(f"{field} must be text, got {type(value).__name__}")
+    value = value.strip()
+    if required and not value:
+        raise RuleViolation(f"{field} is required{rule}")
+    return value
+
+
+def explained_reason(field: str, value: Any, what: str) -> str:
+    """A reason that explains: at least :data:`MIN_REASON_WORDS` words."""
+    text = _text(field, value, required=True, rule=f" when {what}")
+    if len(text.split()) < MIN_REASON_WORDS:
+        raise RuleViolation(
+            f"{what} needs a {field} that explains why (at least {MIN_REASON_WORDS} words); "
+            f"got {text!r}"
+        )
+    return text
+
+
+def aware(field: str, value: Any) -> _dt.datetime:
+    if not isinstance(value, _dt.datetime):
+        raise RuleViolation(f"{field} must be a date and time, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RuleViolation(f"{field} {value.isoformat()} needs a time zone")
+    return value
+
+
+def not_future(field: str, value: Any, now: _dt.datetime) -> _dt.datetime:
+    value = aware(field, value)
+    if value > now + FUTURE_TOLERANCE:
+        raise RuleViolation(
+            f"{field} {value.isoformat(timespec='minutes')} is in the future; "
+            f"entries are dated by the event, which has to have happened (now is "
+            f"{now.isoformat(timespec='minutes')})"
+        )
+    return value
+
+
+def note_content(
+    *,
+    facts: Any,
+    analysis: Any = "",
+    actions: Any = "",
+    source: Any = NoteSource.FIRST_HAND,
+    provided_by: Any = "",
+    child_seen: bool = False,
+    child_seen_alone: bool = False,
+    child_views: Any = "",
+    interpreter: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Validate and normalise the written content of a case note (policy s.7, Appendix 1)."""
+    src = _choice(NoteSource, "source", source)
+    content: dict[str, Any] = {
+        "facts": _text("facts", facts, required=True, rule=" in a case note: record what happened, "
+                       "kept apart from analysis and actions"),
+        "analysis": _text("analysis", analysis, required=False),
+        "actions": _text("actions", actions, required=False),
+        "source": src,
+        "provided_by": _text("provided_by", provided_by, required=False),
+        "child_seen": bool(child_seen),
+        "child_seen_alone": bool(child_seen_alone),
+        "child_views": _text("child_views", child_views, required=False),
+        "interpreter": None,
+    }
+    if src is NoteSource.THIRD_PARTY and not content["provided_by"]:
+        raise RuleViolation(
+            "provided_by is required when the source is third-party: the record must say "
+            "who provided the information (policy s.7)"
+        )
+    if content["child_seen_alone"] and not content["child_seen"]:
+        raise RuleViolation("child_seen_alone is set but child_seen is not: a child seen alone was seen")
+    if interpreter:
+        content["interpreter"] = {
+            "name": _text("interpreter name", interpreter.get("name"), required=True,
+                          rule=" when an interpreter was used (policy s.7)"),
+            "kind": _choice(InterpreterKind, "interpreter kind", interpreter.get("kind")),
+        }
+    return content
+
+
+class CaseRecord(ChainedAggregate):
+    """One child's case record. State lives in plain dicts so that it can be snapshotted.
+
+    State: ``child`` (name, date_of_birth, expected_date_of_birth), ``referral`` (date,
+    source), ``team``, ``worker`` (staff stamp), ``status`` ("open" or "closed"),
+    ``closure`` (the last closure), ``notes`` (note id -> note), ``decisions`` (list).
+    """
+
+    stream_kind = "case record"
+
+    class Opened(ChainedAggregate.Event, AggregateCreated):
+        child_name: str
+        date_of_birth: _dt.date | None
+        expected_date_of_birth: _dt.date | None
+        referral_date: _dt.date
+        referral_source: str
+        team: str
+        worker: dict[str, Any]
+
+        def apply(self, case: CaseRecord) -> None:
+            case.child = {
+                "name": self.child_name,
+                "date_of_birth": self.date_of_birth,
+                "expected_date_of_birth": self.expected_date_of_birth,
+            }
+            case.referral = {"date": self.referral_date, "source": self.referral_source}
+            case.team = self.team
+            case.worker = self.worker
+            case.status = "open"
+            case.closure = None
+            case.notes = {}
+            case.decisions = []
+            case.opened_by = self.actor
+
+    class Allocated(ChainedAggregate.Event):
+        team: str
+        worker: dict[str, Any]
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            case.team = self.team
+            case.worker = self.worker
+
+    class CaseNoteRecorded(ChainedAggregate.Event):
+        note_id: uuid.UUID
+        kind: NoteKind
+        content: dict[str, Any]
+
+        def apply(self, case: CaseRecord) -> None:
+            case.notes[str(self.note_id)] = {
+                "id": self.note_id,
+                "kind": self.kind,
+                "occurred_at": self.occurred_at,
+                "author": self.actor,
+                "recorded_at": self.timestamp,
+                "status": "draft",
+                "finalised_at": None,
+                "content": self.content,
+                "revisions": [],
+                "amendments": [],
+                "deleted": None,
+            }
+
+    class CaseNoteRevised(ChainedAggregate.Event):
+        note_id: uuid.UUID
+        content: dict[str, Any]
+
+        def apply(self, case: CaseRecord) -> None:
+            note = case.notes[str(self.note_id)]
+            note["revisions"].append({"at": self.timestamp, "previous": note["content"]})
+            note["content"] = self.content
+            note["occurred_at"] = self.occurred_at
+
+    class CaseNoteFinalised(ChainedAggregate.Event):
+        note_id: uuid.UUID
+
+        def apply(self, case: CaseRecord) -> None:
+            note = case.notes[str(self.note_id)]
+            note["status"] = "final"
+            note["finalised_at"] = self.timestamp
+
+    class CaseNoteAmended(ChainedAggregate.Event):
+        note_id: uuid.UUID
+        content: dict[str, Any]
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            note = case.notes[str(self.note_id)]
+            note["amendments"].append({
+                "at": self.timestamp,
+                "by": self.actor,
+                "reason": self.reason,
+                "previous": note["content"],
+            })
+            note["content"] = self.content
+
+    class CaseNoteDeleted(ChainedAggregate.Event):
+        note_id: uuid.UUID
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            case.notes[str(self.note_id)]["deleted"] = {
+                "at": self.timestamp, "by": self.actor, "reason": self.reason,
+            }
+
+    class DecisionRecorded(ChainedAggregate.Event):
+        decision_id: uuid.UUID
+        kind: DecisionKind
+        decision: str
+        reasons: str
+        risks_considered: str
+        options_not_chosen: list[dict[str, str]]
+        supervisee: dict[str, Any] | None
+
+        def apply(self, case: CaseRecord) -> None:
+            case.decisions.append({
+                "id": self.decision_id,
+                "kind": self.kind,
+                "decision": self.decision,
+                "reasons": self.reasons,
+                "risks_considered": self.risks_considered,
+                "options_not_chosen": self.options_not_chosen,
+                "supervisee": self.supervisee,
+                "decided_by": self.actor,
+                "occurred_at": self.occurred_at,
+                "recorded_at": self.timestamp,
+            })
+
+    class Closed(ChainedAggregate.Event):
+        reason: str
+        closed_on: _dt.date
+
+        def apply(self, case: CaseRecord) -> None:
+            case.status = "closed"
+            case.closure = {"reason": self.reason, "closed_on": self.closed_on, "by": self.actor}
+
+    class Reopened(ChainedAggregate.Event):
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            case.status = "open"
+
+    # --- commands --------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        actor: StaffMember,
+        child_name: str,
+        referral_date: _dt.date,
+        referral_source: str,
+        team: str,
+        worker: StaffMember,
+        now: _dt.datetime,
+        occurred_at: _dt.datetime,
+        date_of_birth: _dt.date | None = None,
+        expected_date_of_birth: _dt.date | None = None,
+    ) -> CaseRecord:
+        actor.require("opening a case record needs a practice or management role", *CASEWORK_ROLES)
+        name = _text("child_name", child_name, required=True, rule=" to open a case record")
+        if (date_of_birth is None) == (expected_date_of_birth is None):
+            raise RuleViolation(
+                "opening a case record needs either date_of_birth or, for a pre-birth referral, "
+                "expected_date_of_birth (one of the two, not both)"
+            )
+        if not isinstance(referral_date, _dt.date) or isinstance(referral_date, _dt.datetime):
+            raise RuleViolation(f"referral_date must be a date, got {referral_date!r}")
+        if referral_date > now.date():
+            raise RuleViolation(f"referral_date {referral_date} is in the future (today is {now.date()})")
+        if date_of_birth is not None and date_of_birth > now.date():
+            raise RuleViolation(
+                f"date_of_birth {date_of_birth} is in the future; for an unborn child give "
+                "expected_date_of_birth"
+            )
+        source = _text("referral_source", referral_source, required=True, rule=" to open a case record")
+        _check_worker(worker, team)
+        return cls._start(
+            cls.Opened,
+            actor=actor.stamp(), timestamp=now,
+            occurred_at=not_future("occurred_at", occurred_at, now),
+            child_name=name,
+            date_of_birth=date_of_birth,
+            expected_date_of_birth=expected_date_of_birth,
+            referral_date=referral_date,
+            referral_source=source,
+            team=team,
+            worker=worker.stamp(),
+        )
+
+    def allocate(self, *, actor: StaffMember, team: str, worker: StaffMember, reason: str,
+                 now: _dt.datetime) -> None:
+        self._require_open("allocate a worker to")
+        actor.require("allocating a case needs the role team manager or above", at_least=Role.TEAM_MANAGER)
+        _check_worker(worker, team)
+        if worker.staff_id == self.worker["staff_id"] and team == self.team:
+            raise RuleViolation(f"{worker.full_name} is already the allocated worker in {team}")
+        self.trigger_event(
+            self.Allocated, actor=actor.stamp(), timestamp=now, occurred_at=now, team=team,
+            worker=worker.stamp(), reason=_text("reason", reason, required=True,
+                                                rule=" when allocating a case"),
+        )
+
+    def record_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, kind: Any,
+                         occurred_at: _dt.datetime, now: _dt.datetime, content: dict[str, Any]) -> None:
+        self._require_open("record a case note on")
+        actor.require("recording a case note needs a practice or management role", *CASEWORK_ROLES)
+        if str(note_id) in self.notes:
+            raise RuleViolation(f"case note {note_id} already exists on this record")
+        self.trigger_event(
+            self.CaseNoteRecorded, actor=actor.stamp(), timestamp=now,
+            occurred_at=not_future("occurred_at", occurred_at, now),
+            note_id=note_id, kind=_choice(NoteKind, "kind", kind), content=content,
+        )
+
+    def revise_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, content: dict[str, Any],
+                         occurred_at: _dt.datetime | None, now: _dt.datetime) -> None:
+        note = self._live_note(note_id, "revise")
+        if note["status"] != "draft":
+            raise RuleViolation(
+                f"case note {note_id} is finalised and cannot be revised; a finalised note "
+                "changes only by amendment, with a reason"
+            )
+        self._require_author(actor, note, "revise")
+        self.trigger_event(
+            self.CaseNoteRevised, actor=actor.stamp(), timestamp=now,
+            occurred_at=not_future("occurred_at", occurred_at or note["occurred_at"], now),
+            note_id=note_id, content=content,
+        )
+
+    def finalise_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, now: _dt.datetime) -> None:
+        note = self._live_note(note_id, "finalise")
+        if note["status"] != "draft":
+            raise RuleViolation(
+                f"case note {note_id} was already finalised on "
+                f"{note['finalised_at'].isoformat(timespec='minutes')}; a note is finalised once"
+            )
+        self._require_author(actor, note, "finalise")
+        self.trigger_event(self.CaseNoteFinalised, actor=actor.stamp(), timestamp=now,
+                           occurred_at=now, note_id=note_id)
+
+    def amend_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, content: dict[str, Any],
+                        reason: str, now: _dt.datetime) -> None:
+        note = self._live_note(note_id, "amend")
+        if note["status"] != "final":
+            raise RuleViolation(
+                f"case note {note_id} is still a draft: revise it instead; only a finalised "
+                "note is amended"
+            )
+        if actor.staff_id != note["author"]["staff_id"]:
+            actor.require(
+                f"amending a case note written by {note['author']['full_name']} needs its author "
+                "or the role team manager or above", at_least=Role.TEAM_MANAGER,
+            )
+        else:
+            actor.require("amending a case note needs a practice or management role", *CASEWORK_ROLES)
+        reason = explained_reason("reason", reason, "amending a case note")
+        if content == note["content"]:
+            raise RuleViolation(f"the amendment to case note {note_id} changes nothing")
+        self.trigger_event(self.CaseNoteAmended, actor=actor.stamp(), timestamp=now, occurred_at=now,
+                           note_id=note_id, content=content, reason=reason)
+
+    def delete_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, reason: str,
+                         now: _dt.datetime) -> None:
+        self._live_note(note_id, "delete")
+        actor.require("deleting a case note needs the role team manager or above (policy s.12)",
+                      at_least=Role.TEAM_MANAGER)
+        reason = explained_reason("reason", reason, "deleting a case note (policy s.12)")
+        self.trigger_event(self.CaseNoteDeleted, actor=actor.stamp(), timestamp=now, occurred_at=now,
+                           note_id=note_id, reason=reason)
+
+    def record_decision(
+        self, *, actor: StaffMember, decision_id: uuid.UUID, kind: Any, decision: str, reasons: str,
+        risks_considered: str, options_not_chosen: Sequence[dict[str, str]],
+        occurred_at: _dt.datetime, now: _dt.datetime, supervisee: StaffMember | None = None,
+    ) -> None:
+        self._require_open("record a decision on")
+        kind = _choice(DecisionKind, "kind", kind)
+        actor.require(f"recording a {kind.value} decision needs the role team manager or above",
+                      at_least=Role.TEAM_MANAGER)
+        rule = " for a decision (policy s.7: the reasons for the decision and the risks assessed)"
+        options = []
+        for i, opt in enumerate(options_not_chosen or ()):
+            options.append({
+                "option": _text(f"options_not_chosen[{i}].option", opt.get("option"), required=True),
+                "why_not": _text(f"options_not_chosen[{i}].why_not", opt.get("why_not"), required=True,
+                                 rule=": say why this option was not chosen"),
+            })
+        if not options:
+            raise RuleViolation(
+                "options_not_chosen needs at least one option with why it was not chosen "
+                "(policy s.7: 'why other decisions were not made')"
+            )
+        if kind is DecisionKind.SUPERVISION and supervisee is None:
+            raise RuleViolation("a supervision decision names the supervisee: the worker supervised")
+        self.trigger_event(
+            self.DecisionRecorded, actor=actor.stamp(), timestamp=now,
+            occurred_at=not_future("occurred_at", occurred_at, now),
+            decision_id=decision_id, kind=kind,
+            decision=_text("decision", decision, required=True, rule=rule),
+            reasons=_text("reasons", reasons, required=True, rule=rule),
+            risks_considered=_text("risks_considered", risks_considered, required=True, rule=rule),
+            options_not_chosen=options,
+            supervisee=supervisee.stamp() if supervisee else None,
+        )
+
+    def close(self, *, actor: StaffMember, reason: str, closed_on: _dt.date, now: _dt.datetime) -> None:
+        self._require_open("close")
+        actor.require("closing a case needs the role team manager or above", at_least=Role.TEAM_MANAGER)
+        drafts = [n for n in self.notes.values() if n["status"] == "draft" and not n["deleted"]]
+        if drafts:
+            raise RuleViolation(
+                f"the case of {self.child['name']} has {len(drafts)} draft case note(s); finalise "
+                "or delete them before closing (all recording is finalised, policy s.3)"
+            )
+        if closed_on > now.date():
+            raise RuleViolation(f"closed_on {closed_on} is in the future (today is {now.date()})")
+        self.trigger_event(self.Closed, actor=actor.stamp(), timestamp=now, occurred_at=now,
+                           reason=explained_reason("reason", reason, "closing a case"),
+                           closed_on=closed_on)
+
+    def reopen(self, *, actor: StaffMember, reason: str, now: _dt.datetime) -> None:
+        if self.status != "closed":
+            raise RuleViolation(f"the case of {self.child['name']} is open; only a closed case is re-opened")
+        actor.require("re-opening a case needs the role team manager or above", at_least=Role.TEAM_MANAGER)
+        self.trigger_event(self.Reopened, actor=actor.stamp(), timestamp=now, occurred_at=now,
+                           reason=explained_reason("reason", reason, "re-opening a case"))
+
+    # --- helpers and reading ----------------------------------------------------------
+
+    def _require_open(self, what: str) -> None:
+        if self.status == "closed":
+            raise RuleViolation(
+                f"cannot {what} the case of {self.child['name']}: it was closed on "
+                f"{self.closure['closed_on']}; re-open it first (with a reason)"
+            )
+
+    def _live_note(self, note_id: uuid.UUID, what: str) -> dict[str, Any]:
+        self._require_open(f"{what} a case note on")
+        note = self.notes.get(str(note_id))
+        if note is None:
+            raise NotFound(f"no case note {note_id} on the case of {self.child['name']}")
+        if note["deleted"]:
+            d = note["deleted"]
+            raise RuleViolation(
+                f"cannot {what} case note {note_id}: it was deleted by {d['by']['full_name']} "
+                f"on {d['at'].date()}"
+            )
+        return note
+
+    @staticmethod
+    def _require_author(actor: StaffMember, note: dict[str, Any], what: str) -> None:
+        if actor.staff_id != note["author"]["staff_id"]:
+            raise PermissionDenied(
+                f"only the author may {what} a draft case note; this note was written by "
+                f"{note['author']['full_name']}, not {actor.full_name}"
+            )
+        actor.require(f"to {what} a case note needs a practice or management role", *CASEWORK_ROLES)
+
+    def visible_notes(self) -> list[dict[str, Any]]:
+        """Notes in ordinary reads: not deleted, in order of the event they record."""
+        return sorted((n for n in self.notes.values() if not n["deleted"]),
+                      key=lambda n: (n["occurred_at"], n["recorded_at"]))
+
+
+def _check_worker(worker: StaffMember, team: str) -> None:
+    if not team or not isinstance(team, str):
+        raise RuleViolation("team is required: a case is allocated to a team and a worker")
+    if not worker.active:
+        raise RuleViolation(f"{worker.full_name} ({worker.staff_id}) has left and cannot be allocated a case")
+    if not worker.has_role(*ALLOCATABLE_ROLES):
+        raise RuleViolation(
+            f"the allocated worker must be a social worker, senior practitioner or team manager; "
+            f"{worker.full_name} is a {worker.role_label}"
+        )
+    if worker.team != team:
+        raise RuleViolation(
+            f"{worker.full_name} is in the {worker.team} team, not {team}: allocate to a worker "
+            "of the team that holds the case"
+        )
