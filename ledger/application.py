@@ -47,9 +47,11 @@ class CaseLedger(Application[uuid.UUID]):
     name = "CaseLedger"
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
+                 new_id: Callable[[], uuid.UUID] = uuid.uuid4,
                  backend: Backend | None = None) -> None:
         self.backend = backend or backend_for(db)
         self.clock = clock
+        self.new_id = new_id  # the demo passes a seeded generator, so that it is reproducible
         with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
             super().__init__(env=self.backend.env)
             # Touch the store so an unreachable database fails here, clearly.
@@ -178,7 +180,7 @@ class CaseLedger(Application[uuid.UUID]):
         actor = self._actor(acting)
         now = self._now()
         case = CaseRecord.open(
-            actor=actor, child_name=child_name, referral_date=referral_date,
+            case_id=self.new_id(), actor=actor, child_name=child_name, referral_date=referral_date,
             referral_source=referral_source, team=team, worker=self.staff_member(worker),
             now=now, occurred_at=min(start_of_day(referral_date), now),
             date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth,
@@ -201,7 +203,7 @@ class CaseLedger(Application[uuid.UUID]):
         """Record a case note as a draft (or draft and finalise at once); returns its id."""
         actor = self._actor(acting)
         case = self.case(case_id)
-        note_id = uuid.uuid4()
+        note_id = self.new_id()
         now = self._now()
         case.record_case_note(actor=actor, note_id=note_id, kind=kind, occurred_at=occurred_at,
                               now=now, content=note_content(facts=facts, **content))
@@ -254,7 +256,7 @@ class CaseLedger(Application[uuid.UUID]):
         actor = self._actor(acting)
         case = self.case(case_id)
         now = self._now()
-        decision_id = uuid.uuid4()
+        decision_id = self.new_id()
         case.record_decision(
             actor=actor, decision_id=decision_id, kind=kind, decision=decision, reasons=reasons,
             risks_considered=risks_considered, options_not_chosen=options_not_chosen,

@@ -329,6 +329,7 @@ class CaseRecord(ChainedAggregate):
     def open(
         cls,
         *,
+        case_id: uuid.UUID,
         actor: StaffMember,
         child_name: str,
         referral_date: _dt.date,
@@ -360,6 +361,7 @@ class CaseRecord(ChainedAggregate):
         _check_worker(worker, team)
         return cls._start(
             cls.Opened,
+            id=case_id,
             actor=actor.stamp(), timestamp=now,
             occurred_at=not_future("occurred_at", occurred_at, now),
             child_name=name,
@@ -554,7 +556,7 @@ def _check_worker(worker: StaffMember, team: str) -> None:
     if not worker.has_role(*ALLOCATABLE_ROLES):
         raise RuleViolation(
             f"the allocated worker must be a social worker, senior practitioner or team manager; "
-            f"{worker.full_name} is a {worker.role_label}"
+            f"{worker.full_name} is {worker.role_label}"
         )
     if worker.team != team:
         raise RuleViolation(

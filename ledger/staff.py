@@ -221,7 +221,8 @@ class StaffMember(ChainedAggregate):
 
     @property
     def role_label(self) -> str:
-        return " and ".join(r.label for r in self.roles)
+        """"a social worker", "an IRO", "a team manager and an auditor"."""
+        return " and ".join(("an " if r.label[0] in "aeiouAEIOU" else "a ") + r.label for r in self.roles)
 
     def stamp(self) -> dict[str, Any]:
         """Who is acting, as recorded on every event they write (policy s.7)."""
@@ -241,4 +242,4 @@ class StaffMember(ChainedAggregate):
             return
         if roles and self.has_role(*roles):
             return
-        raise PermissionDenied(f"{rule}; {self.full_name} is a {self.role_label}")
+        raise PermissionDenied(f"{rule}; {self.full_name} is {self.role_label}")

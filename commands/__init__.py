@@ -1,0 +1,1 @@
+"""The ways in: use-case handlers and the `caseledger` command line."""

@@ -1,0 +1,589 @@
+"""The ``caseledger`` command line: parse, call the ledger, format. No business rules here.
+
+Every command takes ``--db`` (a SQLite file, default ``./caseledger.db``, or a
+``postgresql://`` URL; also ``CASELEDGER_DB``) and ``--json`` (machine-readable output on
+stdout, errors as JSON on stderr). Commands that record take ``--as STAFF_ID`` (also
+``CASELEDGER_USER``).
+
+Exit codes: 0 done; 1 refused by a rule, or (verify) the ledger failed verification;
+2 could not run (bad arguments, unreachable database, missing file).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
+from ledger.application import LONDON, CaseLedger
+from ledger.case import DecisionKind, InterpreterKind, NoteKind
+from ledger.errors import LedgerError, RuleViolation
+from ledger.staff import Role
+from ledger.storage import backend_for
+from ledger.verify import verify_store
+
+EXIT_REFUSED = 1
+EXIT_TAMPERED = 1
+EXIT_CANNOT_RUN = 2
+
+
+class Context:
+    def __init__(self, db: str | None, as_json: bool, acting: str | None) -> None:
+        self.db = db
+        self.json = as_json
+        self.acting = acting
+        self._ledger: CaseLedger | None = None
+
+    @property
+    def ledger(self) -> CaseLedger:
+        if self._ledger is None:
+            self._ledger = CaseLedger(self.db)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+    def out(self, data: Any, text: str | Callable[[], str]) -> None:
+        if self.json:
+            click.echo(dumps(data))
+        else:
+            click.echo(text() if callable(text) else text)
+
+
+def common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --db, --json and --as to a command and hand it a :class:`Context`."""
+
+    @click.option("--db", envvar="CASELEDGER_DB", default=None, metavar="PATH|URL",
+                  help="SQLite file (default ./caseledger.db) or postgresql:// URL.")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+    @click.option("--as", "acting", envvar="CASELEDGER_USER", default=None, metavar="STAFF_ID",
+                  help="Who is acting (staff id).")
+    @functools.wraps(func)
+    def wrapper(db: str | None, as_json: bool, acting: str | None, **kwargs: Any) -> Any:
+        ctx = Context(db, as_json, acting)
+        click.get_current_context().obj = ctx
+        try:
+            return func(ctx, **kwargs)
+        finally:
+            ctx.close()
+
+    return wrapper
+
+
+def parse_when(value: str | None, field: str) -> _dt.datetime | None:
+    """'2026-11-21 14:30' (London time) or ISO 8601 with an offset."""
+    if value is None:
+        return None
+    try:
+        when = _dt.datetime.fromisoformat(value.strip().replace("T", " "))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date and time like '2026-11-21 14:30'",
+                                 param_hint=field) from None
+    return when.replace(tzinfo=LONDON) if when.tzinfo is None else when
+
+
+def parse_day(value: str | None, field: str) -> _dt.date | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-21", param_hint=field) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="caseledger")
+def cli() -> None:
+    """caseledger: an audit-grade case ledger for children's social care.
+
+    \b
+    Start with:  caseledger demo --replace     (a demo borough in ./caseledger.db)
+    Then:        caseledger verify
+    """
+
+
+# --- init and verify -----------------------------------------------------------------------
+
+
+@cli.command()
+@common
+def init(ctx: Context) -> None:
+    """Create the ledger's tables (SQLite file or PostgreSQL database).
+
+    \b
+    Example:  caseledger init --db borough.db
+    """
+    events = ctx.ledger.event_count()
+    ctx.out({"db": ctx.ledger.backend.display, "backend": ctx.ledger.backend.kind, "events": events},
+            f"Ledger ready at {ctx.ledger.backend.display} ({ctx.ledger.backend.kind}, {events} events).\n"
+            "Next: add the first staff member, an admin:\n"
+            "  caseledger staff add --id admin --name 'Full Name' --designation 'Systems Administrator' "
+            "--team 'Business Support' --role admin")
+
+
+@cli.command()
+@common
+def verify(ctx: Context) -> None:
+    """Re-read every stored event and prove every hash chain. Exit 0 intact, 1 tampered.
+
+    \b
+    Example:  caseledger verify --json
+    """
+    total = ctx.ledger.event_count()
+    show_bar = not ctx.json and sys.stderr.isatty()
+    report = _with_progress(show_bar, total, "Verifying",
+                            lambda progress: verify_store(ctx.ledger.recorder, progress=progress))
+    if ctx.json:
+        click.echo(dumps(report.as_dict()))
+    elif report.ok:
+        click.echo(f"Intact: {report.events} events in {report.streams} streams "
+                   f"({report.cases} case record{'' if report.cases == 1 else 's'}); every hash chain verified.")
+    else:
+        click.echo(f"TAMPERED: {len(report.problems)} stream(s) fail verification "
+                   f"({report.events} events read).")
+        for p in report.problems:
+            click.echo(f"  stream {p.stream} version {p.version} (row {p.position}): {p.problem}")
+    if not report.ok:
+        raise SystemExit(EXIT_TAMPERED)
+
+
+def _with_progress(show: bool, total: int, label: str, work: Callable[[Callable[[int], None]], Any]) -> Any:
+    if not show:
+        return work(lambda n: None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task(label, total=total or None)
+        return work(lambda n: bar.update(task, completed=n))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def staff() -> None:
+    """The staff directory: who may record, in which team and role."""
+
+
+@staff.command("add")
+@common
+@click.option("--id", "staff_id", required=True, help="Short stable id, e.g. jane.smith")
+@click.option("--name", "full_name", required=True, help="Full name, e.g. 'Jane Smith'")
+@click.option("--designation", required=True, help="e.g. 'Senior Practitioner'")
+@click.option("--team", required=True, help="e.g. 'Assessment'")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+def staff_add(ctx: Context, staff_id: str, full_name: str, designation: str, team: str,
+              roles: tuple[str, ...]) -> None:
+    """Add a staff member (the first must be an admin; after that, admins add staff).
+
+    \b
+    Example:  caseledger staff add --as admin --id jane.smith --name 'Jane Smith' \\
+                --designation 'Social Worker' --team Assessment --role social_worker
+    """
+    m = ctx.ledger.add_staff(ctx.acting, staff_id=staff_id, full_name=full_name,
+                             designation=designation, team=team, roles=roles)
+    ctx.out(staff_dict(m), f"Added {m.full_name} ({m.staff_id}): {m.designation}, {m.team}.")
+
+
+@staff.command("list")
+@common
+def staff_list(ctx: Context) -> None:
+    """List the staff directory.
+
+    \b
+    Example:  caseledger staff list --json
+    """
+    members = ctx.ledger.list_staff()
+
+    def text() -> str:
+        rows = [f"{'id':<18} {'name':<24} {'designation':<28} {'team':<20} roles"]
+        rows += [f"{m.staff_id:<18} {m.full_name:<24} {m.designation:<28} {m.team:<20} "
+                 f"{', '.join(r.value for r in m.roles)}{'' if m.active else '  (left)'}"
+                 for m in members]
+        return "\n".join(rows)
+
+    ctx.out([staff_dict(m) for m in members], text)
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def case() -> None:
+    """Case records: one per child, from referral to closure."""
+
+
+@case.command("open")
+@common
+@click.option("--child", "child_name", required=True, help="The child's full name.")
+@click.option("--dob", help="Date of birth, YYYY-MM-DD.")
+@click.option("--expected-dob", help="Expected date of birth (pre-birth referral).")
+@click.option("--referral-date", required=True, help="YYYY-MM-DD")
+@click.option("--source", "referral_source", required=True, help="Who referred, e.g. 'school'.")
+@click.option("--team", required=True)
+@click.option("--worker", required=True, help="Staff id of the allocated worker.")
+def case_open(ctx: Context, child_name: str, dob: str | None, expected_dob: str | None,
+              referral_date: str, referral_source: str, team: str, worker: str) -> None:
+    """Open a child's case record from a referral.
+
+    \b
+    Example:  caseledger case open --as jane.smith --child 'Amira Hassan' --dob 2016-05-14 \\
+                --referral-date 2026-10-28 --source school --team Assessment --worker jane.smith
+    """
+    c = ctx.ledger.open_case(
+        ctx.acting, child_name=child_name, date_of_birth=parse_day(dob, "--dob"),
+        expected_date_of_birth=parse_day(expected_dob, "--expected-dob"),
+        referral_date=parse_day(referral_date, "--referral-date"),  # type: ignore[arg-type]
+        referral_source=referral_source, team=team, worker=worker,
+    )
+    ctx.out({"case_id": c.id, "version": c.version},
+            f"Opened the case record of {c.child['name']}: {c.id}")
+
+
+@case.command("allocate")
+@common
+@click.argument("case_id")
+@click.option("--team", required=True)
+@click.option("--worker", required=True)
+@click.option("--reason", required=True)
+def case_allocate(ctx: Context, case_id: str, team: str, worker: str, reason: str) -> None:
+    """Allocate or re-allocate the case to a team and worker (team manager or above).
+
+    \b
+    Example:  caseledger case allocate CASE --as grace.obi --team 'Child in Need' \\
+                --worker omar.farah --reason 'Step down to CIN after assessment'
+    """
+    c = ctx.ledger.allocate(ctx.acting, case_id, team=team, worker=worker, reason=reason)
+    ctx.out({"case_id": c.id, "team": c.team, "worker": c.worker},
+            f"{c.child['name']} is now allocated to {who(c.worker)}.")
+
+
+@case.command("close")
+@common
+@click.argument("case_id")
+@click.option("--reason", required=True)
+@click.option("--date", "closed_on", help="Closure date, YYYY-MM-DD (default today).")
+def case_close(ctx: Context, case_id: str, reason: str, closed_on: str | None) -> None:
+    """Close a case (team manager or above; no draft notes left).
+
+    \b
+    Example:  caseledger case close CASE --as grace.obi --reason 'Support ended, needs met by universal services'
+    """
+    c = ctx.ledger.close_case(ctx.acting, case_id, reason=reason, closed_on=parse_day(closed_on, "--date"))
+    ctx.out({"case_id": c.id, "status": c.status}, f"Closed the case of {c.child['name']}.")
+
+
+@case.command("reopen")
+@common
+@click.argument("case_id")
+@click.option("--reason", required=True)
+def case_reopen(ctx: Context, case_id: str, reason: str) -> None:
+    """Re-open a closed case, with a reason (team manager or above).
+
+    \b
+    Example:  caseledger case reopen CASE --as grace.obi --reason 'New referral from the school'
+    """
+    c = ctx.ledger.reopen_case(ctx.acting, case_id, reason=reason)
+    ctx.out({"case_id": c.id, "status": c.status}, f"Re-opened the case of {c.child['name']}.")
+
+
+@case.command("show")
+@common
+@click.argument("case_id")
+def case_show(ctx: Context, case_id: str) -> None:
+    """Show a case record: the child, allocation, notes and decisions (deleted notes hidden).
+
+    CASE_ID is the case's UUID, or its first few hex digits.
+
+    \b
+    Example:  caseledger case show 3f2a
+    """
+    c = ctx.ledger.case(case_id)
+    ctx.out(case_dict(c), lambda: case_text(c))
+
+
+@case.command("list")
+@common
+def case_list(ctx: Context) -> None:
+    """List case records with their child, team, worker and status.
+
+    \b
+    Example:  caseledger case list
+    """
+    cases = [ctx.ledger.case(i) for i in ctx.ledger.case_ids()]
+    data = [{"case_id": c.id, "child": c.child["name"], "team": c.team,
+             "worker": c.worker["full_name"], "status": c.status, "events": c.version} for c in cases]
+
+    def text() -> str:
+        rows = [f"{'case':<10} {'child':<26} {'team':<20} {'worker':<22} status"]
+        rows += [f"{str(d['case_id'])[:8]:<10} {d['child']:<26} {d['team']:<20} {d['worker']:<22} "
+                 f"{d['status']}" for d in data]
+        return "\n".join(rows)
+
+    ctx.out(data, text)
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def note_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for decorator in reversed([
+        click.option("--facts", help="What happened: facts only."),
+        click.option("--analysis", help="Professional judgement and analysis."),
+        click.option("--actions", help="Actions agreed."),
+        click.option("--third-party", "provided_by", metavar="WHO",
+                     help="The information came from this person or agency, not first-hand."),
+        click.option("--child-seen/--child-not-seen", default=None),
+        click.option("--child-seen-alone", is_flag=True, default=None),
+        click.option("--child-views", help="The child's views, in their own words."),
+        click.option("--interpreter", metavar="NAME", help="Interpreter's name."),
+        click.option("--interpreter-kind", type=click.Choice([k.value for k in InterpreterKind])),
+    ]):
+        func = decorator(func)
+    return func
+
+
+def note_fields(facts: str | None, analysis: str | None, actions: str | None, provided_by: str | None,
+                child_seen: bool | None, child_seen_alone: bool | None, child_views: str | None,
+                interpreter: str | None, interpreter_kind: str | None) -> dict[str, Any]:
+    """The options the user actually gave (so revise/amend change only those)."""
+    fields: dict[str, Any] = {}
+    for key, value in [("facts", facts), ("analysis", analysis), ("actions", actions),
+                       ("child_views", child_views), ("child_seen", child_seen),
+                       ("child_seen_alone", child_seen_alone)]:
+        if value is not None:
+            fields[key] = value
+    if provided_by is not None:
+        fields["source"] = "third_party"
+        fields["provided_by"] = provided_by
+    if interpreter is not None or interpreter_kind is not None:
+        fields["interpreter"] = {"name": interpreter, "kind": interpreter_kind}
+    return fields
+
+
+@cli.group()
+def note() -> None:
+    """Case notes: draft, revise, finalise, amend, delete."""
+
+
+@note.command("add")
+@common
+@click.argument("case_id")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in NoteKind]))
+@click.option("--occurred-at", required=True, help="When it happened: '2026-11-21 14:30' (London).")
+@note_options
+@click.option("--finalise", is_flag=True, help="Finalise at once.")
+def note_add(ctx: Context, case_id: str, kind: str, occurred_at: str, finalise: bool, **opts: Any) -> None:
+    """Record a case note (a draft unless --finalise).
+
+    \b
+    Example:  caseledger note add CASE --as jane.smith --kind home_visit \\
+                --occurred-at '2026-11-20 15:00' --facts 'Visited Amira at home with her mother.' \\
+                --analysis 'Home conditions have improved.' --child-seen --child-seen-alone \\
+                --child-views 'I like my new bed.' --finalise
+    """
+    fields = note_fields(**opts)
+    facts = fields.pop("facts", None)
+    if facts is None:
+        raise click.UsageError("--facts is required: record what happened")
+    nid = ctx.ledger.record_case_note(ctx.acting, case_id, kind=kind,
+                                      occurred_at=parse_when(occurred_at, "--occurred-at"),  # type: ignore[arg-type]
+                                      facts=facts, finalise=finalise, **fields)
+    ctx.out({"note_id": nid, "status": "final" if finalise else "draft"},
+            f"Recorded {'and finalised ' if finalise else 'a draft '}case note {nid}.")
+
+
+@note.command("revise")
+@common
+@click.argument("case_id")
+@click.argument("note_id")
+@click.option("--occurred-at")
+@note_options
+def note_revise(ctx: Context, case_id: str, note_id: str, occurred_at: str | None, **opts: Any) -> None:
+    """Revise a draft note (its author only).
+
+    \b
+    Example:  caseledger note revise CASE NOTE --as jane.smith --analysis 'Second thoughts...'
+    """
+    ctx.ledger.revise_case_note(ctx.acting, case_id, note_id,
+                                occurred_at=parse_when(occurred_at, "--occurred-at"), **note_fields(**opts))
+    ctx.out({"note_id": note_id, "status": "draft"}, f"Revised draft case note {note_id}.")
+
+
+@note.command("finalise")
+@common
+@click.argument("case_id")
+@click.argument("note_id")
+def note_finalise(ctx: Context, case_id: str, note_id: str) -> None:
+    """Finalise a draft note (its author only; once).
+
+    \b
+    Example:  caseledger note finalise CASE NOTE --as jane.smith
+    """
+    ctx.ledger.finalise_case_note(ctx.acting, case_id, note_id)
+    ctx.out({"note_id": note_id, "status": "final"}, f"Finalised case note {note_id}.")
+
+
+@note.command("amend")
+@common
+@click.argument("case_id")
+@click.argument("note_id")
+@click.option("--reason", required=True, help="Why the finalised note is amended.")
+@note_options
+def note_amend(ctx: Context, case_id: str, note_id: str, reason: str, **opts: Any) -> None:
+    """Amend a finalised note, with a reason; the original text stays in its history.
+
+    \b
+    Example:  caseledger note amend CASE NOTE --as jane.smith \\
+                --facts 'Visited Amira and her aunt.' --reason 'The aunt was present, not the mother'
+    """
+    ctx.ledger.amend_case_note(ctx.acting, case_id, note_id, reason=reason, **note_fields(**opts))
+    ctx.out({"note_id": note_id, "amended": True}, f"Amended case note {note_id}.")
+
+
+@note.command("delete")
+@common
+@click.argument("case_id")
+@click.argument("note_id")
+@click.option("--reason", required=True, help="Why the note is deleted (policy s.12).")
+def note_delete(ctx: Context, case_id: str, note_id: str, reason: str) -> None:
+    """Delete a case note (team manager or above, with a reason); it stays in the ledger.
+
+    \b
+    Example:  caseledger note delete CASE NOTE --as grace.obi --reason 'Recorded on the wrong child in error'
+    """
+    ctx.ledger.delete_case_note(ctx.acting, case_id, note_id, reason=reason)
+    ctx.out({"note_id": note_id, "deleted": True}, f"Deleted case note {note_id} (kept in the ledger).")
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+@cli.group()
+def decision() -> None:
+    """Management and supervision decisions on a child's record."""
+
+
+@decision.command("add")
+@common
+@click.argument("case_id")
+@click.option("--decision", "decision_text", required=True)
+@click.option("--reasons", required=True)
+@click.option("--risks", "risks_considered", required=True, help="The risks considered.")
+@click.option("--not-chosen", "options", multiple=True, required=True, metavar="'OPTION: WHY NOT'",
+              help="An option not chosen and why, as 'option: why not'. Repeat.")
+@click.option("--kind", type=click.Choice([k.value for k in DecisionKind]), default="management")
+@click.option("--supervisee", help="Staff id of the worker supervised (supervision decisions).")
+@click.option("--occurred-at", help="When decided (default now).")
+def decision_add(ctx: Context, case_id: str, decision_text: str, reasons: str, risks_considered: str,
+                 options: tuple[str, ...], kind: str, supervisee: str | None,
+                 occurred_at: str | None) -> None:
+    """Record a management or supervision decision (team manager or above).
+
+    \b
+    Example:  caseledger decision add CASE --as grace.obi --decision 'Convene a strategy discussion' \\
+                --reasons 'Disclosure of physical harm at school' --risks 'Risk of further harm at home' \\
+                --not-chosen 'Continue CIN assessment: the disclosure meets the S47 threshold'
+    """
+    parsed = []
+    for text in options:
+        option, sep, why_not = text.partition(":")
+        if not sep:
+            raise click.BadParameter(f"{text!r} needs the form 'option: why not'", param_hint="--not-chosen")
+        parsed.append({"option": option.strip(), "why_not": why_not.strip()})
+    did = ctx.ledger.record_decision(ctx.acting, case_id, decision=decision_text, reasons=reasons,
+                                     risks_considered=risks_considered, options_not_chosen=parsed,
+                                     kind=kind, supervisee=supervisee,
+                                     occurred_at=parse_when(occurred_at, "--occurred-at"))
+    ctx.out({"decision_id": did}, f"Recorded {kind} decision {did}.")
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@common
+@click.option("--children", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--replace", is_flag=True, help="Delete an existing SQLite ledger file first.")
+def demo(ctx: Context, children: int, seed: int, replace: bool) -> None:
+    """Build a demo borough (synthetic, deterministic for a seed), verify it and print a tour.
+
+    \b
+    Example:  caseledger demo --replace --children 50 --seed 1
+    """
+    from commands.demo import build_demo
+    from commands.tour import tour_text
+
+    backend = backend_for(ctx.db)
+    if replace:
+        if backend.kind != "sqlite":
+            raise RuleViolation("--replace only deletes a SQLite file; for PostgreSQL use an empty database")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(backend.display + suffix).unlink(missing_ok=True)
+    show_bar = not ctx.json and sys.stderr.isatty()
+    if show_bar:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=_stderr_console(), transient=True) as bar:
+            task = bar.add_task("Building the demo borough", total=None)
+            summary = build_demo(ctx.ledger, children=children, seed=seed,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        summary = build_demo(ctx.ledger, children=children, seed=seed)
+    report = _with_progress(show_bar, ctx.ledger.event_count(), "Verifying",
+                            lambda progress: verify_store(ctx.ledger.recorder, progress=progress))
+    if ctx.json:
+        click.echo(dumps({"db": backend.display, "summary": summary, "verify": report.as_dict()}))
+    else:
+        click.echo(tour_text(ctx.ledger, summary, report))
+    if not report.ok:
+        raise SystemExit(EXIT_TAMPERED)
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; the ledger's errors are caught once here and printed plainly."""
+    as_json = "--json" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="caseledger", standalone_mode=False)
+    except LedgerError as e:
+        code = EXIT_REFUSED if isinstance(e, RuleViolation) else EXIT_CANNOT_RUN
+        _fail(as_json, type(e).__name__, str(e), code)
+    except click.exceptions.Abort:
+        _fail(as_json, "Aborted", "aborted", EXIT_CANNOT_RUN)
+    except click.ClickException as e:
+        if as_json:
+            _fail(as_json, "UsageError", e.format_message(), EXIT_CANNOT_RUN)
+        e.show()
+        raise SystemExit(EXIT_CANNOT_RUN) from None
+    except SystemExit:
+        raise
+
+
+def _fail(as_json: bool, kind: str, message: str, code: int) -> None:
+    if as_json:
+        click.echo(json.dumps(jsonable({"error": kind, "message": message, "exit_code": code})), err=True)
+    else:
+        click.echo(f"caseledger: {message}", err=True)
+    raise SystemExit(code)
+

@@ -1,0 +1,68 @@
+"""The short tour printed after ``caseledger demo``: what is in the ledger and what to try."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from commands.render import day, local, who
+from ledger.application import CaseLedger
+from ledger.case import CaseRecord
+from ledger.verify import VerificationReport
+
+
+def _counts(summary: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(summary):
+        return {k: v for k, v in dataclasses.asdict(summary).items() if isinstance(v, int)}
+    return {}
+
+
+def tour_text(ledger: CaseLedger, summary: Any, report: VerificationReport) -> str:
+    cases = [ledger.case(i) for i in ledger.case_ids()]
+    richest = max(cases, key=lambda c: c.version)
+    with_deletion = next((c for c in cases if any(n["deleted"] for n in c.notes.values())), None)
+    with_amendment = next((c for c in cases if any(n["amendments"] for n in c.notes.values())), None)
+    db = ledger.backend.display
+    dbopt = "" if db == "caseledger.db" else f" --db {db}"
+    lines = [
+        f"Demo borough written to {db}.",
+        "  " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in _counts(summary).items()),
+        "",
+        ("Verified: " if report.ok else "VERIFICATION FAILED: ")
+        + f"{report.events} events in {report.streams} hash-chained streams "
+        + f"({report.cases} case records).",
+        "",
+        f"A look at one child: {richest.child['name']} ({richest.version} events), "
+        f"allocated to {who(richest.worker)}.",
+    ]
+    for n in richest.visible_notes()[-3:]:
+        lines.append(f"  {local(n['occurred_at'])}  {n['kind'].value.replace('_', ' ')}: "
+                     f"{_short(n['content']['facts'])}")
+        if n["content"]["child_views"]:
+            lines.append(f"      in their own words: \"{_short(n['content']['child_views'], 70)}\"")
+    if with_deletion:
+        d = next(n for n in with_deletion.notes.values() if n["deleted"])
+        lines += ["", f"A deleted note on {with_deletion.child['name']}'s record, deleted by "
+                  f"{who(d['deleted']['by'])} on {day(d['deleted']['at'].date())}: "
+                  f"\"{d['deleted']['reason']}\". Hidden from reads, kept in the ledger."]
+    if with_amendment:
+        a = next(n for n in with_amendment.notes.values() if n["amendments"])["amendments"][0]
+        lines += [f"An amendment on {with_amendment.child['name']}'s record by {who(a['by'])}: "
+                  f"\"{a['reason']}\"; the original text stays in the note's history."]
+    lines += [
+        "",
+        "Try:",
+        f"  caseledger case list{dbopt}",
+        f"  caseledger case show {str(richest.id)[:8]}{dbopt}",
+        f"  caseledger staff list{dbopt}",
+        f"  caseledger verify{dbopt} --json",
+    ]
+    return "\n".join(lines)
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+__all__ = ["tour_text", "CaseRecord"]

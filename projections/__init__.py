@@ -1,0 +1,1 @@
+"""Read models, rebuildable from event zero."""

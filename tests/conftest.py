@@ -1,0 +1,140 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is found at ``CASELEDGER_TEST_PG`` (default
+``postgresql://postgres@127.0.0.1:5432/test``). Each test gets a schema of its own, dropped
+afterwards. When no server answers, PostgreSQL tests skip locally, and fail under CI
+(``CI`` set), because there they must run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+
+from ledger.application import LONDON, CaseLedger
+
+PG_URL = os.environ.get("CASELEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+_pg_state: dict[str, Any] = {}
+
+
+def pg_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    if "error" not in _pg_state:
+        try:
+            with psycopg.connect(PG_URL, connect_timeout=3) as conn:
+                conn.execute("SELECT 1")
+            _pg_state["error"] = None
+        except psycopg.Error as e:
+            _pg_state["error"] = str(e).strip()
+    return _pg_state["error"]
+
+
+def require_pg() -> None:
+    error = pg_available()
+    if error is None:
+        return
+    message = f"PostgreSQL is not reachable at {PG_URL}: {error}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (under CI the PostgreSQL tests must run)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose tables live in a fresh schema, dropped after the test."""
+    require_pg()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}schema={schema}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """A fresh ledger location on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    return str(request.getfixturevalue("pg_schema_url"))
+
+
+class Clock:
+    """A clock the test moves by hand (London working hours by default)."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self.now = start or dt.datetime(2026, 11, 2, 9, 0, tzinfo=LONDON)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now = self.now + dt.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ledger(db: str, clock: Clock) -> Iterator[CaseLedger]:
+    app = CaseLedger(db, clock=clock)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@dataclass
+class Borough:
+    """A small staff directory used by the rule tests."""
+
+    ledger: CaseLedger
+    case_id: uuid.UUID
+
+
+STAFF = [
+    # staff id, full name, designation, team, roles
+    ("admin", "Priya Raman", "Systems Administrator", "Business Support", ["admin"]),
+    ("jane.smith", "Jane Smith", "Social Worker", "Assessment", ["social_worker"]),
+    ("omar.farah", "Omar Farah", "Senior Practitioner", "Assessment", ["senior_practitioner"]),
+    ("grace.obi", "Grace Obi", "Team Manager", "Assessment", ["team_manager"]),
+    ("liam.walsh", "Liam Walsh", "Team Manager", "Child Protection", ["team_manager"]),
+    ("helen.cole", "Helen Cole", "Service Manager", "Safeguarding", ["service_manager"]),
+    ("sam.hd", "Sam Hughes", "Helpdesk Analyst", "LCS Helpdesk", ["helpdesk"]),
+    ("ann.audit", "Ann Dale", "Quality Assurance Auditor", "Quality Assurance", ["auditor"]),
+    ("cp.worker", "Kofi Mensah", "Social Worker", "Child Protection", ["social_worker"]),
+]
+
+
+def add_staff(app: CaseLedger) -> None:
+    for staff_id, name, designation, team, roles in STAFF:
+        app.add_staff(None if staff_id == "admin" else "admin", staff_id=staff_id, full_name=name,
+                      designation=designation, team=team, roles=roles)
+
+
+@pytest.fixture
+def borough(ledger: CaseLedger, clock: Clock) -> Borough:
+    """The staff above and one open case: Amira Hassan, Assessment team, Jane Smith."""
+    add_staff(ledger)
+    case = ledger.open_case(
+        "jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+        referral_date=dt.date(2026, 10, 28), referral_source="school: designated safeguarding lead",
+        team="Assessment", worker="jane.smith",
+    )
+    clock.advance(hours=1)
+    return Borough(ledger, case.id)
