@@ -53,6 +53,7 @@ __all__ = [
     "decode",
     "encode",
     "event_digest",
+    "log_entry",
     "stored_event_digest",
 ]
 
@@ -69,6 +70,8 @@ _INT_MAX = 2**64 - 1
 
 #: Prefix of the preimage of an event's own hash (the per-case chain).
 EVENT_HASH_PREFIX = b"caseledger/v1/event\x00"
+#: First element of every Merkle-log entry (the leaf preimage's format and version).
+LOG_ENTRY_TAG = "caseledger/v1/log-entry"
 #: The previous-hash of the first event of every stream.
 GENESIS_HASH = bytes(32)
 
@@ -235,6 +238,14 @@ def _sorted(value: Any) -> Any:
     if isinstance(value, list):
         return [_sorted(v) for v in value]
     return value
+
+
+def log_entry(topic: str, stream_id: UUID, version: int, state: bytes) -> bytes:
+    """The Merkle-log entry of a stored event: its type, stream id, version and stored bytes.
+
+    The leaf hash is RFC 9162's SHA-256(0x00 || entry) (:func:`ledger.merkle.leaf_hash`).
+    """
+    return _pack([LOG_ENTRY_TAG, topic, stream_id.bytes, version, state])
 
 
 class CanonicalTranscoder(Transcoder):

@@ -12,6 +12,7 @@ asks which backend it is on. Driver errors are translated here into
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,8 +66,11 @@ def backend_for(db: str | None = None) -> Backend:
             "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "5"),
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
+            "APPLICATION_RECORDER_TOPIC": "ledger.postgres_store:PostgresLedgerRecorder",
         }
         if "schema" in query:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", query["schema"]):
+                raise StorageError(f"schema {query['schema']!r} must be a lower-case SQL identifier")
             env["POSTGRES_SCHEMA"] = query["schema"]
         return Backend("postgresql", _redact(setting), env)
     if "://" in setting:
@@ -78,7 +82,9 @@ def backend_for(db: str | None = None) -> Backend:
     if path.parent and not path.parent.exists():
         raise StorageError(f"cannot create the SQLite ledger {str(path)!r}: folder {str(path.parent)!r} does not exist")
     return Backend("sqlite", str(path), {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                                         "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10"})
+                                         "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10",
+                                         "APPLICATION_RECORDER_TOPIC":
+                                             "ledger.sqlite_store:SQLiteLedgerRecorder"})
 
 
 def _redact(url: str) -> str:

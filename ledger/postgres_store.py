@@ -1,0 +1,52 @@
+"""PostgreSQL: the events recorder that also appends to the Merkle log, in the same transaction.
+
+eventsourcing takes ``LOCK TABLE ... IN EXCLUSIVE MODE`` on the events table before each
+insert, so appends to the log are serialised in notification-id order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.sql import SQL
+
+from ledger.merkle_log import LogDialect, append_to_log
+
+__all__ = ["PostgresLedgerRecorder"]
+
+
+class PostgresLedgerRecorder(PostgresApplicationRecorder):
+    """Stores events (eventsourcing's table) and the log tables of :mod:`ledger.merkle_log`."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = datastore.schema
+        prefix = events_table_name.removesuffix("_events")
+
+        def name(table: str) -> str:
+            return f'"{schema}"."{prefix}_{table}"'
+
+        self.log = LogDialect("%s", name("merkle_leaves"), name("merkle_nodes"), name("merkle_head"),
+                              name("checkpoints"))
+        for statement in (
+            f"CREATE TABLE IF NOT EXISTS {self.log.leaves} (leaf_index bigint PRIMARY KEY, "
+            "notification_id bigint NOT NULL UNIQUE)",
+            f"CREATE TABLE IF NOT EXISTS {self.log.nodes} (level smallint NOT NULL, idx bigint NOT NULL, "
+            "hash bytea NOT NULL, PRIMARY KEY (level, idx))",
+            f"CREATE TABLE IF NOT EXISTS {self.log.head} (id smallint PRIMARY KEY CHECK (id = 1), "
+            "size bigint NOT NULL, frontier bytea NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.log.checkpoints} (seq bigint PRIMARY KEY, "
+            "size bigint NOT NULL, root bytea NOT NULL, note text NOT NULL, signed_at text NOT NULL)",
+        ):
+            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if stored_events:
+            assert ids is not None
+            append_to_log(self.log, curs, stored_events, ids)
+        return ids
