@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -31,6 +32,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
 
         self.log = LogDialect("%s", name("merkle_leaves"), name("merkle_nodes"), name("merkle_head"),
                               name("checkpoints"))
+        self.position_sql = (f'SELECT notification_id AS nid FROM "{schema}"."{events_table_name}" '
+                             "WHERE originator_id = %s AND originator_version = %s")
         for statement in (
             f"CREATE TABLE IF NOT EXISTS {self.log.leaves} (leaf_index bigint PRIMARY KEY, "
             "notification_id bigint NOT NULL UNIQUE)",
@@ -42,6 +45,10 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             "size bigint NOT NULL, root bytea NOT NULL, note text NOT NULL, signed_at text NOT NULL)",
         ):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
+
+    @staticmethod
+    def stream_key(stream_id: UUID) -> UUID:
+        return stream_id
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:

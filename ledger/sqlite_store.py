@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -17,6 +18,12 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     """Stores events (eventsourcing's table) and the log tables of :mod:`ledger.merkle_log`."""
 
     log = LogDialect("?", "merkle_leaves", "merkle_nodes", "merkle_head", "checkpoints")
+    #: The global position of a stream's event (the stream id is stored as hex text).
+    position_sql = "SELECT rowid AS nid FROM stored_events WHERE originator_id = ? AND originator_version = ?"
+
+    @staticmethod
+    def stream_key(stream_id: UUID) -> str:
+        return stream_id.hex
 
     def construct_create_table_statements(self) -> list[str]:
         return [

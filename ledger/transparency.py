@@ -1,0 +1,168 @@
+"""The ledger's transparency log as stored: tree heads, proofs from stored nodes, checkpoints.
+
+Rules:
+
+* proofs are built from the stored perfect-subtree nodes (O(log n) reads), never by rehashing
+  all leaves (:mod:`ledger.merkle_tree`);
+* the ledger never signs a checkpoint that is not consistent with the previous one it signed:
+  a consistency proof from the stored nodes is generated and verified against the previous
+  checkpoint's root first (:func:`ledger.merkle.verify_consistency`);
+* the signing key is read from a file outside the database; only the signed note goes in.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.checkpoint import Checkpoint, SigningKey, sign_checkpoint
+from ledger.errors import IntegrityError, NotFound
+from ledger.merkle import verify_consistency
+from ledger.merkle_log import Frontier, LogDialect
+from ledger.merkle_tree import tree_consistency_proof, tree_inclusion_proof, tree_root
+from ledger.storage import translate_storage_errors
+
+__all__ = ["StoredCheckpoint", "TransparencyLog"]
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    seq: int
+    size: int
+    root: bytes
+    note: str
+    signed_at: str
+
+
+def col(row: Any, name: str, index: int) -> Any:
+    """A column of a row from either backend (sqlite3.Row or psycopg dict row)."""
+    try:
+        return row[name]
+    except (KeyError, IndexError, TypeError):
+        return row[index]
+
+
+class TransparencyLog:
+    """Read and extend the stored log of one ledger (``recorder`` of a :class:`CaseLedger`)."""
+
+    def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder
+        self.dialect: LogDialect = recorder.log
+        self.datastore = recorder.datastore
+
+    @contextmanager
+    def _read(self, what: str) -> Iterator[Any]:
+        with translate_storage_errors(what), self.datastore.transaction(commit=False) as cursor:
+            yield cursor
+
+    # --- tree ------------------------------------------------------------------------------
+
+    def head(self) -> Frontier:
+        with self._read("reading the Merkle log head") as c:
+            return self.dialect.read_head(c)
+
+    def node(self, cursor: Any, level: int, idx: int) -> bytes:
+        cursor.execute(self.dialect.q(f"SELECT hash FROM {self.dialect.nodes} WHERE level = ? AND idx = ?"),
+                       (level, idx))
+        row = cursor.fetchone()
+        if row is None:
+            raise IntegrityError(f"Merkle node (level {level}, index {idx}) is missing from the store")
+        return bytes(col(row, "hash", 0))
+
+    def root(self, size: int) -> bytes:
+        with self._read("reading the Merkle log") as c:
+            return tree_root(size, lambda level, idx: self.node(c, level, idx))
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        with self._read("building an inclusion proof") as c:
+            return tree_inclusion_proof(index, size, lambda level, idx: self.node(c, level, idx))
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        with self._read("building a consistency proof") as c:
+            return tree_consistency_proof(old_size, new_size, lambda level, idx: self.node(c, level, idx))
+
+    def leaf_of(self, stream_id: uuid.UUID, version: int) -> tuple[int, int, bytes]:
+        """``(leaf index, notification id, leaf hash)`` of a stream's event."""
+        with self._read("finding an event in the Merkle log") as c:
+            c.execute(self.dialect.q(self.recorder.position_sql), (self.recorder.stream_key(stream_id), version))
+            row = c.fetchone()
+            if row is None:
+                raise NotFound(f"no event version {version} in stream {stream_id}")
+            nid = int(col(row, "nid", 0))
+            c.execute(self.dialect.q(f"SELECT leaf_index FROM {self.dialect.leaves} WHERE notification_id = ?"),
+                      (nid,))
+            leaf = c.fetchone()
+            if leaf is None:
+                raise IntegrityError(f"event version {version} of stream {stream_id} has no leaf in the log")
+            index = int(col(leaf, "leaf_index", 0))
+            return index, nid, self.node(c, 0, index)
+
+    def iter_level(self, level: int, page: int = 5000) -> Iterator[tuple[int, bytes]]:
+        start = 0
+        while True:
+            with self._read("reading Merkle nodes") as c:
+                c.execute(self.dialect.q(f"SELECT idx, hash FROM {self.dialect.nodes} WHERE level = ? "
+                                         "AND idx >= ? ORDER BY idx LIMIT ?"), (level, start, page))
+                rows = [(int(col(r, "idx", 0)), bytes(col(r, "hash", 1))) for r in c.fetchall()]
+            if not rows:
+                return
+            yield from rows
+            start = rows[-1][0] + 1
+
+    def iter_leaves(self, page: int = 5000) -> Iterator[tuple[int, int]]:
+        """``(leaf index, notification id)`` in leaf order."""
+        start = 0
+        while True:
+            with self._read("reading Merkle leaves") as c:
+                c.execute(self.dialect.q(f"SELECT leaf_index, notification_id FROM {self.dialect.leaves} "
+                                         "WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?"), (start, page))
+                rows = [(int(col(r, "leaf_index", 0)), int(col(r, "notification_id", 1))) for r in c.fetchall()]
+            if not rows:
+                return
+            yield from rows
+            start = rows[-1][0] + 1
+
+    def max_level(self) -> int:
+        with self._read("reading Merkle nodes") as c:
+            c.execute(f"SELECT MAX(level) AS m FROM {self.dialect.nodes}")
+            row = c.fetchone()
+            value = col(row, "m", 0) if row is not None else None
+            return -1 if value is None else int(value)
+
+    # --- checkpoints ----------------------------------------------------------------------
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        with self._read("reading checkpoints") as c:
+            c.execute(f"SELECT seq, size, root, note, signed_at FROM {self.dialect.checkpoints} ORDER BY seq")
+            return [StoredCheckpoint(int(col(r, "seq", 0)), int(col(r, "size", 1)), bytes(col(r, "root", 2)),
+                                     str(col(r, "note", 3)), str(col(r, "signed_at", 4)))
+                    for r in c.fetchall()]
+
+    def sign(self, key: SigningKey, origin: str, now: _dt.datetime) -> tuple[Checkpoint, str]:
+        """Sign the current tree head, after proving it extends the last signed checkpoint."""
+        head = self.head()
+        cp = Checkpoint(origin, head.size, head.root())
+        history = self.checkpoints()
+        if history:
+            last = history[-1]
+            if head.size < last.size:
+                raise IntegrityError(
+                    f"refusing to sign: the log has {head.size} leaves but the last signed checkpoint "
+                    f"has {last.size} (truncated, or restored from an older backup)"
+                )
+            proof = self.consistency_proof(last.size, head.size) if last.size else []
+            if last.size and not verify_consistency(last.size, head.size, last.root, cp.root, proof):
+                raise IntegrityError(
+                    f"refusing to sign: the log of size {head.size} is not consistent with the last "
+                    f"signed checkpoint (size {last.size}); history was rewritten"
+                )
+        note = sign_checkpoint(cp, key)
+        seq = (history[-1].seq + 1) if history else 1
+        with translate_storage_errors("storing a checkpoint"), self.datastore.transaction(commit=True) as c:
+            c.execute(self.dialect.q(f"INSERT INTO {self.dialect.checkpoints} (seq, size, root, note, signed_at) "
+                                     "VALUES (?, ?, ?, ?, ?)"), (seq, cp.size, cp.root, note, now.isoformat()))
+        return cp, note
