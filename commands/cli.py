@@ -11,6 +11,7 @@ Exit codes: 0 done; 1 refused by a rule, or (verify) the ledger failed verificat
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import functools
 import json
@@ -22,16 +23,19 @@ from typing import Any
 import click
 
 from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
-from ledger.application import LONDON, CaseLedger
+from ledger.application import LONDON, CaseLedger, utc_now
 from ledger.case import DecisionKind, InterpreterKind, NoteKind
-from ledger.errors import LedgerError, RuleViolation
+from ledger.checkpoint import SigningKey, VerifierKey
+from ledger.errors import CheckpointError, LedgerError, RuleViolation
 from ledger.staff import Role
 from ledger.storage import backend_for
-from ledger.verify import verify_store
+from ledger.verify_log import verify_ledger
 
 EXIT_REFUSED = 1
 EXIT_TAMPERED = 1
 EXIT_CANNOT_RUN = 2
+DEFAULT_ORIGIN = "local-authority.example/caseledger"
+DEMO_ORIGIN = "demo-borough.example/caseledger"
 
 
 class Context:
@@ -113,17 +117,53 @@ def cli() -> None:
 # --- init and verify -----------------------------------------------------------------------
 
 
+def key_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--key", "key_file", envvar="CASELEDGER_KEY", default=None, metavar="PATH",
+                        help="Signing key file (default: next to a SQLite ledger, DB.key; "
+                             "else ./caseledger.key). Never stored in the database.")(func)
+
+
+def key_path(ctx: Context, key_file: str | None) -> Path:
+    if key_file:
+        return Path(key_file)
+    backend = backend_for(ctx.db)
+    return Path(backend.display).with_suffix(".key") if backend.kind == "sqlite" else Path("caseledger.key")
+
+
+def load_or_create_key(path: Path, origin: str) -> tuple[SigningKey, bool]:
+    if path.exists():
+        return SigningKey.load(path), False
+    key = SigningKey.generate(origin)
+    key.save(path)
+    return key, True
+
+
 @cli.command()
 @common
-def init(ctx: Context) -> None:
-    """Create the ledger's tables (SQLite file or PostgreSQL database).
+@key_option
+@click.option("--origin", default=DEFAULT_ORIGIN, show_default=True,
+              help="The log's name in checkpoints: identifies the authority's ledger.")
+def init(ctx: Context, key_file: str | None, origin: str) -> None:
+    """Create the ledger's tables, the signing key (mode 0600) and the first checkpoint.
+
+    Prints the verifier key: give it to your auditors.
 
     \b
-    Example:  caseledger init --db borough.db
+    Example:  caseledger init --db borough.db --origin enfield.gov.uk/childrens-services
     """
+    path = key_path(ctx, key_file)
+    key, created = load_or_create_key(path, origin)
     events = ctx.ledger.event_count()
-    ctx.out({"db": ctx.ledger.backend.display, "backend": ctx.ledger.backend.kind, "events": events},
+    note = None
+    if not ctx.ledger.log.checkpoints():
+        _, note = ctx.ledger.sign_checkpoint(key)
+    ctx.out({"db": ctx.ledger.backend.display, "backend": ctx.ledger.backend.kind, "events": events,
+             "key": str(path), "key_created": created, "origin": key.name,
+             "verifier_key": key.verifier_key(), "checkpoint": note},
             f"Ledger ready at {ctx.ledger.backend.display} ({ctx.ledger.backend.kind}, {events} events).\n"
+            f"Signing key {'created' if created else 'found'} at {path} (keep it out of the database "
+            "and its backups).\n"
+            f"Verifier key (give it to auditors):\n  {key.verifier_key()}\n"
             "Next: add the first staff member, an admin:\n"
             "  caseledger staff add --id admin --name 'Full Name' --designation 'Systems Administrator' "
             "--team 'Business Support' --role admin")
@@ -131,28 +171,97 @@ def init(ctx: Context) -> None:
 
 @cli.command()
 @common
-def verify(ctx: Context) -> None:
-    """Re-read every stored event and prove every hash chain. Exit 0 intact, 1 tampered.
+@key_option
+def checkpoint(ctx: Context, key_file: str | None) -> None:
+    """Sign the current tree head, store it in the checkpoint history and print it.
+
+    Copy the printed checkpoint out of the database (to an auditor, write-once storage).
 
     \b
-    Example:  caseledger verify --json
+    Example:  caseledger checkpoint > checkpoint-$(date +%F).txt
     """
+    key = SigningKey.load(key_path(ctx, key_file))
+    cp, note = ctx.ledger.sign_checkpoint(key)
+    ctx.out({"origin": cp.origin, "size": cp.size, "root": base64.b64encode(cp.root).decode(),
+             "note": note, "verifier_key": key.verifier_key()}, note.rstrip("\n"))
+
+
+def resolve_verifier(ctx: Context, key_file: str | None, verifier_key: str | None) -> VerifierKey:
+    if verifier_key:
+        text = Path(verifier_key).read_text().strip() if Path(verifier_key).is_file() else verifier_key
+        return VerifierKey.from_string(text)
+    path = key_path(ctx, key_file)
+    if not path.exists():
+        raise CheckpointError(
+            f"missing key: no verifier key given (--verifier-key) and no signing key at {path} (--key)"
+        )
+    return SigningKey.load(path).verifier()
+
+
+@cli.command()
+@common
+@key_option
+@click.option("--verifier-key", metavar="KEY|FILE", help="The verifier key string (or a file holding it).")
+@click.option("--checkpoint", "checkpoint_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A checkpoint kept outside the database (e.g. by an auditor). Repeat.")
+def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
+           checkpoint_files: tuple[str, ...]) -> None:
+    """Verify the whole ledger: every hash chain, the Merkle log, every signed checkpoint.
+
+    Streams the raw stored rows. Exit 0 intact, 1 tampered, 2 could not run.
+
+    \b
+    Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
+    """
+    verifier = resolve_verifier(ctx, key_file, verifier_key)
+    external = [(f, Path(f).read_text()) for f in checkpoint_files]
     total = ctx.ledger.event_count()
     show_bar = not ctx.json and sys.stderr.isatty()
-    report = _with_progress(show_bar, total, "Verifying",
-                            lambda progress: verify_store(ctx.ledger.recorder, progress=progress))
+    report = _with_progress(show_bar, total, "Verifying", lambda progress: verify_ledger(
+        ctx.ledger.recorder, verifier=verifier, external=external, progress=progress))
+    chains = report.chains
     if ctx.json:
         click.echo(dumps(report.as_dict()))
     elif report.ok:
-        click.echo(f"Intact: {report.events} events in {report.streams} streams "
-                   f"({report.cases} case record{'' if report.cases == 1 else 's'}); every hash chain verified.")
+        cps = report.checkpoints
+        click.echo(f"Intact: {chains.events} events in {chains.streams} streams "
+                   f"({chains.cases} case record{'' if chains.cases == 1 else 's'}); every hash chain, "
+                   f"the Merkle log of {report.log_size} leaves and {len(cps)} signed checkpoint"
+                   f"{'' if len(cps) == 1 else 's'} verified.")
+        if report.unsigned_tail:
+            click.echo(f"{report.unsigned_tail} newest events are not yet covered by a signed checkpoint "
+                       "(run: caseledger checkpoint).")
     else:
-        click.echo(f"TAMPERED: {len(report.problems)} stream(s) fail verification "
-                   f"({report.events} events read).")
+        click.echo(f"TAMPERED ({chains.events} events read):")
         for p in report.problems:
-            click.echo(f"  stream {p.stream} version {p.version} (row {p.position}): {p.problem}")
+            where = f"stream {p.stream} version {p.version}" if p.version else p.stream
+            click.echo(f"  {where}" + (f" (row {p.position})" if p.position >= 0 else "") + f": {p.problem}")
+        for c in report.checkpoints:
+            if not c.ok:
+                click.echo(f"  checkpoint {c.source} (size {c.size}): {c.problem}")
     if not report.ok:
         raise SystemExit(EXIT_TAMPERED)
+
+
+@cli.command()
+@common
+@key_option
+@click.option("--case", "case_id", required=True, help="The case (UUID or its first hex digits).")
+@click.option("--version", "version", type=int, default=None, help="Event version (default: the latest).")
+def prove(ctx: Context, key_file: str | None, case_id: str, version: int | None) -> None:
+    """Print the inclusion proof of a case event against the latest signed checkpoint.
+
+    \b
+    Example:  caseledger prove --case 3f2a --version 4 --json
+    """
+    proof = ctx.ledger.prove_event(case_id, version)
+    ctx.out(proof, lambda: "\n".join([
+        f"Event version {proof['version']} of case {proof['case']} is leaf {proof['leaf_index']} "
+        f"of the log of {proof['tree_size']} leaves.",
+        f"Leaf hash: {proof['leaf_hash']}",
+        "Proof (base64, bottom up):", *[f"  {p}" for p in proof["proof"]],
+        "Signed checkpoint:", proof["checkpoint"].rstrip("\n"),
+    ]))
 
 
 def _with_progress(show: bool, total: int, label: str, work: Callable[[Callable[[int], None]], Any]) -> Any:
@@ -519,11 +628,12 @@ def decision_add(ctx: Context, case_id: str, decision_text: str, reasons: str, r
 
 @cli.command()
 @common
+@key_option
 @click.option("--children", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--replace", is_flag=True, help="Delete an existing SQLite ledger file first.")
-def demo(ctx: Context, children: int, seed: int, replace: bool) -> None:
-    """Build a demo borough (synthetic, deterministic for a seed), verify it and print a tour.
+def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: bool) -> None:
+    """Build a demo borough (synthetic, deterministic for a seed), sign it, verify it, print a tour.
 
     \b
     Example:  caseledger demo --replace --children 50 --seed 1
@@ -537,6 +647,7 @@ def demo(ctx: Context, children: int, seed: int, replace: bool) -> None:
             raise RuleViolation("--replace only deletes a SQLite file; for PostgreSQL use an empty database")
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(backend.display + suffix).unlink(missing_ok=True)
+    key, _ = load_or_create_key(key_path(ctx, key_file), DEMO_ORIGIN)
     show_bar = not ctx.json and sys.stderr.isatty()
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -548,10 +659,13 @@ def demo(ctx: Context, children: int, seed: int, replace: bool) -> None:
                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
     else:
         summary = build_demo(ctx.ledger, children=children, seed=seed)
-    report = _with_progress(show_bar, ctx.ledger.event_count(), "Verifying",
-                            lambda progress: verify_store(ctx.ledger.recorder, progress=progress))
+    ctx.ledger.clock = utc_now
+    ctx.ledger.sign_checkpoint(key)
+    report = _with_progress(show_bar, ctx.ledger.event_count(), "Verifying", lambda progress: verify_ledger(
+        ctx.ledger.recorder, verifier=key.verifier(), progress=progress))
     if ctx.json:
-        click.echo(dumps({"db": backend.display, "summary": summary, "verify": report.as_dict()}))
+        click.echo(dumps({"db": backend.display, "summary": summary, "verify": report.as_dict(),
+                          "verifier_key": key.verifier_key()}))
     else:
         click.echo(tour_text(ctx.ledger, summary, report))
     if not report.ok:

@@ -8,7 +8,7 @@ from typing import Any
 from commands.render import day, local, who
 from ledger.application import CaseLedger
 from ledger.case import CaseRecord
-from ledger.verify import VerificationReport
+from ledger.verify_log import LedgerReport
 
 
 def _counts(summary: Any) -> dict[str, Any]:
@@ -17,7 +17,7 @@ def _counts(summary: Any) -> dict[str, Any]:
     return {}
 
 
-def tour_text(ledger: CaseLedger, summary: Any, report: VerificationReport) -> str:
+def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
     cases = [ledger.case(i) for i in ledger.case_ids()]
     richest = max(cases, key=lambda c: c.version)
     with_deletion = next((c for c in cases if any(n["deleted"] for n in c.notes.values())), None)
@@ -29,8 +29,9 @@ def tour_text(ledger: CaseLedger, summary: Any, report: VerificationReport) -> s
         "  " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in _counts(summary).items()),
         "",
         ("Verified: " if report.ok else "VERIFICATION FAILED: ")
-        + f"{report.events} events in {report.streams} hash-chained streams "
-        + f"({report.cases} case records).",
+        + f"{report.chains.events} events in {report.chains.streams} hash-chained streams "
+        + f"({report.chains.cases} case records), the Merkle log of {report.log_size} leaves and "
+        + f"{len(report.checkpoints)} signed checkpoints.",
         "",
         f"A look at one child: {richest.child['name']} ({richest.version} events), "
         f"allocated to {who(richest.worker)}.",
@@ -56,6 +57,7 @@ def tour_text(ledger: CaseLedger, summary: Any, report: VerificationReport) -> s
         f"  caseledger case show {str(richest.id)[:8]}{dbopt}",
         f"  caseledger staff list{dbopt}",
         f"  caseledger verify{dbopt} --json",
+        f"  caseledger prove{dbopt} --case {str(richest.id)[:8]}",
     ]
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ their full name, designation and team onto every event (policy s.7).
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,9 +19,11 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
 from ledger.case import CaseRecord, note_content
+from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
 from ledger.storage import Backend, backend_for, translate_storage_errors
+from ledger.transparency import TransparencyLog
 
 __all__ = ["LONDON", "CaseLedger", "Clock", "utc_now"]
 
@@ -303,6 +306,36 @@ class CaseLedger(Application[uuid.UUID]):
                 return
             yield from batch
             start = batch[-1].id + 1
+
+    # --- the transparency log ---------------------------------------------------------------
+
+    @property
+    def log(self) -> TransparencyLog:
+        return TransparencyLog(self.recorder)
+
+    def sign_checkpoint(self, key: SigningKey) -> tuple[Checkpoint, str]:
+        """Sign the current tree head with ``key`` (its name is the log's origin) and store it."""
+        return self.log.sign(key, key.name, self._now())
+
+    def prove_event(self, case_id: uuid.UUID | str, version: int | None = None) -> dict[str, Any]:
+        """The inclusion proof of a case event against the latest signed checkpoint."""
+        cid = self.resolve_case_id(case_id)
+        if version is None:
+            version = self.case(cid).version
+        log = self.log
+        index, _, leaf = log.leaf_of(cid, version)
+        history = log.checkpoints()
+        if not history or history[-1].size <= index:
+            raise RuleViolation(
+                f"event version {version} of case {cid} is not yet covered by a signed checkpoint; "
+                "run 'caseledger checkpoint' first"
+            )
+        latest = history[-1]
+        proof = log.inclusion_proof(index, latest.size)
+        b64 = base64.b64encode
+        return {"case": cid, "version": version, "leaf_index": index, "leaf_hash": b64(leaf).decode(),
+                "tree_size": latest.size, "root": b64(latest.root).decode(),
+                "proof": [b64(p).decode() for p in proof], "checkpoint": latest.note}
 
     def event_count(self) -> int:
         with translate_storage_errors("reading the ledger"):

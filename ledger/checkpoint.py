@@ -84,6 +84,8 @@ ED25519_SIGNATURE_SIZE: Final = 64
 MAX_NOTE_BYTES: Final = 1 << 20
 #: Refuse notes with more signature lines than this (Go's sumdb/note limit).
 MAX_SIGNATURES: Final = 100
+#: Refuse to sign a text larger than this, leaving room in the note for signature lines.
+MAX_TEXT_BYTES: Final = MAX_NOTE_BYTES // 2
 
 _HEX8 = re.compile(r"[0-9a-fA-F]{8}")
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
@@ -225,8 +227,7 @@ class VerifierKey:
         key = cls(name, _decode_key_material(key_b64, "verifier key", "public key"))
         if key.key_id != claimed:
             raise CheckpointError(
-                f"verifier key: key id {claimed:08x} does not match the key, expected "
-                f"{key.key_id:08x}"
+                f"verifier key: key id {claimed:08x} does not match the key, expected {key.key_id:08x}"
             )
         return key
 
@@ -274,9 +275,7 @@ class SigningKey:
     def __post_init__(self) -> None:
         _check_name(self.name, "signing key")
         if not isinstance(self.seed, bytes) or len(self.seed) != ED25519_KEY_SIZE:
-            observed = (
-                f"{len(self.seed)} bytes" if isinstance(self.seed, bytes) else type(self.seed).__name__
-            )
+            observed = f"{len(self.seed)} bytes" if isinstance(self.seed, bytes) else type(self.seed).__name__
             raise CheckpointError(f"signing key: seed is {observed}, expected {ED25519_KEY_SIZE} bytes")
         private = Ed25519PrivateKey.from_private_bytes(self.seed)
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -298,7 +297,7 @@ class SigningKey:
         if not s.startswith(SIGNER_KEY_PREFIX):
             raise CheckpointError(
                 f"signing key: expected a string starting with {SIGNER_KEY_PREFIX!r}, got "
-                f"{s[:len(SIGNER_KEY_PREFIX)]!r}"
+                f"{s[: len(SIGNER_KEY_PREFIX)]!r}"
             )
         parts = s[len(SIGNER_KEY_PREFIX) :].split("+", 2)
         if len(parts) != 3:
@@ -312,8 +311,7 @@ class SigningKey:
         key = cls(name, _decode_key_material(seed_b64, "signing key", "seed"))
         if key.key_id != claimed:
             raise CheckpointError(
-                f"signing key: key id {claimed:08x} does not match the key, expected "
-                f"{key.key_id:08x}"
+                f"signing key: key id {claimed:08x} does not match the key, expected {key.key_id:08x}"
             )
         return key
 
@@ -387,15 +385,13 @@ def _check_note_text(text: object) -> str:
         raise CheckpointError(f"note text: must end with a newline, ends with {text[-1:]!r}")
     bad = _control_char(text)
     if bad is not None:
-        raise CheckpointError(
-            f"note text: contains control character {bad!r}; only newline is allowed"
-        )
+        raise CheckpointError(f"note text: contains control character {bad!r}; only newline is allowed")
     try:
         size = len(text.encode())
     except UnicodeEncodeError:
         raise CheckpointError("note text: is not valid UTF-8 (lone surrogate)") from None
-    if size > MAX_NOTE_BYTES // 2:
-        raise CheckpointError(f"note text: {size} bytes, expected at most {MAX_NOTE_BYTES // 2}")
+    if size > MAX_TEXT_BYTES:
+        raise CheckpointError(f"note text: {size} bytes, expected at most {MAX_TEXT_BYTES}")
     return text
 
 
@@ -411,14 +407,10 @@ def _parse_note(note: object) -> tuple[str, list[tuple[str, int, bytes]]]:
         raise CheckpointError(f"signed note: {size} bytes, expected at most {MAX_NOTE_BYTES}")
     bad = _control_char(note)
     if bad is not None:
-        raise CheckpointError(
-            f"signed note: contains control character {bad!r}; only newline is allowed"
-        )
+        raise CheckpointError(f"signed note: contains control character {bad!r}; only newline is allowed")
     split = note.rfind(NOTE_SEPARATOR)
     if split < 0:
-        raise CheckpointError(
-            "signed note: no blank line; expected text, a blank line, then signature lines"
-        )
+        raise CheckpointError("signed note: no blank line; expected text, a blank line, then signature lines")
     text, block = note[: split + 1], note[split + 2 :]
     if not block:
         raise CheckpointError("signed note: no signature lines after the blank line")
@@ -426,18 +418,14 @@ def _parse_note(note: object) -> tuple[str, list[tuple[str, int, bytes]]]:
         raise CheckpointError("signed note: the last signature line does not end with a newline")
     lines = block[:-1].split("\n")
     if len(lines) > MAX_SIGNATURES:
-        raise CheckpointError(
-            f"signed note: {len(lines)} signature lines, expected at most {MAX_SIGNATURES}"
-        )
+        raise CheckpointError(f"signed note: {len(lines)} signature lines, expected at most {MAX_SIGNATURES}")
     return text, [_parse_signature_line(line, i + 1) for i, line in enumerate(lines)]
 
 
 def _parse_signature_line(line: str, number: int) -> tuple[str, int, bytes]:
     what = f"signed note: signature line {number}"
     if not line.startswith(SIGNATURE_LINE_PREFIX):
-        raise CheckpointError(
-            f"{what}: starts with {line[:2]!r}, expected an em dash (U+2014) and a space"
-        )
+        raise CheckpointError(f"{what}: starts with {line[:2]!r}, expected an em dash (U+2014) and a space")
     rest = line[len(SIGNATURE_LINE_PREFIX) :]
     name, sep, b64 = rest.partition(" ")
     if not sep:
@@ -485,13 +473,9 @@ class Checkpoint:
     def __post_init__(self) -> None:
         _check_line(self.origin, "origin")
         if type(self.size) is not int or not 0 <= self.size <= MAX_TREE_SIZE:
-            raise CheckpointError(
-                f"checkpoint size: expected an int in [0, 2**64 - 1], got {self.size!r}"
-            )
+            raise CheckpointError(f"checkpoint size: expected an int in [0, 2**64 - 1], got {self.size!r}")
         if not isinstance(self.root, bytes) or len(self.root) != HASH_SIZE:
-            observed = (
-                f"{len(self.root)} bytes" if isinstance(self.root, bytes) else type(self.root).__name__
-            )
+            observed = f"{len(self.root)} bytes" if isinstance(self.root, bytes) else type(self.root).__name__
             raise CheckpointError(f"checkpoint root: is {observed}, expected {HASH_SIZE} bytes")
         if not isinstance(self.extensions, tuple):
             raise CheckpointError(
@@ -526,14 +510,10 @@ def _parse_body(text: str) -> Checkpoint:
         )
     root = _b64decode(root_text, "checkpoint body: root hash")
     if len(root) != HASH_SIZE:
-        raise CheckpointError(
-            f"checkpoint body: root hash is {len(root)} bytes, expected {HASH_SIZE}"
-        )
+        raise CheckpointError(f"checkpoint body: root hash is {len(root)} bytes, expected {HASH_SIZE}")
     for i, line in enumerate(extensions):
         if not line:
-            raise CheckpointError(
-                f"checkpoint body: extension line {i + 1} is empty, expected non-empty"
-            )
+            raise CheckpointError(f"checkpoint body: extension line {i + 1} is empty, expected non-empty")
     return Checkpoint(origin, int(size_text), root, tuple(extensions))
 
 
@@ -544,20 +524,14 @@ def sign_checkpoint(cp: Checkpoint, key: SigningKey) -> str:
     return key.sign_note(cp.body())
 
 
-def open_checkpoint(
-    note: str, verifier: VerifierKey, *, expected_origin: str | None = None
-) -> Checkpoint:
+def open_checkpoint(note: str, verifier: VerifierKey, *, expected_origin: str | None = None) -> Checkpoint:
     """Verify ``note`` with ``verifier``, then parse its text strictly as a checkpoint.
 
     With ``expected_origin``, also refuse a checkpoint of another log.
     """
     if not isinstance(verifier, VerifierKey):
-        raise CheckpointError(
-            f"open_checkpoint: expected a VerifierKey, got {type(verifier).__name__}"
-        )
+        raise CheckpointError(f"open_checkpoint: expected a VerifierKey, got {type(verifier).__name__}")
     cp = _parse_body(verifier.verify_note(note))
     if expected_origin is not None and cp.origin != expected_origin:
-        raise CheckpointError(
-            f"checkpoint origin: {cp.origin!r}, expected {expected_origin!r}"
-        )
+        raise CheckpointError(f"checkpoint origin: {cp.origin!r}, expected {expected_origin!r}")
     return cp

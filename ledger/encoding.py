@@ -87,6 +87,7 @@ def _prepare(value: Any, path: str) -> Any:
         inner = _pack([topic, _prepare(value.value, f"{path}.value")])
         return msgpack.ExtType(EXT_ENUM, inner)
     if isinstance(value, str):
+        _require_utf8(value, path)
         return str(value)
     if isinstance(value, int):
         if not _INT_MIN <= value <= _INT_MAX:
@@ -103,6 +104,7 @@ def _prepare(value: Any, path: str) -> Any:
                 raise EncodingError(
                     f"field {path!r}: map keys must be str, got {type(key).__name__} {key!r}"
                 )
+            _require_utf8(key, path)
         for key in sorted(value):
             out[key] = _prepare(value[key], f"{path}.{key}" if path else key)
         return out
@@ -119,6 +121,13 @@ def _prepare(value: Any, path: str) -> Any:
                 f"field {path!r}: datetime {value.isoformat()} has no time zone; "
                 "the ledger stores timezone-aware datetimes only (in UTC)"
             )
+        try:
+            value.astimezone(_dt.timezone.utc)
+        except OverflowError:
+            raise EncodingError(
+                f"field {path!r}: datetime {value.isoformat()} is outside the range of "
+                "datetimes in UTC (years 1 to 9999), so it could not be read back"
+            ) from None
         delta = value - _EPOCH
         micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         return msgpack.ExtType(EXT_DATETIME, struct.pack(">q", micros))
@@ -143,6 +152,16 @@ def _prepare(value: Any, path: str) -> Any:
     )
 
 
+def _require_utf8(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise EncodingError(
+            f"field {path!r}: text is not valid Unicode (an unpaired surrogate at position "
+            f"{e.start}) and cannot be stored"
+        ) from None
+
+
 def _pack(prepared: Any) -> bytes:
     return msgpack.packb(prepared, use_bin_type=True)  # type: ignore[no-any-return]
 
@@ -164,6 +183,9 @@ def _ext_hook(code: int, data: bytes) -> Any:
         obj: Any = importlib.import_module(module_name)
         for part in qualname.split("."):
             obj = getattr(obj, part)
+        if not (isinstance(obj, type) and issubclass(obj, enum.Enum)):
+            # Never call whatever a stored topic names: only an Enum class is looked up.
+            raise EncodingError(f"stored enum topic {topic!r} is not an Enum class")
         return obj(raw)
     if code == EXT_TUPLE:
         return tuple(decode(data))

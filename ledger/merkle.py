@@ -99,12 +99,9 @@ def _check_hash(value: object, what: str) -> None:
 
 
 def _check_leaves(leaf_hashes: Sequence[bytes]) -> None:
-    if isinstance(leaf_hashes, (str, bytes, bytearray, memoryview)) or not isinstance(
-        leaf_hashes, Sequence
-    ):
+    if isinstance(leaf_hashes, (str, bytes, bytearray, memoryview)) or not isinstance(leaf_hashes, Sequence):
         raise TypeError(
-            f"leaf_hashes: expected a sequence of {HASH_SIZE}-byte hashes, "
-            f"got {type(leaf_hashes).__name__}"
+            f"leaf_hashes: expected a sequence of {HASH_SIZE}-byte hashes, got {type(leaf_hashes).__name__}"
         )
     for i, h in enumerate(leaf_hashes):
         _check_hash(h, f"leaf_hashes[{i}]")
@@ -167,9 +164,7 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
     _check_leaves(leaf_hashes)
     n = len(leaf_hashes)
     if type(old_size) is not int or not 0 < old_size <= n:
-        raise ValueError(
-            f"consistency proof: old_size must satisfy 0 < old_size <= {n}, got {old_size!r}"
-        )
+        raise ValueError(f"consistency proof: old_size must satisfy 0 < old_size <= {n}, got {old_size!r}")
     ranges: list[tuple[int, int]] = []
     lo, hi, complete = 0, n, True  # ``complete``: the b flag of SUBPROOF
     while old_size != hi:

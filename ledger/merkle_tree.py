@@ -70,8 +70,7 @@ def _read(get_node: GetNode, level: int, index: int) -> bytes:
     if not isinstance(value, bytes) or len(value) != HASH_SIZE:
         observed = f"{len(value)} bytes" if isinstance(value, bytes) else type(value).__name__
         raise IntegrityError(
-            f"stored Merkle node (level {level}, index {index}): expected {HASH_SIZE} bytes, "
-            f"got {observed}"
+            f"stored Merkle node (level {level}, index {index}): expected {HASH_SIZE} bytes, got {observed}"
         )
     return value
 
@@ -98,9 +97,7 @@ def appended_nodes(size_before: int, leaf: bytes, get_node: GetNode) -> list[Nod
     return nodes
 
 
-def appended_nodes_batch(
-    size_before: int, leaves: Sequence[bytes], get_node: GetNode
-) -> list[Node]:
+def appended_nodes_batch(size_before: int, leaves: Sequence[bytes], get_node: GetNode) -> list[Node]:
     """Nodes created by appending ``leaves`` (leaf hashes) in order to a log of ``size_before``.
 
     Equal to concatenating ``appended_nodes`` for each leaf, but keeps the right frontier in
@@ -210,8 +207,7 @@ def tree_consistency_proof(old_size: int, new_size: int, get_node: GetNode) -> l
     _check_size(new_size, "new_size")
     if type(old_size) is not int or not 0 < old_size <= new_size:
         raise ValueError(
-            f"consistency proof: old_size must satisfy 0 < old_size <= {new_size}, "
-            f"got {old_size!r}"
+            f"consistency proof: old_size must satisfy 0 < old_size <= {new_size}, got {old_size!r}"
         )
     ranges: list[tuple[int, int]] = []
     lo, hi, complete = 0, new_size, True

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 STAFF_NAMESPACE = uuid.UUID("8d3f8c0e-4a57-5b7e-9c1e-6f1f3a2b7c10")
-_STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+_STAFF_ID = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z")  # \Z: "$" would let a trailing newline in
 
 
 class Role(str, enum.Enum):

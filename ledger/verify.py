@@ -79,8 +79,12 @@ def iter_rows(recorder: ApplicationRecorder, page: int = PAGE) -> Iterator[Notif
 
 
 def verify_store(recorder: ApplicationRecorder,
-                 progress: Callable[[int], None] | None = None) -> VerificationReport:
-    """Check every stream's chain in one streaming pass (see the module docstring)."""
+                 progress: Callable[[int], None] | None = None,
+                 on_row: Callable[[Notification], None] | None = None) -> VerificationReport:
+    """Check every stream's chain in one streaming pass (see the module docstring).
+
+    ``on_row`` sees every raw row in global order (the Merkle-log check rides on this pass).
+    """
     report = VerificationReport()
     # stream id -> (last good version, its hash); None once the stream is reported broken.
     heads: dict[str, tuple[int, bytes] | None] = {}
@@ -90,6 +94,8 @@ def verify_store(recorder: ApplicationRecorder,
         report.events += 1
         if progress is not None and report.events % 1000 == 0:
             progress(report.events)
+        if on_row is not None:
+            on_row(row)
         oid = row.originator_id
         stream_uuid = oid if isinstance(oid, uuid.UUID) else _as_uuid(str(oid))
         stream = str(stream_uuid) if stream_uuid else str(oid)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def _k(n: int) -> int:
     return k
 
 
-@lru_cache(maxsize=None)
+@cache
 def ref_mth(lo: int, hi: int) -> bytes:
     """MTH(D[lo:hi]) over LEAVES, straight from RFC 9162 section 2.1.1."""
     n = hi - lo
@@ -115,9 +115,7 @@ def _b64(value: str) -> bytes:
 
 def _probes(kind: str) -> list[Any]:
     files = sorted((VECTORS / kind).rglob("*.json"))
-    return [
-        pytest.param(json.loads(f.read_text()), id=str(f.relative_to(VECTORS))) for f in files
-    ]
+    return [pytest.param(json.loads(f.read_text()), id=str(f.relative_to(VECTORS))) for f in files]
 
 
 INCLUSION_PROBES = _probes("inclusion")
@@ -185,7 +183,7 @@ def test_hash_domain_separation() -> None:
         (lambda: node_hash(b"x" * 31, b"y" * 32), "expected 32 bytes, got 31"),
         (lambda: node_hash(b"x" * 32, "y"), "got str"),  # type: ignore[arg-type]
         (lambda: root_hash([LEAVES[0], b"short"]), r"leaf_hashes\[1\]: expected 32 bytes, got 5"),
-        (lambda: root_hash(b"".join(LEAVES[:2])), "expected a sequence"),
+        (lambda: root_hash(b"".join(LEAVES[:2])), "expected a sequence"),  # type: ignore[arg-type]
         (lambda: inclusion_proof(LEAVES[:5], 5), r"0 <= index < 5, got 5"),
         (lambda: inclusion_proof(LEAVES[:5], -1), r"0 <= index < 5, got -1"),
         (lambda: inclusion_proof([], 0), r"0 <= index < 0, got 0"),
@@ -431,9 +429,7 @@ def test_single_and_batch_appends_agree() -> None:
     before=st.integers(min_value=0, max_value=MAX_LEAVES - 1),
     data=st.data(),
 )
-def test_batch_append_reads_frontier_once_and_hashes_linearly(
-    before: int, data: st.DataObject
-) -> None:
+def test_batch_append_reads_frontier_once_and_hashes_linearly(before: int, data: st.DataObject) -> None:
     count = data.draw(st.integers(min_value=1, max_value=MAX_LEAVES - before), label="count")
     reader = CountingReader(before)
     nodes = appended_nodes_batch(before, LEAVES[before : before + count], reader)
@@ -496,3 +492,27 @@ def test_perfect_subtrees() -> None:
     assert perfect_subtrees(3, 13) == [(0, 3), (2, 1), (2, 2), (0, 12)]
     with pytest.raises(ValueError, match=r"start <= end, got \[5, 4\)"):
         perfect_subtrees(5, 4)
+
+
+def test_batch_append_hash_and_read_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ledger.merkle_tree as merkle_tree
+
+    calls = 0
+
+    def counting_node_hash(left: bytes, right: bytes) -> bytes:
+        nonlocal calls
+        calls += 1
+        return node_hash(left, right)
+
+    monkeypatch.setattr(merkle_tree, "node_hash", counting_node_hash)
+    before, count = 2047, 953  # 2047 = eleven set bits: the whole frontier is read
+    reader = CountingReader(before)
+    nodes = appended_nodes_batch(before, LEAVES[before : before + count], reader)
+    interior = sum(1 for level, _, _ in nodes if level > 0)
+    assert calls == interior
+    assert interior < count + before.bit_length()
+    assert reader.reads == 11
+    store = MemoryNodeStore()
+    store.extend(LEAVES[:before])
+    store.extend(LEAVES[before : before + count])
+    assert store.size == 3000 and store.root() == ref_mth(0, 3000) and store.root(5) == ref_mth(0, 5)

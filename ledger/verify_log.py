@@ -1,0 +1,217 @@
+"""Verification of the whole ledger: chains, the Merkle log, and signed checkpoints.
+
+In one streaming pass over the raw event rows (with :func:`ledger.verify.verify_store`):
+
+* every stream's hash chain (see :mod:`ledger.verify`);
+* leaf i of the log is the i-th stored event, in global order: its notification id matches
+  and its stored leaf hash equals the leaf hash recomputed from the row's bytes; no leaf is
+  missing, duplicated or left over (deleted, inserted, reordered or truncated events);
+* the tree is recomputed from the rows (a right frontier: memory O(log n)); its root at the
+  size of every checkpoint is kept.
+
+Then, level by level, every stored interior node equals the hash of its two stored children,
+and the stored head (size, frontier) equals the recomputed one. Finally every checkpoint,
+stored or given by an auditor (``external``): its signature verifies with the verifier key,
+and its root equals the recomputed root at its size. A log shorter than a checkpoint was
+truncated or restored from an older backup; a root that differs means history was rewritten.
+The checkpoint history must not be empty: ``caseledger init`` signs the empty tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from ledger.checkpoint import Checkpoint, VerifierKey, open_checkpoint
+from ledger.errors import CheckpointError
+from ledger.merkle import node_hash
+from ledger.merkle_log import Frontier, event_leaf_hash, extend
+from ledger.transparency import TransparencyLog
+from ledger.verify import Problem, VerificationReport, verify_store
+
+__all__ = ["CheckpointResult", "LedgerReport", "verify_ledger"]
+
+
+@dataclass(frozen=True)
+class CheckpointResult:
+    source: str  # "stored #3" or the auditor's file name
+    size: int
+    ok: bool
+    problem: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "size": self.size, "ok": self.ok, "problem": self.problem}
+
+
+@dataclass
+class LedgerReport:
+    chains: VerificationReport
+    log_size: int = 0
+    log_problems: list[Problem] = field(default_factory=list)
+    checkpoints: list[CheckpointResult] = field(default_factory=list)
+    unsigned_tail: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.chains.ok and not self.log_problems and all(c.ok for c in self.checkpoints)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.chains.problems, *self.log_problems]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.chains.as_dict(), "ok": self.ok,
+            "problems": [p.as_dict() for p in self.problems],
+            "log_size": self.log_size,
+            "checkpoints": [c.as_dict() for c in self.checkpoints],
+            "unsigned_events": self.unsigned_tail,
+        }
+
+
+class _LeafCheck:
+    """Rides on the chain pass: compares each row with its leaf and grows the tree."""
+
+    def __init__(self, log: TransparencyLog, sizes: set[int], report: LedgerReport) -> None:
+        self.leaves = log.iter_leaves()
+        self.hashes = log.iter_level(0)
+        self.frontier = Frontier(0, ())
+        self.sizes = sizes
+        self.roots: dict[int, bytes] = {}
+        self.report = report
+        self.broken = False
+        if 0 in sizes:
+            self.roots[0] = self.frontier.root()
+
+    def problem(self, row: Notification | None, position: int, text: str) -> None:
+        if not self.broken:  # report the first bad position of the log, not a cascade
+            stream = str(row.originator_id) if row is not None else "(log)"
+            version = row.originator_version if row is not None else 0
+            self.report.log_problems.append(Problem(stream, version, f"Merkle log: {text}", position))
+        self.broken = True
+
+    def __call__(self, row: Notification) -> None:
+        i = self.frontier.size
+        recomputed = event_leaf_hash(row.topic, row.originator_id, row.originator_version, row.state)
+        leaf = next(self.leaves, None)
+        stored = next(self.hashes, None)
+        if leaf is None or stored is None:
+            self.problem(row, row.id, f"the event at leaf position {i} has no leaf: the log is "
+                                      "shorter than the store (leaves deleted, or events inserted)")
+        elif leaf[0] != i or stored[0] != i:
+            self.problem(row, row.id, f"leaf index {leaf[0]} found where {i} was expected (leaves deleted "
+                                      "or duplicated)")
+        elif leaf[1] != row.id:
+            self.problem(row, row.id, f"leaf {i} records event #{leaf[1]} but the event at this position is "
+                                      f"#{row.id}: an event was deleted, inserted or reordered")
+        elif stored[1] != recomputed:
+            self.problem(row, row.id, f"leaf {i} hash does not match the stored event (the event or the "
+                                      "stored leaf was changed)")
+        self.frontier, _ = extend(self.frontier, [recomputed])
+        if self.frontier.size in self.sizes:
+            self.roots[self.frontier.size] = self.frontier.root()
+
+    def finish(self) -> None:
+        extra = next(self.leaves, None)
+        if extra is not None:
+            self.problem(None, extra[1], f"leaf {extra[0]} records event #{extra[1]}, which is not in the "
+                                         "store: events were deleted or the tail truncated")
+
+
+def _check_nodes(log: TransparencyLog, size: int, report: LedgerReport) -> None:
+    """Every stored interior node is the hash of its two stored children; counts are exact."""
+    level = 1
+    max_level = log.max_level()
+    while level <= max(max_level, (size.bit_length() - 1) if size else 0):
+        expected = size >> level
+        children: Iterator[tuple[int, bytes]] = log.iter_level(level - 1)
+        count = 0
+        for idx, h in log.iter_level(level):
+            left, right = next(children, None), next(children, None)
+            if idx != count or left is None or right is None:
+                _node_problem(report, level, idx, f"node ({level}, {idx}) has no stored children or is "
+                                                  "out of order (nodes deleted or inserted)")
+                return
+            if h != node_hash(left[1], right[1]):
+                _node_problem(report, level, idx, f"node ({level}, {idx}) is not the hash of its children "
+                                                  "(a stored node was changed)")
+                return
+            count += 1
+        if count != expected:
+            _node_problem(report, level, count, f"level {level} has {count} nodes, expected {expected} for "
+                                                f"a log of {size} leaves")
+            return
+        level += 1
+
+
+def _node_problem(report: LedgerReport, level: int, idx: int, text: str) -> None:
+    report.log_problems.append(Problem("(Merkle nodes)", 0, f"Merkle log: {text}", -1))
+
+
+def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
+                  external: Sequence[tuple[str, str]] = (),
+                  progress: Callable[[int], None] | None = None) -> LedgerReport:
+    """Verify chains, log and checkpoints (see the module docstring).
+
+    ``external`` holds ``(name, signed note)`` pairs kept outside the database. Without a
+    ``verifier`` the checkpoints are not checked (the CLI always passes one).
+    """
+    log = TransparencyLog(recorder)
+    stored = log.checkpoints()
+    report = LedgerReport(VerificationReport())
+    targets: list[tuple[str, Checkpoint | None, str]] = []
+    if verifier is not None:
+        for cp in stored:
+            targets.append(_open(f"stored #{cp.seq}", cp.note, verifier, cp.size, cp.root))
+        for name, note in external:
+            targets.append(_open(name, note, verifier, None, None))
+    sizes = {cp.size for _, cp, _ in targets if cp is not None}
+    leaf_check = _LeafCheck(log, sizes, report)
+    report.chains = verify_store(recorder, progress=progress, on_row=leaf_check)
+    leaf_check.finish()
+    size = leaf_check.frontier.size
+    report.log_size = size
+    _check_nodes(log, size, report)
+    head = log.head()
+    if head.size != size or head.hashes != leaf_check.frontier.hashes:
+        report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head (size {head.size}) "
+                                           f"does not match the log recomputed from the events (size {size})", -1))
+    if verifier is not None:
+        if not stored:
+            report.checkpoints.append(CheckpointResult("stored", 0, False, "no signed checkpoint in the store: "
+                                                       "the checkpoint history was removed"))
+        for source, cp, problem in targets:
+            report.checkpoints.append(_judge(source, cp, problem, leaf_check.roots, size))
+        signed = max((cp.size for _, cp, _ in targets if cp is not None), default=0)
+        report.unsigned_tail = max(0, size - signed)
+    return report
+
+
+def _open(source: str, note: str, verifier: VerifierKey, size: int | None,
+          root: bytes | None) -> tuple[str, Checkpoint | None, str]:
+    try:
+        cp = open_checkpoint(note, verifier)
+    except CheckpointError as e:
+        return source, None, f"signature or format: {e}"
+    if size is not None and (cp.size != size or cp.root != root):
+        return source, None, "the stored size/root columns differ from the signed note"
+    return source, cp, ""
+
+
+def _judge(source: str, cp: Checkpoint | None, problem: str, roots: dict[int, bytes],
+           size: int) -> CheckpointResult:
+    if cp is None:
+        return CheckpointResult(source, 0, False, problem)
+    if cp.size > size:
+        return CheckpointResult(source, cp.size, False,
+                                f"the checkpoint covers {cp.size} events but the log has only {size}: "
+                                "events were truncated or the database restored from an older backup")
+    if roots.get(cp.size) != cp.root:
+        return CheckpointResult(source, cp.size, False,
+                                f"the log's root at size {cp.size} differs from the signed root: "
+                                "history was rewritten")
+    return CheckpointResult(source, cp.size, True)
+
