@@ -26,6 +26,7 @@ from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, w
 from ledger.application import LONDON, CaseLedger, utc_now
 from ledger.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.checkpoint import SigningKey, VerifierKey
+from ledger.evidence import export_bundle, verify_bundle
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
 from ledger.staff import Role
 from ledger.storage import backend_for
@@ -621,6 +622,64 @@ def decision_add(ctx: Context, case_id: str, decision_text: str, reasons: str, r
                                      kind=kind, supervisee=supervisee,
                                      occurred_at=parse_when(occurred_at, "--occurred-at"))
     ctx.out({"decision_id": did}, f"Recorded {kind} decision {did}.")
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+@cli.group()
+def evidence() -> None:
+    """Evidence bundles that anyone can check offline."""
+
+
+@evidence.command("export")
+@common
+@key_option
+@click.option("--case", "case_id", required=True)
+@click.option("--from", "since", help="Only events recorded on or after this date (YYYY-MM-DD).")
+@click.option("--to", "until", help="Only events recorded on or before this date.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+def evidence_export(ctx: Context, key_file: str | None, case_id: str, since: str | None, until: str | None,
+                    out: str) -> None:
+    """Write a case's events, their inclusion proofs, the signed checkpoint and the verifier key.
+
+    \b
+    Example:  caseledger evidence export --case 3f2a --from 2026-01-01 --out amira-evidence.json
+    """
+    verifier = resolve_verifier(ctx, key_file, None)
+    bundle = export_bundle(ctx.ledger.recorder, ctx.ledger.resolve_case_id(case_id),
+                           verifier_key=verifier.to_string(), since=parse_day(since, "--from"),
+                           until=parse_day(until, "--to"))
+    Path(out).write_text(json.dumps(bundle, indent=1) + "\n")
+    ctx.out({"out": out, "events": len(bundle["events"]), "tree_size": bundle["tree_size"]},
+            f"Wrote {len(bundle['events'])} events with proofs against the checkpoint of size "
+            f"{bundle['tree_size']} to {out}.\nCheck it anywhere with: caseledger evidence verify {out} "
+            "--verifier-key KEY")
+
+
+@evidence.command("verify")
+@common
+@click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--verifier-key", metavar="KEY|FILE", help="The verifier key you trust (string or file).")
+def evidence_verify(ctx: Context, bundle_file: str, verifier_key: str | None) -> None:
+    """Check an evidence bundle offline (no database). Exit 0 valid, 1 not valid.
+
+    \b
+    Example:  caseledger evidence verify amira-evidence.json --verifier-key auditor.pub
+    """
+    key = None
+    if verifier_key:
+        key = Path(verifier_key).read_text().strip() if Path(verifier_key).is_file() else verifier_key
+    report = verify_bundle(Path(bundle_file).read_text(), key)
+    lines = [f"{'VALID' if report.ok else 'NOT VALID'}: {report.events} events against a signed checkpoint "
+             f"of size {report.checkpoint_size}."]
+    if report.key_from_bundle:
+        lines.append("Warning: checked with the verifier key inside the bundle; pass --verifier-key to "
+                     "check against a key you trust.")
+    lines += [f"  {p}" for p in report.problems]
+    ctx.out(report.as_dict(), "\n".join(lines))
+    if not report.ok:
+        raise SystemExit(EXIT_TAMPERED)
 
 
 # --- demo -----------------------------------------------------------------------------------

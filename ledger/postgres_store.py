@@ -34,6 +34,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                               name("checkpoints"))
         self.position_sql = (f'SELECT notification_id AS nid FROM "{schema}"."{events_table_name}" '
                              "WHERE originator_id = %s AND originator_version = %s")
+        self.stream_events_sql = (f'SELECT topic, originator_version, state FROM "{schema}"."{events_table_name}" '
+                                  "WHERE originator_id = %s ORDER BY originator_version")
         for statement in (
             f"CREATE TABLE IF NOT EXISTS {self.log.leaves} (leaf_index bigint PRIMARY KEY, "
             "notification_id bigint NOT NULL UNIQUE)",

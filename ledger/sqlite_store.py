@@ -21,6 +21,9 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     #: The global position of a stream's event (the stream id is stored as hex text).
     position_sql = "SELECT rowid AS nid FROM stored_events WHERE originator_id = ? AND originator_version = ?"
 
+    stream_events_sql = ("SELECT topic, originator_version, state FROM stored_events "
+                         "WHERE originator_id = ? ORDER BY originator_version")
+
     @staticmethod
     def stream_key(stream_id: UUID) -> str:
         return stream_id.hex
