@@ -12,6 +12,7 @@ Exit codes: 0 done; 1 refused by a rule, or (verify) the ledger failed verificat
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as _dt
 import functools
 import json
@@ -723,7 +724,7 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
     report = _with_progress(show_bar, ctx.ledger.event_count(), "Verifying", lambda progress: verify_ledger(
         ctx.ledger.recorder, verifier=key.verifier(), progress=progress))
     if ctx.json:
-        click.echo(dumps({"db": backend.display, "summary": summary, "verify": report.as_dict(),
+        click.echo(dumps({"db": backend.display, "summary": dataclasses.asdict(summary), "verify": report.as_dict(),
                           "verifier_key": key.verifier_key()}))
     else:
         click.echo(tour_text(ctx.ledger, summary, report))

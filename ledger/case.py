@@ -29,6 +29,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import AggregateCreated
 
@@ -59,6 +60,8 @@ CASEWORK_ROLES = (
 ALLOCATABLE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER)
 #: How far in the future a time may be before it is refused (clock drift between machines).
 FUTURE_TOLERANCE = _dt.timedelta(minutes=5)
+#: Dates on a record (referral, birth, closure) are local dates in England.
+LOCAL_ZONE = ZoneInfo("Europe/London")
 MIN_REASON_WORDS = 3
 
 
@@ -98,6 +101,13 @@ def _choice(enum_cls: type[enum.Enum], field: str, value: Any) -> Any:
         raise RuleViolation(f"{field} {value!r} is not one of: {allowed}") from None
 
 
+def _date(field: str, value: Any) -> _dt.date:
+    """A calendar date (a datetime is refused: it would compare and store as a moment)."""
+    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+        raise RuleViolation(f"{field} must be a date, got {value!r}")
+    return value
+
+
 def _text(field: str, value: Any, *, required: bool, rule: str = "") -> str:
     if value is None:
         value = ""
@@ -126,6 +136,11 @@ def aware(field: str, value: Any) -> _dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise RuleViolation(f"{field} {value.isoformat()} needs a time zone")
     return value
+
+
+def local_today(now: _dt.datetime) -> _dt.date:
+    """Today's date in England at ``now`` (the clock may run in UTC: 00:30 BST is 23:30 UTC)."""
+    return now.astimezone(LOCAL_ZONE).date()
 
 
 def not_future(field: str, value: Any, now: _dt.datetime) -> _dt.datetime:
@@ -173,6 +188,9 @@ def note_content(
     if content["child_seen_alone"] and not content["child_seen"]:
         raise RuleViolation("child_seen_alone is set but child_seen is not: a child seen alone was seen")
     if interpreter:
+        if not isinstance(interpreter, dict):
+            raise RuleViolation(
+                f"interpreter must give the interpreter's name and kind, got {interpreter!r}")
         content["interpreter"] = {
             "name": _text("interpreter name", interpreter.get("name"), required=True,
                           rule=" when an interpreter was used (policy s.7)"),
@@ -348,11 +366,15 @@ class CaseRecord(ChainedAggregate):
                 "opening a case record needs either date_of_birth or, for a pre-birth referral, "
                 "expected_date_of_birth (one of the two, not both)"
             )
-        if not isinstance(referral_date, _dt.date) or isinstance(referral_date, _dt.datetime):
-            raise RuleViolation(f"referral_date must be a date, got {referral_date!r}")
-        if referral_date > now.date():
-            raise RuleViolation(f"referral_date {referral_date} is in the future (today is {now.date()})")
-        if date_of_birth is not None and date_of_birth > now.date():
+        _date("referral_date", referral_date)
+        for field, value in (("date_of_birth", date_of_birth),
+                             ("expected_date_of_birth", expected_date_of_birth)):
+            if value is not None:
+                _date(field, value)
+        today = local_today(now)
+        if referral_date > today:
+            raise RuleViolation(f"referral_date {referral_date} is in the future (today is {today})")
+        if date_of_birth is not None and date_of_birth > today:
             raise RuleViolation(
                 f"date_of_birth {date_of_birth} is in the future; for an unborn child give "
                 "expected_date_of_birth"
@@ -466,6 +488,10 @@ class CaseRecord(ChainedAggregate):
         rule = " for a decision (policy s.7: the reasons for the decision and the risks assessed)"
         options = []
         for i, opt in enumerate(options_not_chosen or ()):
+            if not isinstance(opt, dict):
+                raise RuleViolation(
+                    f"options_not_chosen[{i}] must give the option and why it was not chosen, "
+                    f"got {opt!r}")
             options.append({
                 "option": _text(f"options_not_chosen[{i}].option", opt.get("option"), required=True),
                 "why_not": _text(f"options_not_chosen[{i}].why_not", opt.get("why_not"), required=True,
@@ -498,8 +524,8 @@ class CaseRecord(ChainedAggregate):
                 f"the case of {self.child['name']} has {len(drafts)} draft case note(s); finalise "
                 "or delete them before closing (all recording is finalised, policy s.3)"
             )
-        if closed_on > now.date():
-            raise RuleViolation(f"closed_on {closed_on} is in the future (today is {now.date()})")
+        if _date("closed_on", closed_on) > local_today(now):
+            raise RuleViolation(f"closed_on {closed_on} is in the future (today is {local_today(now)})")
         self.trigger_event(self.Closed, actor=actor.stamp(), timestamp=now, occurred_at=now,
                            reason=explained_reason("reason", reason, "closing a case"),
                            closed_on=closed_on)

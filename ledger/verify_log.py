@@ -175,7 +175,11 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
     size = leaf_check.frontier.size
     report.log_size = size
     _check_nodes(log, size, report)
-    head = log.head()
+    try:
+        head = log.head()
+    except ValueError as e:  # size and frontier bytes that cannot belong together
+        head = Frontier(0, ())
+        report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head is malformed: {e}", -1))
     if head.size != size or head.hashes != leaf_check.frontier.hashes:
         report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head (size {head.size}) "
                                            f"does not match the log recomputed from the events (size {size})", -1))

@@ -1,0 +1,818 @@
+"""The tamper suite: change the stored tables with plain SQL, then verify with a fresh ledger.
+
+Every attack is made the way an insider with database access would make it: sqlite3 or psycopg
+straight on the stored tables (events, merkle_leaves, merkle_nodes, merkle_head,
+checkpoints), never through the ledger. Verification then runs on a FRESH
+:class:`CaseLedger` with the genuine verifier key, and each case asserts that the ledger is
+reported tampered AND that the report names the right place (stream and version for an
+event, the checkpoint or Merkle node otherwise) and the right reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from ledger.application import CaseLedger
+from ledger.checkpoint import SigningKey, open_checkpoint
+from ledger.encoding import decode, encode, event_digest
+from ledger.merkle import verify_inclusion
+from ledger.merkle_log import Frontier, event_leaf_hash, extend
+from ledger.verify_log import LedgerReport, verify_ledger
+from tests.conftest import PG_URL, Borough, Clock, add_staff
+
+ORIGIN = "test.example/caseledger"
+
+
+# --- plain SQL on the stored tables ---
+
+
+@dataclass
+class Row:
+    nid: int
+    topic: str
+    stream: uuid.UUID
+    version: int
+    state: bytes
+
+
+class Raw:
+    """Plain SQL on one ledger's stored tables (SQLite file or PostgreSQL schema)."""
+
+    def __init__(self, db: str, app: CaseLedger) -> None:
+        self.db = db
+        self.kind = app.backend.kind
+        rec = app.recorder
+        log = rec.log
+        self.leaves, self.nodes, self.head, self.checkpoints = (
+            log.leaves,
+            log.nodes,
+            log.head,
+            log.checkpoints,
+        )
+        if self.kind == "sqlite":
+            self.events, self.nid = rec.events_table_name, "rowid"
+            self.schema = None
+        else:
+            self.schema = rec.datastore.schema
+            self.events, self.nid = f'"{self.schema}"."{rec.events_table_name}"', "notification_id"
+        self._conn: Any = None
+
+    def conn(self) -> Any:
+        if self._conn is None:
+            if self.kind == "sqlite":
+                self._conn = sqlite3.connect(self.db, isolation_level=None, timeout=10)
+            else:
+                self._conn = psycopg.connect(PG_URL, autocommit=True)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def x(self, sql: str, params: Any = ()) -> list[Any]:
+        if self.kind == "postgresql":
+            sql = sql.replace("?", "%s")
+        cur = self.conn().execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+    def many(self, sql: str, rows: list[Any]) -> None:
+        if self.kind == "postgresql":
+            sql = sql.replace("?", "%s")
+        cur = self.conn().cursor()
+        try:
+            cur.executemany(sql, rows)
+        finally:
+            cur.close()
+
+    def key(self, stream: uuid.UUID) -> Any:
+        return stream.hex if self.kind == "sqlite" else stream
+
+    def rows(self) -> list[Row]:
+        out = []
+        for nid, topic, oid, version, state in self.x(
+            f"SELECT {self.nid}, topic, originator_id, originator_version, state FROM {self.events} "
+            f"ORDER BY {self.nid}"
+        ):
+            out.append(
+                Row(
+                    int(nid),
+                    topic,
+                    oid if isinstance(oid, uuid.UUID) else uuid.UUID(oid),
+                    int(version),
+                    bytes(state),
+                )
+            )
+        return out
+
+    def stream_rows(self, stream: uuid.UUID) -> list[Row]:
+        return [r for r in self.rows() if r.stream == stream]
+
+    def row(self, stream: uuid.UUID, version: int) -> Row:
+        (r,) = [r for r in self.rows() if r.stream == stream and r.version == version]
+        return r
+
+    def set_row(self, nid: int, **cols: Any) -> None:
+        names = {
+            "stream": "originator_id",
+            "version": "originator_version",
+            "topic": "topic",
+            "state": "state",
+        }
+        values = [self.key(v) if k == "stream" else v for k, v in cols.items()]
+        sets = ", ".join(f"{names[k]} = ?" for k in cols)
+        self.x(f"UPDATE {self.events} SET {sets} WHERE {self.nid} = ?", (*values, nid))
+
+    def insert_row(
+        self, stream: uuid.UUID, version: int, topic: str, state: bytes, nid: int | None = None
+    ) -> None:
+        if nid is None:
+            self.x(
+                f"INSERT INTO {self.events} (originator_id, originator_version, topic, state) "
+                "VALUES (?, ?, ?, ?)",
+                (self.key(stream), version, topic, state),
+            )
+        else:
+            self.x(
+                f"INSERT INTO {self.events} ({self.nid}, originator_id, originator_version, topic, state) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (nid, self.key(stream), version, topic, state),
+            )
+
+    def delete_rows(self, nids: list[int]) -> None:
+        for nid in nids:
+            self.x(f"DELETE FROM {self.events} WHERE {self.nid} = ?", (nid,))
+
+    def swap_contents(self, a: Row, b: Row) -> None:
+        """Swap everything but the notification ids of two rows (the unique key allows no overlap)."""
+        self.set_row(a.nid, version=-1)
+        self.set_row(b.nid, stream=a.stream, version=a.version, topic=a.topic, state=a.state)
+        self.set_row(a.nid, stream=b.stream, version=b.version, topic=b.topic, state=b.state)
+
+    def rebuild_log(self) -> None:
+        """Recompute leaves, nodes and head from the current rows, as a careful attacker would."""
+        rows = self.rows()
+        frontier, nodes = extend(
+            Frontier(0, ()), [event_leaf_hash(r.topic, r.stream, r.version, r.state) for r in rows]
+        )
+        self.x(f"DELETE FROM {self.leaves}")
+        self.x(f"DELETE FROM {self.nodes}")
+        self.x(f"DELETE FROM {self.head}")
+        self.many(
+            f"INSERT INTO {self.leaves} (leaf_index, notification_id) VALUES (?, ?)",
+            [(i, r.nid) for i, r in enumerate(rows)],
+        )
+        self.many(f"INSERT INTO {self.nodes} (level, idx, hash) VALUES (?, ?, ?)", nodes)
+        self.x(
+            f"INSERT INTO {self.head} (id, size, frontier) VALUES (1, ?, ?)",
+            (frontier.size, frontier.to_bytes()),
+        )
+
+    def table_rows(self, table: str) -> list[Any]:
+        return self.x(f"SELECT * FROM {table}")
+
+
+def rechain(raw: Raw, stream: uuid.UUID, edit: Callable[[int, dict[str, Any]], None]) -> None:
+    """Rewrite a whole stream with ``edit`` and recompute every event and previous hash."""
+    prev = bytes(32)
+    for r in raw.stream_rows(stream):
+        fields = decode(r.state)
+        del fields["event_hash"]
+        fields["prev_hash"] = prev
+        edit(r.version, fields)
+        h = event_digest(r.topic, r.stream, r.version, fields)
+        raw.set_row(r.nid, state=encode({**fields, "event_hash": h}))
+        prev = h
+
+
+# --- the scenario ---
+
+
+@dataclass
+class Scenario:
+    db: str
+    ledger: CaseLedger
+    key: SigningKey
+    case_a: uuid.UUID
+    case_b: uuid.UUID
+    cp1: tuple[int, str] = (0, "")  # (size, note)
+    cp2: tuple[int, str] = (0, "")
+    raws: list[Raw] = field(default_factory=list)
+
+    def raw(self) -> Raw:
+        r = Raw(self.db, self.ledger)
+        self.raws.append(r)
+        return r
+
+    def verify(self, **kwargs: Any) -> LedgerReport:
+        fresh = CaseLedger(self.db)  # keep a reference: the app closes its pool when collected
+        try:
+            return verify_ledger(fresh.recorder, verifier=self.key.verifier(), **kwargs)
+        finally:
+            fresh.close()
+
+
+def add_notes(app: CaseLedger, clock: Clock, case_id: uuid.UUID, n: int, who: str = "jane.smith") -> None:
+    for i in range(n):
+        clock.advance(minutes=20)
+        app.record_case_note(
+            who,
+            case_id,
+            kind="home_visit",
+            occurred_at=clock.now - dt.timedelta(minutes=10),
+            facts=f"Visit {i} to the family home.",
+            finalise=i % 2 == 0,
+        )
+
+
+def build(app: CaseLedger, clock: Clock, key: SigningKey, db: str) -> Scenario:
+    """Case A (from the borough fixture) and case B, notes, checkpoint 1, more notes, checkpoint 2."""
+    case_a = app.case_ids()[0]
+    case_b = app.open_case(
+        "cp.worker",
+        child_name="Leo Marsh",
+        date_of_birth=dt.date(2019, 1, 2),
+        referral_date=dt.date(2026, 10, 30),
+        referral_source="police",
+        team="Child Protection",
+        worker="cp.worker",
+    ).id
+    add_notes(app, clock, case_a, 3)
+    add_notes(app, clock, case_b, 2, who="cp.worker")
+    add_notes(app, clock, case_a, 1)
+    cp1 = app.sign_checkpoint(key)
+    add_notes(app, clock, case_b, 1, who="cp.worker")
+    clock.advance(minutes=5)
+    app.record_decision(
+        "grace.obi",
+        case_a,
+        decision="Continue the assessment",
+        reasons="Concerns persist",
+        risks_considered="Neglect",
+        options_not_chosen=[{"option": "Close", "why_not": "Too soon"}],
+    )
+    add_notes(app, clock, case_a, 1)
+    cp2 = app.sign_checkpoint(key)
+    return Scenario(db, app, key, case_a, case_b, (cp1[0].size, cp1[1]), (cp2[0].size, cp2[1]))
+
+
+@pytest.fixture
+def s(borough: Borough, clock: Clock, db: str) -> Iterator[Scenario]:
+    scenario = build(borough.ledger, clock, SigningKey.generate(ORIGIN), db)
+    try:
+        yield scenario
+    finally:
+        for r in scenario.raws:
+            r.close()
+
+
+# --- expectations ---
+
+
+def find(
+    report: LedgerReport, text: str, stream: uuid.UUID | str | None = None, version: int | None = None
+) -> Any:
+    for p in report.problems:
+        if (
+            text in p.problem
+            and (stream is None or p.stream == str(stream))
+            and (version is None or p.version == version)
+        ):
+            return p
+    raise AssertionError(
+        f"no problem {text!r} at {stream} v{version}; got:\n"
+        + "\n".join(f"  {p}" for p in report.problems)
+        + "\n"
+        + "\n".join(f"  {c}" for c in report.checkpoints)
+    )
+
+
+def find_cp(report: LedgerReport, text: str, source: str | None = None) -> Any:
+    for c in report.checkpoints:
+        if not c.ok and text in c.problem and (source is None or c.source == source):
+            return c
+    raise AssertionError(
+        f"no failed checkpoint {source} {text!r}; got:\n"
+        + "\n".join(f"  {c}" for c in report.checkpoints)
+        + "\n"
+        + "\n".join(f"  {p}" for p in report.problems)
+    )
+
+
+HASH_MISMATCH = "event hash does not match its content"
+
+
+# --- the untampered ledger ---
+
+
+def test_untampered_ledger_verifies(s: Scenario) -> None:
+    raw = s.raw()
+    rows = raw.rows()
+    report = s.verify()
+    assert report.ok is True, report.as_dict()
+    assert report.problems == []
+    assert report.chains.events == len(rows) == s.cp2[0] == report.log_size
+    assert report.chains.cases == 2
+    assert report.chains.streams == 9 + 2  # the borough's staff and two case records
+    assert [(c.source, c.size, c.ok) for c in report.checkpoints] == [
+        ("stored #1", s.cp1[0], True),
+        ("stored #2", s.cp2[0], True),
+    ]
+    assert report.unsigned_tail == 0
+    # With the auditor's copies of both notes as well.
+    report = s.verify(external=[("auditor-1", s.cp1[1]), ("auditor-2", s.cp2[1])])
+    assert report.ok is True and len(report.checkpoints) == 4
+
+
+def test_unsigned_tail_is_counted_not_failed(s: Scenario, clock: Clock) -> None:
+    before = s.ledger.event_count()
+    add_notes(s.ledger, clock, s.case_b, 2, who="cp.worker")
+    added = s.ledger.event_count() - before
+    assert added == 3  # a finalised note (recorded + finalised) and a draft
+    report = s.verify()
+    assert report.ok is True and report.unsigned_tail == added
+
+
+def test_prove_event_verifies_against_the_signed_root(s: Scenario) -> None:
+    import base64
+
+    raw = s.raw()
+    signed = open_checkpoint(s.cp2[1], s.key.verifier())
+    for case_id in (s.case_a, s.case_b):
+        for version in (1, s.ledger.case(case_id).version):
+            proof = s.ledger.prove_event(case_id, version)
+            b = base64.b64decode
+            assert proof["tree_size"] == signed.size and b(proof["root"]) == signed.root
+            row = raw.row(case_id, version)
+            leaf = event_leaf_hash(row.topic, row.stream, row.version, row.state)
+            assert b(proof["leaf_hash"]) == leaf
+            path = [b(p) for p in proof["proof"]]
+            assert verify_inclusion(leaf, proof["leaf_index"], signed.size, path, signed.root)
+            assert not verify_inclusion(bytes(32), proof["leaf_index"], signed.size, path, signed.root)
+
+
+# --- single-event tampering, caught by the chain (and the log) --------------------------------
+
+
+def flip_bit(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    r = raw.row(s.case_a, 1)
+    at = r.state.index(b"Amira Hassan")
+    state = bytearray(r.state)
+    state[at] ^= 0x01  # 'A' -> '@'
+    raw.set_row(r.nid, state=bytes(state))
+
+    def check(report: LedgerReport) -> None:
+        p = find(report, HASH_MISMATCH, s.case_a, 1)
+        assert p.position == r.nid
+        find(report, "hash does not match the stored event", s.case_a, 1)
+
+    return check
+
+
+def change_topic(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    rows = raw.stream_rows(s.case_a)
+    other = next(r.topic for r in rows if r.topic != rows[2].topic)
+    raw.set_row(rows[2].nid, topic=other)
+    return lambda report: find(report, HASH_MISMATCH, s.case_a, rows[2].version)
+
+
+def change_case_id(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    r = raw.row(s.case_a, 3)
+    stranger = uuid.uuid4()
+    raw.set_row(r.nid, stream=stranger)
+
+    def check(report: LedgerReport) -> None:
+        find(report, HASH_MISMATCH, stranger, 3)
+        find(report, "version 3 missing", s.case_a, 4)
+
+    return check
+
+
+def move_to_other_case(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    last_b = raw.stream_rows(s.case_b)[-1]
+    last_a = raw.stream_rows(s.case_a)[-1]
+    raw.set_row(last_a.nid, stream=s.case_b, version=last_b.version + 1)
+    return lambda report: find(report, HASH_MISMATCH, s.case_b, last_b.version + 1)
+
+
+def change_version(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    r = raw.row(s.case_a, 2)
+    raw.set_row(r.nid, version=99)
+    return lambda report: find(report, HASH_MISMATCH, s.case_a, 99)
+
+
+def delete_event(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    r = raw.row(s.case_a, 2)
+    raw.delete_rows([r.nid])
+
+    def check(report: LedgerReport) -> None:
+        find(report, "version 2 missing: the stream jumps from version 1 to 3", s.case_a, 3)
+        find(report, f"records event #{r.nid} but the event at this position is #{r.nid + 1}")
+
+    return check
+
+
+def reorder_within_case(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.swap_contents(raw.row(s.case_a, 2), raw.row(s.case_a, 3))
+    return lambda report: find(report, "version 2 missing", s.case_a, 3)
+
+
+def swap_notification_ids(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """Two events of different cases, adjacent in the global order: each chain stays intact."""
+    rows = raw.rows()
+    i = next(i for i in range(len(rows) - 1) if rows[i].stream == s.case_a and rows[i + 1].stream == s.case_b)
+    a, b = rows[i], rows[i + 1]
+    raw.swap_contents(a, b)
+
+    def check(report: LedgerReport) -> None:
+        assert report.chains.ok, report.chains.problems  # the chains cannot see this...
+        p = find(report, "hash does not match the stored event", s.case_b, b.version)  # ...the log does
+        assert p.position == a.nid
+
+    return check
+
+
+def delete_case(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    rows = raw.stream_rows(s.case_b)
+    raw.delete_rows([r.nid for r in rows])
+
+    def check(report: LedgerReport) -> None:
+        assert report.chains.ok and report.chains.cases == 1
+        find(report, f"records event #{rows[0].nid} but the event at this position is")
+
+    return check
+
+
+def forge_event(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """A new note event appended to case A with a correctly recomputed chain hash."""
+    rows = raw.stream_rows(s.case_a)
+    template = next(r for r in reversed(rows) if r.topic.endswith(".CaseNoteRecorded"))
+    last = rows[-1]
+    fields = decode(template.state)
+    del fields["event_hash"]
+    fields["prev_hash"] = decode(last.state)["event_hash"]
+    fields["note_id"] = uuid.uuid4()
+    version = last.version + 1
+    h = event_digest(template.topic, s.case_a, version, fields)
+    raw.insert_row(s.case_a, version, template.topic, encode({**fields, "event_hash": h}))
+
+    def check(report: LedgerReport) -> None:
+        assert report.chains.ok, report.chains.problems  # the forgery is chain-perfect
+        find(report, "has no leaf", s.case_a, version)
+
+    return check
+
+
+def rewrite_case(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    def edit(version: int, fields: dict[str, Any]) -> None:
+        if version == 1:
+            fields["child_name"] = "Someone Else"
+
+    assert decode(raw.row(s.case_a, 1).state)["child_name"] == "Amira Hassan"
+    rechain(raw, s.case_a, edit)
+
+    def check(report: LedgerReport) -> None:
+        assert report.chains.ok, report.chains.problems
+        find(report, "hash does not match the stored event", s.case_a, 1)
+
+    return check
+
+
+def rewrite_case_and_log(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    rewrite_case(raw, s)
+    raw.rebuild_log()
+
+    def check(report: LedgerReport) -> None:
+        assert report.chains.ok and not report.log_problems, report.problems
+        find_cp(report, "history was rewritten", "stored #1")
+        find_cp(report, "history was rewritten", "stored #2")
+
+    return check
+
+
+def delete_case_and_rebuild_log(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.delete_rows([r.nid for r in raw.stream_rows(s.case_b)])
+    raw.rebuild_log()
+
+    def check(report: LedgerReport) -> None:
+        assert not report.problems
+        find_cp(report, "covers", "stored #2")
+
+    return check
+
+
+def truncate(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    rows = raw.rows()
+    raw.delete_rows([r.nid for r in rows[-2:]])
+    raw.rebuild_log()  # leaves, nodes and head made consistent with the shorter store
+
+    def check(report: LedgerReport) -> None:
+        assert not report.problems, report.problems
+        c = find_cp(report, f"covers {s.cp2[0]} events but the log has only {s.cp2[0] - 2}", "stored #2")
+        assert c.size == s.cp2[0]
+        assert [c.ok for c in report.checkpoints] == [True, False]
+
+    return check
+
+
+def truncate_leaves_only(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """The events stay, the last leaves are deleted (nodes and head untouched)."""
+    rows = raw.rows()
+    raw.x(f"DELETE FROM {raw.leaves} WHERE leaf_index >= ?", (len(rows) - 1,))
+    return lambda report: find(report, "has no leaf", rows[-1].stream, rows[-1].version)
+
+
+def alter_note_text(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    note = raw.x(f"SELECT note FROM {raw.checkpoints} WHERE seq = 1")[0][0]
+    lines = note.split("\n")
+    lines[1] = str(int(lines[1]) - 1)
+    raw.x(f"UPDATE {raw.checkpoints} SET note = ? WHERE seq = 1", ("\n".join(lines),))
+    return lambda report: find_cp(report, "signature or format", "stored #1")
+
+
+def alter_checkpoint_columns(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"UPDATE {raw.checkpoints} SET size = size - 1 WHERE seq = 2")
+    raw.x(f"UPDATE {raw.checkpoints} SET root = ? WHERE seq = 1", (bytes(32),))
+
+    def check(report: LedgerReport) -> None:
+        find_cp(report, "stored size/root columns differ from the signed note", "stored #1")
+        find_cp(report, "stored size/root columns differ from the signed note", "stored #2")
+
+    return check
+
+
+def delete_checkpoints(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"DELETE FROM {raw.checkpoints}")
+    return lambda report: find_cp(report, "no signed checkpoint in the store")
+
+
+def alter_interior_node(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"UPDATE {raw.nodes} SET hash = ? WHERE level = 1 AND idx = 2", (bytes(32),))
+    return lambda report: find(report, "node (1, 2) is not the hash of its children", "(Merkle nodes)")
+
+
+def alter_leaf_node(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    rows = raw.rows()
+    raw.x(f"UPDATE {raw.nodes} SET hash = ? WHERE level = 0 AND idx = 5", (bytes(32),))
+
+    def check(report: LedgerReport) -> None:
+        p = find(report, "leaf 5 hash does not match the stored event", rows[5].stream, rows[5].version)
+        assert p.position == rows[5].nid
+        find(report, "node (1, 2) is not the hash of its children")
+
+    return check
+
+
+def alter_head_frontier(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    (blob,) = raw.x(f"SELECT frontier FROM {raw.head}")[0]
+    raw.x(f"UPDATE {raw.head} SET frontier = ?", (bytes(len(bytes(blob))),))
+    return lambda report: find(report, "the stored head (size", "(Merkle head)")
+
+
+def alter_head_size(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"UPDATE {raw.head} SET size = size + 1")
+    return lambda report: find(report, "the stored head (size", "(Merkle head)")
+
+
+def delete_node(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"DELETE FROM {raw.nodes} WHERE level = 2 AND idx = 0")
+    return lambda report: find(report, "Merkle log:", "(Merkle nodes)")
+
+
+TAMPERS = [
+    flip_bit,
+    change_topic,
+    change_case_id,
+    move_to_other_case,
+    change_version,
+    delete_event,
+    reorder_within_case,
+    swap_notification_ids,
+    delete_case,
+    forge_event,
+    rewrite_case,
+    rewrite_case_and_log,
+    delete_case_and_rebuild_log,
+    truncate,
+    truncate_leaves_only,
+    alter_note_text,
+    alter_checkpoint_columns,
+    delete_checkpoints,
+    alter_interior_node,
+    alter_leaf_node,
+    alter_head_frontier,
+    delete_node,
+    alter_head_size,
+]
+
+
+def _id(t: Any) -> str:
+    fn = t.values[0] if hasattr(t, "values") else t
+    return str(fn.__name__.replace("_", "-"))
+
+
+@pytest.mark.parametrize("tamper", TAMPERS, ids=[_id(t) for t in TAMPERS])
+def test_tampering_is_detected(
+    s: Scenario, tamper: Callable[[Raw, Scenario], Callable[[LedgerReport], None]]
+) -> None:
+    assert s.verify().ok
+    raw = s.raw()
+    check = tamper(raw, s)
+    report = s.verify()
+    assert report.ok is False, report.as_dict()
+    check(report)
+
+
+# --- a whole store rebuilt by someone without the key ---
+
+
+@pytest.fixture
+def attacker_db(db: str, tmp_path: Path) -> Iterator[str]:
+    if "://" not in db:
+        yield str(tmp_path / "attacker.db")
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def copy_store(src: Raw, dst: Raw, *, checkpoints: bool) -> None:
+    tables = [(src.leaves, dst.leaves), (src.nodes, dst.nodes), (src.head, dst.head)]
+    if checkpoints:
+        tables.append((src.checkpoints, dst.checkpoints))
+    for s_table, d_table in tables:
+        rows = src.table_rows(s_table)
+        dst.x(f"DELETE FROM {d_table}")
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            dst.many(f"INSERT INTO {d_table} VALUES ({marks})", [tuple(r) for r in rows])
+    rows = src.rows()
+    dst.x(f"DELETE FROM {dst.events}")
+    for r in rows:
+        dst.insert_row(r.stream, r.version, r.topic, r.state, nid=r.nid)
+
+
+@pytest.mark.parametrize(
+    "keep_victim_checkpoints", [False, True], ids=["attacker-checkpoints", "victim-checkpoints"]
+)
+def test_store_rebuilt_consistently_elsewhere(
+    s: Scenario, attacker_db: str, keep_victim_checkpoints: bool
+) -> None:
+    clock = Clock()
+    attacker = CaseLedger(attacker_db, clock=clock)
+    try:
+        add_staff(attacker)
+        for name in ("Amira Hassan", "Leo Marsh", "Zara Khan"):
+            cid = attacker.open_case(
+                "jane.smith",
+                child_name=name,
+                date_of_birth=dt.date(2016, 5, 14),
+                referral_date=dt.date(2026, 10, 28),
+                referral_source="school",
+                team="Assessment",
+                worker="jane.smith",
+            ).id
+            add_notes(attacker, clock, cid, 3)
+        attacker_key = SigningKey.generate(ORIGIN)  # same origin name, a different key
+        attacker.sign_checkpoint(attacker_key)
+        src = Raw(attacker_db, attacker)
+        assert len(src.rows()) > s.cp2[0]
+        dst = s.raw()
+        copy_store(src, dst, checkpoints=not keep_victim_checkpoints)
+        src.close()
+    finally:
+        attacker.close()
+    # The copied store is self-consistent: only the checkpoints can tell.
+    fresh = CaseLedger(s.db)
+    try:
+        if not keep_victim_checkpoints:
+            assert verify_ledger(fresh.recorder, verifier=attacker_key.verifier()).ok
+        report = verify_ledger(fresh.recorder, verifier=s.key.verifier())
+    finally:
+        fresh.close()
+    assert report.ok is False
+    assert not report.problems, report.problems
+    if keep_victim_checkpoints:
+        find_cp(report, "history was rewritten", "stored #1")
+        find_cp(report, "history was rewritten", "stored #2")
+    else:
+        c = find_cp(report, "signature or format", "stored #1")
+        assert c.size == 0
+
+
+# --- an older copy of the database restored ---
+
+
+def test_restored_older_copy_is_caught_by_the_auditors_checkpoint(
+    ledger: CaseLedger, borough: Borough, clock: Clock, db: str, tmp_path: Path
+) -> None:
+    key = SigningKey.generate(ORIGIN)
+    add_notes(ledger, clock, borough.case_id, 3)
+    _, note1 = ledger.sign_checkpoint(key)
+    size1 = ledger.event_count()
+    backup = tmp_path / "backup.db"
+    if "://" not in db:
+        with sqlite3.connect(db) as src, sqlite3.connect(backup) as dst:
+            src.backup(dst)
+    add_notes(ledger, clock, borough.case_id, 3)
+    cp2, note2 = ledger.sign_checkpoint(key)
+    raw = Raw(db, ledger)
+    try:
+        if "://" not in db:
+            with sqlite3.connect(backup) as src, sqlite3.connect(db) as dst:
+                src.backup(dst)
+        else:  # emulate the restore: delete the newer rows of every table
+            nids = [r.nid for r in raw.rows()[size1:]]
+            raw.delete_rows(nids)
+            raw.x(f"DELETE FROM {raw.checkpoints} WHERE seq > 1")
+            raw.rebuild_log()
+        assert len(raw.rows()) == size1
+    finally:
+        raw.close()
+    fresh = CaseLedger(db)
+    try:
+        # On its own the restored copy is a perfectly good ledger...
+        alone = verify_ledger(fresh.recorder, verifier=key.verifier())
+        assert alone.ok is True and alone.log_size == size1
+        # ...but not against the checkpoint the auditor kept.
+        report = verify_ledger(
+            fresh.recorder,
+            verifier=key.verifier(),
+            external=[("auditor-note-2.txt", note2), ("auditor-note-1.txt", note1)],
+        )
+    finally:
+        fresh.close()
+    assert report.ok is False
+    c = find_cp(report, f"covers {cp2.size} events but the log has only {size1}", "auditor-note-2.txt")
+    assert "restored from an older backup" in c.problem
+    assert [c.ok for c in report.checkpoints] == [True, False, True]
+
+
+# --- 1,000 random bit flips ---
+
+
+def test_random_bit_flips_are_all_detected(tmp_path: Path, clock: Clock) -> None:
+    db = str(tmp_path / "flips.db")
+    app = CaseLedger(db, clock=clock)
+    key = SigningKey.generate(ORIGIN)
+    try:
+        add_staff(app)
+        cid = app.open_case(
+            "jane.smith",
+            child_name="Amira Hassan",
+            date_of_birth=dt.date(2016, 5, 14),
+            referral_date=dt.date(2026, 10, 28),
+            referral_source="school",
+            team="Assessment",
+            worker="jane.smith",
+        ).id
+        add_notes(app, clock, cid, 20)
+        app.sign_checkpoint(key)
+    finally:
+        app.close()
+    verifier = key.verifier()
+    checker = CaseLedger(db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        rows = [(int(n), bytes(st)) for n, st in conn.execute("SELECT rowid, state FROM stored_events")]
+        assert 40 <= len(rows) <= 60
+        assert verify_ledger(checker.recorder, verifier=verifier).ok
+        rng = random.Random(0)
+        chain_caught = 0
+        start = time.monotonic()
+        for _ in range(1000):
+            nid, state = rows[rng.randrange(len(rows))]
+            bit = rng.randrange(len(state) * 8)
+            flipped = bytearray(state)
+            flipped[bit // 8] ^= 1 << (bit % 8)
+            conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(flipped), nid))
+            report = verify_ledger(checker.recorder, verifier=verifier)
+            conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, nid))
+            assert report.ok is False, (nid, bit)
+            positions = {p.position for p in report.problems}
+            assert nid in positions, (nid, bit, report.problems)
+            chain_caught += any(p.position == nid for p in report.chains.problems)
+        elapsed = time.monotonic() - start
+        assert verify_ledger(checker.recorder, verifier=verifier).ok
+        # Every flip is caught by the Merkle log; the chain hash catches nearly all on its own.
+        assert chain_caught >= 990, chain_caught
+        assert elapsed < 60
+    finally:
+        conn.close()
+        checker.close()
