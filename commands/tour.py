@@ -40,7 +40,8 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         lines.append(f"  {local(n['occurred_at'])}  {n['kind'].value.replace('_', ' ')}: "
                      f"{_short(n['content']['facts'])}")
         if n["content"]["child_views"]:
-            lines.append(f"      in their own words: \"{_short(n['content']['child_views'], 70)}\"")
+            views = _short(n["content"]["child_views"], 70).strip('"')
+            lines.append(f'      in their own words: "{views}"')
     if with_deletion:
         d = next(n for n in with_deletion.notes.values() if n["deleted"])
         lines += ["", f"A deleted note on {with_deletion.child['name']}'s record, deleted by "

@@ -185,7 +185,10 @@ class CaseLedger(Application[uuid.UUID]):
         case = CaseRecord.open(
             case_id=self.new_id(), actor=actor, child_name=child_name, referral_date=referral_date,
             referral_source=referral_source, team=team, worker=self.staff_member(worker),
-            now=now, occurred_at=min(start_of_day(referral_date), now),
+            now=now,
+            # a referral_date that is not a date is refused by CaseRecord.open, by name
+            occurred_at=(min(start_of_day(referral_date), now)
+                         if isinstance(referral_date, _dt.date) else now),
             date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth,
         )
         self._save("opening a case record", case)

@@ -23,7 +23,7 @@ from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.staff import StaffMember
 from tests.conftest import BACKENDS, PG_URL, Clock, add_staff, require_pg
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 STAMP_KEYS = {"staff_id", "full_name", "designation", "team", "roles"}
 
 
@@ -457,8 +457,9 @@ def test_each_amendment_adds_to_the_history(world: World) -> None:
 
 
 @pytest.mark.parametrize("acting, error, message", [
-    ("omar.farah", PermissionDenied, r"amending a case note written by Jane Smith needs its author "
-                                     r"or the role team manager or above; Omar Farah is a senior practitioner"),
+    ("omar.farah", PermissionDenied,
+     r"amending a case note written by Jane Smith needs its author or the role team manager or "
+     r"above; Omar Farah is a senior practitioner"),
     ("cp.worker", PermissionDenied, r"amending a case note written by Jane Smith needs its author "
                                     r"or the role team manager or above; Kofi Mensah is a social worker"),
     ("sam.hd", PermissionDenied, r"needs its author or the role team manager or above; Sam Hughes "

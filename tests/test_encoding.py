@@ -35,7 +35,7 @@ from ledger.errors import EncodingError
 from ledger.staff import Role, StaffMember
 
 REPO = Path(__file__).resolve().parents[1]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 INT_MIN, INT_MAX = -(2**63), 2**64 - 1  # msgpack's integer range: int64 and uint64
 
 PROPERTY = settings(max_examples=150, deadline=None,
@@ -96,7 +96,7 @@ def assert_same(original: Any, decoded: Any, path: str = "value") -> None:
             assert_same(original[key], decoded[key], f"{path}.{key}")
     elif isinstance(original, (list, tuple)):
         assert type(decoded) is type(original) and len(decoded) == len(original), path
-        for i, (a, b) in enumerate(zip(original, decoded)):
+        for i, (a, b) in enumerate(zip(original, decoded, strict=True)):
             assert_same(a, b, f"{path}[{i}]")
     elif isinstance(original, Decimal):
         # The exact representation is kept, not just the numeric value (1.50 stays 1.50).

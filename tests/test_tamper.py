@@ -160,7 +160,8 @@ class Expected:
     position: int
 
 
-HASH_MISMATCH = r"^event hash does not match its content \(the event's bytes, type, stream or version were changed\)"
+HASH_MISMATCH = (r"^event hash does not match its content \(the event's bytes, type, stream or "
+                 r"version were changed\)")
 
 
 def one_byte_of_a_note_changed(s: Scenario) -> Expected:
