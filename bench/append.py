@@ -11,20 +11,20 @@ What it compares, per backend, in the same process on the same machine:
 * **ledger**: ``CaseLedger.record_case_note(..., finalise=True)``, the real command. Each
   call loads the acting staff member and the case record, checks the rules, triggers two
   hash-chained, attributed events (``CaseNoteRecorded`` and ``CaseNoteFinalised``),
-  encodes them canonically (msgpack) and saves them in one write.
+  encodes them canonically (msgpack) and saves them in one write, through the ledger's
+  recorder (which appends each event to the Merkle log in the same transaction).
 * **plain**: an ``eventsourcing`` ``Aggregate`` subclass in a plain ``Application`` (default
-  JSON transcoder, the same persistence module and storage settings as the ledger). Each
-  command loads the aggregate, triggers two events (the first carries the very same
-  note-content dict, ~600 bytes of text; the second only the note id) and saves them in one
-  write.
+  JSON transcoder and recorder, otherwise the ledger's storage settings). Each command loads
+  the aggregate, triggers two events (the first carries the very same note-content dict,
+  ~600 bytes of text; the second only the note id) and saves them in one write.
 
 Both sides do the same number of saves, of two events each, into streams of the same length
 (notes are spread over cases, ``--notes-per-case`` per case, so that both sides replay
 equally short streams). Events are counted from the store (notification ids written), not
-from calls. Rounds use fresh storage (a temp SQLite file, a fresh PostgreSQL schema dropped
-at the end); within a round the two sides alternate case by case (and which side goes first
-alternates by round) so that machine noise falls on both. The best round of each side is
-reported.
+from calls. Rounds use fresh storage (SQLite files in a temp dir, a fresh PostgreSQL schema,
+each removed after the round); within a round the two sides alternate case by case (which
+side goes first alternates too) so that machine noise falls on both. The best round of each
+side is reported.
 
 This is a benchmark, not a test: it prints figures and never fails on timings.
 """
@@ -67,24 +67,22 @@ GOAL_WITH_MERKLE = 0.80  # the later issue, once the global Merkle log is writte
 NOTE: dict[str, Any] = {
     "kind": "home_visit",
     "facts": (
-        "Unannounced home visit at 15:40. Mother (Leila Hassan) answered the door and let me in. "
-        "Amira was at home, in school uniform, eating a snack in the kitchen. The flat was warm, "
-        "clean and tidy; there was food in the fridge and cupboards. Amira's bedroom has a bed "
-        "with clean bedding, a wardrobe and a desk with her school books."
+        "Unannounced home visit at 15:40. Mother (Leila Hassan) let me in. Amira was at home in "
+        "school uniform, eating a snack in the kitchen. The flat was warm, clean and tidy, with food "
+        "in the fridge. Amira's bedroom has a bed with clean bedding and a desk."
     ),
     "analysis": (
-        "Home conditions today were good enough and Amira presented as relaxed with her mother. "
-        "The concerns raised by school about hunger are not borne out by this visit alone."
+        "Home conditions were good enough today and Amira was relaxed with her mother. The "
+        "school's concern about hunger is not borne out."
     ),
     "actions": (
-        "Speak to the school DSL by Friday. Joint visit with health visitor within two weeks. "
-        "Discuss in supervision on the 12th."
+        "Speak to the school DSL by Friday. Joint visit with the health visitor within two weeks."
     ),
     "child_seen": True,
     "child_seen_alone": True,
     "child_views": (
-        "Seen alone in her bedroom. Amira said she likes school and her friend Maya, that mum "
-        "makes tea every day, and that she sometimes feels sad when dad does not phone."
+        "Seen alone in her room. Amira said she likes school and her friend Maya, and feels sad "
+        "when dad does not phone."
     ),
 }
 
@@ -378,12 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.notes < 1 or args.rounds < 1 or args.notes_per_case < 1:
         parser.error("--notes, --rounds and --notes-per-case must be at least 1")
 
-    note_bytes = sum(len(v.encode()) for v in NOTE.values() if isinstance(v, str))
+    note_bytes = sum(len(NOTE[k].encode()) for k in ("facts", "analysis", "actions", "child_views"))
     print("caseledger append benchmark: ledger record_case_note(finalise=True) vs plain eventsourcing")
     print(f"python {platform.python_version()}, eventsourcing {importlib.metadata.version('eventsourcing')}, "
           f"{os.cpu_count()} CPUs ({platform.machine()}, {platform.system()})")
     print(f"{args.notes} notes x 2 events per round per side, {args.rounds} rounds (best reported), "
-          f"{args.notes_per_case} notes per case, note text {note_bytes} bytes")
+          f"{args.notes_per_case} notes per case, note text {note_bytes} bytes "
+          "(facts, analysis, actions, child's views)")
     print()
 
     rows: list[tuple[str, Side, Side] | tuple[str, str]] = []

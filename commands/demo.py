@@ -1182,6 +1182,12 @@ _PHRASES = """
 - (unborn) All agencies agreed that the threshold for section 47 enquiries is met for the unborn
   baby, and that an initial child protection conference should be held before 32 weeks.
 
+@strategy.act
+- (born) {sw} to see {c} alone within 24 hours and record it the same day.
+- Police to check their systems for any further call-outs and share them today.
+- (unborn) Initial child protection conference to be booked before 32 weeks' gestation.
+- (unborn) Ask the community midwife to share the booking assessment and scan dates.
+
 @icpc.facts
 - Initial child protection conference chaired by {iro}, Independent Reviewing Officer. Present:
   {p1}, {dsl} ({school}), {police} ({police_unit}), {tm} and me. {p1} had seen the report two
@@ -1316,7 +1322,7 @@ _PHRASES = """
 - (bad) (born) {sw_first} said {c} seemed quieter and more withdrawn at the last two visits.
 - (good) {sw_first} reported that {p1} has kept every appointment since the last supervision and
   that the actions from the last meeting are done.
-- (good) {sw_first} said school and health describe the same improvement {sw_first} sees at home.
+- (good) (born) {sw_first} said school and health describe the same improvement {sw_first} sees at home.
 - (good) (born) {sw_first} described {c} as more relaxed and chatty at the last visit.
 - (good) {sw_first} said {p1} is now raising problems early, before they become crises.
 
@@ -1614,10 +1620,9 @@ class _Writer:
         for frag in PHRASES.get(key, ()):
             if not all(group & tags for group in frag.conditions):
                 continue
-            if (frag.lo is not None or frag.hi is not None) and age is None:
-                continue
-            if frag.lo is not None and age < frag.lo or frag.hi is not None and age > frag.hi:
-                continue
+            if frag.lo is not None or frag.hi is not None:
+                if age is None or age < (frag.lo or 0) or (frag.hi is not None and age > frag.hi):
+                    continue
             if provider is not None and provider not in frag.providers:
                 continue
             try:
@@ -1706,7 +1711,8 @@ _BACKGROUNDS: dict[str, tuple[list[str], list[str], list[str], list[str], list[s
         ["Florentina", "Mihaela", "Alina", "Ramona", "Daniela"], ["Ionut", "Marian", "Florin", "Adrian"],
         ["Popa", "Ionescu", "Stan", "Dumitru", "Lazar", "Munteanu"], "Romanian"),
     "somali": (
-        ["Abdirahman", "Mohamed", "Yusuf", "Hamza", "Abdullahi"], ["Hodan", "Sagal", "Ayaan", "Maryan", "Hibo"],
+        ["Abdirahman", "Mohamed", "Yusuf", "Hamza", "Abdullahi"],
+        ["Hodan", "Sagal", "Ayaan", "Maryan", "Hibo"],
         ["Fadumo", "Hawa", "Sahra", "Amina", "Khadra"], ["Abdi", "Hassan", "Ahmed", "Ismail"],
         ["Farah", "Warsame", "Hussein", "Osman", "Jama", "Nur"], "Somali"),
     "arab": (
@@ -2084,7 +2090,9 @@ class _ChildPlan:
         if lag > LATE_AFTER and self.rng.random() < 0.45:
             early = self.record_time(occurred, self.rng.randint(0, 2))
             later = self.record_time(occurred, lag)
-            draft = {k: v for k, v in content.items() if k != "analysis"} if content.get("analysis") else content
+            draft = content
+            if content.get("analysis"):  # the analysis is written up later, before finalising
+                draft = {k: v for k, v in content.items() if k != "analysis"}
             a = self.add(early, "note", note=key, occurred=occurred, acting=author.staff_id, kind=kind,
                          content=draft, finalise=False)
             if draft is not content:
@@ -2127,7 +2135,8 @@ class _ChildPlan:
               author: _Person | None = None) -> str | None:
         age = self.age_on(day)
         school_age = age is not None and 5 <= age <= 17
-        occurred = self.slot(day, after_school=kind == "home_visit" and school_age and self.rng.random() < 0.4)
+        after_school = kind == "home_visit" and school_age and self.rng.random() < 0.4
+        occurred = self.slot(day, after_school=after_school)
         state, topic = self.state(), self.place(day)
         ctx = self.ctx(occurred, state)
         interp = self.interpreter(ctx) if kind != "other" and topic not in ("care", "leaving") else None
@@ -2135,7 +2144,7 @@ class _ChildPlan:
             opening = (f"Statutory visit to {ctx['c']} at {ctx['carer']}'s home in {ctx['area']}. "
                        f"Present: {ctx['c']} and {ctx['carer']}.")
         elif topic == "leaving":
-            opening = self.writer.one("seen.alone.adult", ctx) or f"I visited {ctx['c']} at {ctx['his']} flat."
+            opening = self.writer.one("seen.alone.adult", ctx)
         elif kind == "office_visit":
             opening = self.writer.one("open.office", ctx)
         elif kind == "other":
@@ -2195,7 +2204,7 @@ class _ChildPlan:
             facts = [intro, self.writer.one(f"{topic}.tp_{state}", ctx, provider)]
             analysis = self.writer.some(f"{topic}.an_{state}", ctx, 1) if self.rng.random() < 0.6 else []
             actions = self.writer.some(f"{topic}.act", ctx, 1)
-            content = {"facts": " ".join(facts), "analysis": " ".join(analysis),
+            content: dict[str, Any] = {"facts": " ".join(facts), "analysis": " ".join(analysis),
                        "actions": " ".join(actions), "source": "third_party", "provided_by": who}
             return self.note(occurred, "email" if email else "telephone_call", self.current(), content,
                              urgent=urgent)
@@ -2233,7 +2242,8 @@ class _ChildPlan:
         if views and not child_there:
             facts.append(f"I shared {ctx['c']}'s views, given to me at my last visit, with the meeting.")
         analysis = self.writer.some(f"{topic}.an_{state}", ctx, 1)
-        actions = self.writer.some(f"{section}.act" if f"{section}.act" in PHRASES else f"{topic}.act", ctx, 2)
+        own_actions = f"{section}.act" in PHRASES
+        actions = self.writer.some(f"{section}.act" if own_actions else f"{topic}.act", ctx, 2)
         content = {"facts": " ".join(t for t in facts if t), "analysis": " ".join(analysis),
                    "actions": " ".join(actions), "child_seen": child_there and self.age_on(day) is not None,
                    "child_views": views, "interpreter": interp}
@@ -2300,8 +2310,8 @@ class _ChildPlan:
         contact = _at(day, self.rng.randint(8, 10), self.rng.choice([5, 20, 35, 50]))
         opened = contact + _dt.timedelta(minutes=self.rng.randint(30, 120))
         manager = self.staff.managers[team]
-        args: dict[str, Any] = dict(acting=manager.staff_id, child_name=f"{self.fam.child_first} {self.fam.surname}",
-                                    referral_date=day, referral_source=source, team=team,
+        args: dict[str, Any] = dict(acting=manager.staff_id, referral_date=day, referral_source=source,
+                                    child_name=f"{self.fam.child_first} {self.fam.surname}", team=team,
                                     worker=self.worker.staff_id)
         if self.fam.expected:
             args["child_name"] = f"Unborn baby {self.fam.surname}"
@@ -2313,7 +2323,8 @@ class _ChildPlan:
         who = self.referrer_name(ctx)
         topic = "prebirth" if self.fam.expected else self.concerns[0]
         if team in ("Children in Care", "Care Leavers"):
-            facts = (f"Transfer in from another local authority: {ctx['cfull']} moved into a foster placement "
+            facts = (f"Transfer in from another local authority: {ctx['cfull']} moved into a foster "
+                     "placement "
                      f"with {ctx['carer']} in {ctx['area']} on {ctx['past']}. The previous local authority "
                      "sent the care plan, chronology and latest review minutes.")
         else:
@@ -2321,8 +2332,7 @@ class _ChildPlan:
                               f"{ctx['p1']} has been told about the referral."
                               if source != "anonymous" else "The caller did not want to be named."])
         content = {"facts": facts, "source": "third_party", "provided_by": who,
-                   "actions": f"Passed to {self.staff.managers[team].full_name} (Team Manager) for a decision "
-                              "today."}
+                   "actions": f"Passed to {manager.full_name} (Team Manager) for a decision today."}
         self.note(contact, "contact", self.current(), content, lag=0)
 
     def referrer_name(self, ctx: _Context) -> str:
@@ -2359,7 +2369,9 @@ class _ChildPlan:
         self.add(at, "close", acting=manager.staff_id, reason=reason, closed_on=day, barrier=True)
         self.segment += 1
 
-    def cadence(self, start: _dt.date, end: _dt.date, every: tuple[int, int], offset: int = 0) -> Iterator[_dt.date]:
+    def cadence(self, start: _dt.date, end: _dt.date, every: tuple[int, int],
+                offset: int = 0) -> Iterator[_dt.date]:
+        """Working days from ``start`` to ``end``, ``every`` (min, max) working days apart."""
         day = add_working_days(start, offset + self.rng.randint(*every) // 2)
         while day < end and day <= self.cutoff:
             yield day
@@ -2381,7 +2393,9 @@ class _ChildPlan:
             self.supervision(day)
 
     def phase_assessment(self, start: _dt.date, outcome: str) -> _dt.date:
-        d = lambda n: add_working_days(start, n)  # noqa: E731
+        def d(n: int) -> _dt.date:
+            return add_working_days(start, n)
+
         if outcome == "cp":
             self.decision(start, "strategy")
             self.meeting(d(1), "strategy", extra="strategy.agreed", urgent=True)
@@ -2394,8 +2408,8 @@ class _ChildPlan:
             icpc = d(14)
             self.meeting(icpc, "icpc", outcome="icpc.outcome")
             self.decision(icpc, "icpc")
-            self.transfer(d(15), "Child Protection", "Transfer after the initial child protection conference: "
-                          "the case needs a child protection worker for the plan.")
+            self.transfer(d(15), "Child Protection", "Transfer after the initial child protection "
+                          "conference: the case needs a child protection worker for the plan.")
             return d(15)
         self.decision(start, "accept")
         self.visit(d(self.rng.randint(2, 4)))
@@ -2432,7 +2446,8 @@ class _ChildPlan:
             day += _dt.timedelta(days=(5 - day.weekday()) % 7)  # a Saturday
             occurred = _at(day, self.rng.choice([21, 22, 23]), self.rng.choice([5, 20, 40]))
             ctx = self.ctx(occurred)
-            content = {"facts": self.writer.one("edt.parent", ctx), "actions": self.writer.one("edt.act", ctx)}
+            content = {"facts": self.writer.one("edt.parent", ctx),
+                       "actions": self.writer.one("edt.act", ctx)}
             if self.concerns[0] == "domestic_abuse" or not content["facts"]:
                 content.update(facts=self.writer.one("edt.police", ctx), source="third_party",
                                provided_by=f"{ctx['police']}, {ctx['police_unit']}")
@@ -2447,7 +2462,8 @@ class _ChildPlan:
             self.meeting(add_working_days(start, 55), "core")
             self.decision(end, "accommodate", by=self.staff.head_of_service)
             self.transfer(add_working_days(end, 1), "Children in Care",
-                          f"{self.fam.child_first} became looked after; transfer to the Children in Care team.")
+                          f"{self.fam.child_first} became looked after; transfer to the Children in Care "
+                          "team.")
             return add_working_days(end, 1)
         self.meeting(review, "review")
         self.decision(review, "step_down_cin")
@@ -2510,7 +2526,9 @@ class _ChildPlan:
                      calls=(12, 20), supervision=(35, 45))
 
     def phase_prebirth(self, start: _dt.date) -> None:
-        d = lambda n: add_working_days(start, n)  # noqa: E731
+        def d(n: int) -> _dt.date:
+            return add_working_days(start, n)
+
         self.decision(start, "prebirth_accept")
         for n in (3, 12, 22):
             occurred = self.slot(d(n + self.rng.randint(0, 2)))
@@ -2530,6 +2548,9 @@ class _ChildPlan:
         self.decision(d(33), "prebirth")
         self.transfer(d(34), "Child Protection", "Transfer after the pre-birth child protection conference.")
         birth = self.fam.dob + _dt.timedelta(days=self.rng.randint(-12, 5))
+        self.meeting(d(42), "core")
+        self.routine(d(36), birth - _dt.timedelta(days=3), visits=(8, 11), meetings=(18, 24), meeting="core",
+                     calls=(10, 14), supervision=(18, 24))
         self.fam.dob = birth
         born = self.slot(add_working_days(birth, 0))
         ctx = self.ctx(born)
@@ -2609,64 +2630,83 @@ class _ChildPlan:
                         "for a new child and family assessment rather than opening a second record.")
         self.worker = self.new_worker("Assessment")
         self.team = "Assessment"
-        self.add(self.record_time(_at(day, 10, 30), 0), "allocate", acting=manager.staff_id, team="Assessment",
-                 worker=self.worker.staff_id, reason="Allocated for the new assessment after re-referral.")
+        self.add(self.record_time(_at(day, 10, 30), 0), "allocate", acting=manager.staff_id,
+                 team="Assessment", worker=self.worker.staff_id,
+                 reason="Allocated for the new assessment after re-referral.")
         self.progress = 0.2
         self.phase_assessment(add_working_days(day, 1), "eh")
 
     # --- corrections: amendments, deletions -------------------------------------------
 
     def finished_notes(self, lo_days: int = 10) -> list[str]:
-        """Notes that are final well before the end of the year and before any closure."""
-        return [k for k, n in self.notes.items()
-                if n["final_at"].date() <= add_working_days(END_DAY, -lo_days) and n["kind"] != "contact"]
+        """Notes finalised well before the end of the demo year (room for a correction after)."""
+        last = add_working_days(END_DAY, -lo_days)
+        return [k for k, n in self.notes.items() if n["final_at"].date() <= last]
 
-    def amend(self, others: Sequence[_ChildPlan]) -> bool:
+    def amend(self) -> bool:
+        """Plan one amendment of a finalised note: the note is first recorded with the slip in it."""
         candidates = self.finished_notes(25)
         self.rng.shuffle(candidates)
-        for key in candidates:
-            n = self.notes[key]
-            c = n["content"]
-            author: _Person = n["author"]
-            ctx = self.ctx(n["occurred"])
-            original = dict(c)
-            if c.get("child_views") and c.get("child_seen_alone"):
-                original["child_views"] = ""
-                changes = {"child_views": c["child_views"]}
-                reason = (f"Added {ctx['c']}'s views, which I wrote down at the visit but left out of "
-                          "this note in error.")
-            elif c.get("interpreter"):
-                original["interpreter"] = None
-                changes = {"interpreter": c["interpreter"]}
-                reason = "Added the interpreter's name and service, which were left out in error (policy s.7)."
-            elif "school" in ctx and ctx["school"] in c.get("facts", ""):
-                wrong = next(s for s in _PRIMARY + _SECONDARY + _NURSERY + _COLLEGE if s != ctx["school"])
-                original["facts"] = c["facts"].replace(ctx["school"], wrong)
-                changes = {"facts": c["facts"]}
-                reason = f"Corrected the name of the school: {ctx['c']} attends {ctx['school']}, not {wrong}."
-            elif c.get("actions"):
-                right = add_working_days(n["occurred"].date(), 10)
-                wrong = right - _dt.timedelta(days=7)
-                original["actions"] = f"{c['actions']} Next visit booked for {_long_date(wrong)}."
-                changes = {"actions": f"{c['actions']} Next visit booked for {_long_date(right)}."}
-                reason = (f"Corrected the date of the next visit: it is {_long_date(right)}, not "
-                          f"{_long_date(wrong)} as first typed.")
-                c = {**c, **changes}
-                n["content"] = c
-            else:
-                continue
-            self.replace_content(key, original)
-            amender = author
-            if self.rng.random() < 0.2:
-                amender = self.staff.managers[self.team or "Assessment"]
-                reason = f"Team manager's amendment after case file audit: {reason[0].lower()}{reason[1:]}"
-            when = self.record_time(n["final_at"], self.rng.randint(2, 12))
-            after = max(a.seq for a in self.actions if a.note == key)
-            self.add(when, "amend", after=after, note=key, segment_of=key, acting=amender.staff_id,
-                     reason=reason, changes=changes)
-            n["amended"] = True
-            return True
+        kinds = ["views", "interpreter", "school", "date", "neighbour"]
+        self.rng.shuffle(kinds)
+        for kind in kinds:
+            for key in candidates:
+                planned = self.amendment(kind, key)
+                if planned is None:
+                    continue
+                original, changes, reason, by_manager = planned
+                n = self.notes[key]
+                self.replace_content(key, original)
+                when = self.record_time(n["final_at"], self.rng.randint(2, 12))
+                amender: _Person = n["author"]
+                if by_manager or self.rng.random() < 0.2:
+                    amender = self.staff.managers[self.team_at(when)]
+                    if not by_manager:
+                        reason = ("Team manager's amendment after case file audit: "
+                                  f"{reason[0].lower()}{reason[1:]}")
+                after = max(a.seq for a in self.actions if a.note == key)
+                self.add(when, "amend", after=after, note=key, segment_of=key, acting=amender.staff_id,
+                         reason=reason, changes=changes)
+                n["amended"] = True
+                return True
         return False
+
+    def amendment(self, kind: str, key: str) -> tuple[dict[str, Any], dict[str, Any], str, bool] | None:
+        """(the note as first written, the correction, the reason, made by a manager?) or None."""
+        n = self.notes[key]
+        c = n["content"]
+        ctx = self.ctx(n["occurred"])
+        original = dict(c)
+        if kind == "views" and c.get("child_views") and c.get("child_seen_alone"):
+            original["child_views"] = ""
+            return original, {"child_views": c["child_views"]}, (
+                f"Added {ctx['c']}'s views, which I wrote down at the visit but left out of this note "
+                "in error."), False
+        if kind == "interpreter" and c.get("interpreter"):
+            original["interpreter"] = None
+            return original, {"interpreter": c["interpreter"]}, (
+                "Added the interpreter's name and service, which were left out in error (policy s.7)."), False
+        if kind == "school" and "school" in ctx and ctx["school"] in c.get("facts", ""):
+            same_kind = next(k for k in (_PRIMARY, _SECONDARY, _NURSERY, _COLLEGE) if ctx["school"] in k)
+            wrong = self.rng.choice([s for s in same_kind if s != ctx["school"]])
+            original["facts"] = c["facts"].replace(ctx["school"], wrong)
+            return original, {"facts": c["facts"]}, (
+                f"Corrected the name of the school: {ctx['c']} attends {ctx['school']}, not {wrong}."), False
+        if kind == "date" and c.get("actions") and n["kind"] in ("home_visit", "office_visit"):
+            right = _long_date(add_working_days(n["occurred"].date(), 10))
+            typo = _long_date(add_working_days(n["occurred"].date(), 10) - _dt.timedelta(days=7))
+            original["actions"] = f"{c['actions']} Next visit booked for {typo}."
+            changes = {"actions": f"{c['actions']} Next visit booked for {right}."}
+            n["content"] = {**c, **changes}
+            reason = f"Corrected the date of the next visit: it is {right}, not {typo} as first typed."
+            return original, changes, reason, False
+        if kind == "neighbour" and c.get("provided_by", "").startswith("a neighbour, "):
+            withheld = "a neighbour (name withheld at their request)"
+            changes = {"provided_by": withheld, "facts": c["facts"].replace(c["provided_by"], withheld)}
+            return original, changes, ("The neighbour asked not to be named to the family; their name is "
+                                       "removed from the note and kept on the contact record only "
+                                       "(policy s.7)."), True
+        return None
 
     def replace_content(self, key: str, original: dict[str, Any]) -> None:
         for a in self.actions:
@@ -2691,13 +2731,15 @@ class _ChildPlan:
         if style == "duplicate":
             content, final = base["content"], True
             at = first.at + _dt.timedelta(minutes=self.rng.randint(1, 4))
-            reason = (f"Duplicate entry: the {base['kind'].replace('_', ' ')} of {_short_date(occurred.date())} "
+            what = base["kind"].replace("_", " ")
+            reason = (f"Duplicate entry: the {what} of {_short_date(occurred.date())} "
                       "was saved twice after the system timed out; the first entry is kept.")
         elif style == "wrong_child":
             stranger = self.rng.choice(other)
             state = stranger.state()
             ctx = stranger.ctx(occurred, state)
-            facts = [self.writer.one("open.home", ctx)] + stranger.writer.some(f"{stranger.place()}.{state}", ctx, 2)
+            facts = [self.writer.one("open.home", ctx)]
+            facts += stranger.writer.some(f"{stranger.place()}.{state}", ctx, 2)
             content = {"facts": " ".join(facts), "actions": stranger.writer.one("act.general", ctx)}
             final = True
             at = self.record_time(occurred, self.rng.randint(0, 2))
@@ -2721,10 +2763,11 @@ class _ChildPlan:
         return True
 
     def team_at(self, when: _dt.datetime) -> str:
-        team = self.actions[0].args["team"]
+        """The team holding the case at ``when`` (by the plan's recording times)."""
+        team = str(self.actions[0].args["team"])
         for a in self.actions:
             if a.op == "allocate" and a.at <= when:
-                team = a.args["team"]
+                team = str(a.args["team"])
         return team
 
 
@@ -2850,7 +2893,7 @@ def _plan_borough(rng: random.Random, staff: _Directory, children: int) -> list[
     rng.shuffle(order)
     for n, i in enumerate(order):
         if n < max(1, round(children * 0.25)):
-            plans[i].amend(plans)
+            plans[i].amend()
     rng.shuffle(order)
     for n, i in enumerate(order):
         if n < max(1, round(children * 0.12)):
@@ -2869,7 +2912,8 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
     if existing:
         raise RuleViolation(
             f"the demo fills an empty ledger, but {ledger.backend.display} already holds {existing} "
-            "events; use a new SQLite file or an empty PostgreSQL database or schema"
+            f"event{'s' if existing != 1 else ''}; use a new SQLite file or an empty PostgreSQL database "
+            "or schema"
         )
     if children < 1:
         raise RuleViolation(f"the demo needs at least one child; got children={children}")
@@ -2879,12 +2923,13 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
     plans = _plan_borough(rng, staff, children)
 
     actions: list[_Action] = []
-    for i, p in enumerate(staff.everyone):
+    for i, member in enumerate(staff.everyone):
         actions.append(_Action(_at(START_DAY, 9, i), -1, i, "staff", {
-            "acting": None if p is staff.admin else staff.admin.staff_id, "staff_id": p.staff_id,
-            "full_name": p.full_name, "designation": p.designation, "team": p.team, "roles": p.roles}))
-    for p in plans:
-        actions += _schedule(p)
+            "acting": None if member is staff.admin else staff.admin.staff_id, "staff_id": member.staff_id,
+            "full_name": member.full_name, "designation": member.designation, "team": member.team,
+            "roles": member.roles}))
+    for plan in plans:
+        actions += _schedule(plan)
     actions.sort(key=lambda a: (a.at, a.child, a.seq))
 
     clock = _DemoClock(actions[0].at)
@@ -2967,7 +3012,8 @@ def _carry_out(ledger: CaseLedger, a: _Action, rt: _Runtime | None) -> None:
         kwargs = {k: v for k, v in args.items() if k != "acting"}
         ledger.record_decision(args["acting"], case_id, **kwargs)
     elif a.op == "allocate":
-        ledger.allocate(args["acting"], case_id, team=args["team"], worker=args["worker"], reason=args["reason"])
+        ledger.allocate(args["acting"], case_id, team=args["team"], worker=args["worker"],
+                        reason=args["reason"])
     elif a.op == "close":
         ledger.close_case(args["acting"], case_id, reason=args["reason"], closed_on=args["closed_on"])
     elif a.op == "reopen":

@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 UTC = dt.UTC
 INT_MIN, INT_MAX = -(2**63), 2**64 - 1  # msgpack's integer range: int64 and uint64
 
-PROPERTY = settings(max_examples=150, deadline=None,
+PROPERTY = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -10,14 +10,17 @@ again. Every refused command writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
 
 from ledger.application import SYSTEM_ACTOR, CaseLedger
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember
+from tests.conftest import BACKENDS, PG_URL, Clock, require_pg
 
 
 def refused(app: CaseLedger, error: type[LedgerError], message: str,
@@ -88,17 +91,48 @@ def test_after_the_first_member_someone_must_act(ledger: CaseLedger) -> None:
 
 # --- only an admin manages staff -------------------------------------------------------------
 
+def fill_directory(app: CaseLedger) -> CaseLedger:
+    """An admin, a social worker, a team manager and an auditor."""
+    add_admin(app)
+    add_jane(app)
+    app.add_staff("admin", staff_id="grace.obi", full_name="Grace Obi",
+                  designation="Team Manager", team="Assessment", roles=["team_manager"])
+    app.add_staff("admin", staff_id="ann.audit", full_name="Ann Dale",
+                  designation="Quality Assurance Auditor", team="Quality Assurance",
+                  roles=["auditor"])
+    return app
+
+
 @pytest.fixture
 def directory(ledger: CaseLedger) -> CaseLedger:
-    """An admin, a social worker, a team manager and an auditor."""
-    add_admin(ledger)
-    add_jane(ledger)
-    ledger.add_staff("admin", staff_id="grace.obi", full_name="Grace Obi",
-                     designation="Team Manager", team="Assessment", roles=["team_manager"])
-    ledger.add_staff("admin", staff_id="ann.audit", full_name="Ann Dale",
-                     designation="Quality Assurance Auditor", team="Quality Assurance",
-                     roles=["auditor"])
-    return ledger
+    return fill_directory(ledger)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[CaseLedger]:
+    """One directory per backend for the refusal datasets, which must write nothing.
+
+    A fresh database for each refused input would cost most of the time budget; a refused
+    command writes nothing (``refused`` checks it), so they can share one.
+    """
+    schema = None
+    if request.param == "sqlite":
+        db = str(tmp_path_factory.mktemp("shared") / "ledger.db")
+    else:
+        require_pg()
+        schema = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        db = f"{PG_URL}{'&' if '?' in PG_URL else '?'}schema={schema}"
+    app = CaseLedger(db, clock=Clock())
+    try:
+        yield fill_directory(app)
+    finally:
+        app.close()
+        if schema:
+            with psycopg.connect(PG_URL, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @pytest.mark.parametrize("acting, label", [
@@ -106,8 +140,8 @@ def directory(ledger: CaseLedger) -> CaseLedger:
     ("grace.obi", "Grace Obi is a team manager"),
     ("ann.audit", "Ann Dale is an auditor"),
 ], ids=["social-worker", "team-manager", "auditor"])
-def test_only_an_admin_manages_staff(directory: CaseLedger, acting: str, label: str) -> None:
-    app = directory
+def test_only_an_admin_manages_staff(shared: CaseLedger, acting: str, label: str) -> None:
+    app = shared
     refused(app, PermissionDenied, f"adding a staff member needs the admin role; {label}",
             app.add_staff, acting, staff_id="new.starter", full_name="New Starter",
             designation="Social Worker", team="Assessment", roles=["social_worker"])
@@ -154,8 +188,8 @@ BAD_STAFF_IDS = {
 
 
 @pytest.mark.parametrize("staff_id", list(BAD_STAFF_IDS.values()), ids=list(BAD_STAFF_IDS))
-def test_a_staff_id_must_have_the_fixed_format(ledger: CaseLedger, staff_id: str) -> None:
-    add_admin(ledger)
+def test_a_staff_id_must_have_the_fixed_format(shared: CaseLedger, staff_id: str) -> None:
+    ledger = shared
     refused(ledger, RuleViolation, r"staff id .* is not valid: use 2 to 64 lower-case letters, "
             r"digits, '\.', '_' or '-', starting with a letter or digit",
             add_jane, ledger, staff_id=staff_id)
@@ -195,10 +229,11 @@ def test_a_staff_id_is_never_reused_even_after_leaving(directory: CaseLedger) ->
     ("team", "\t", "team is required for a staff member"),
     ("team", None, "team is required for a staff member"),
 ], ids=["empty-name", "blank-name", "empty-designation", "blank-team", "no-team"])
-def test_name_designation_and_team_are_required(ledger: CaseLedger, field: str, value: Any,
+def test_name_designation_and_team_are_required(shared: CaseLedger, field: str, value: Any,
                                                 message: str) -> None:
-    add_admin(ledger)
-    refused(ledger, RuleViolation, message + r" \(policy s\.7\)", add_jane, ledger, **{field: value})
+    ledger = shared
+    refused(ledger, RuleViolation, message + r" \(policy s\.7\)", add_jane, ledger,
+            **{"staff_id": "new.starter", field: value})
 
 
 def test_details_are_stored_trimmed(ledger: CaseLedger) -> None:
@@ -215,9 +250,8 @@ def test_details_are_stored_trimmed(ledger: CaseLedger) -> None:
     (["SOCIAL_WORKER"], "role 'SOCIAL_WORKER' is not a known role"),
     ([], "a staff member needs at least one role"),
 ], ids=["display-name", "one-unknown", "enum-name-not-value", "none"])
-def test_roles_come_from_the_fixed_set(ledger: CaseLedger, roles: list[str], message: str) -> None:
-    add_admin(ledger)
-    refused(ledger, RuleViolation, message, add_jane, ledger, roles=roles)
+def test_roles_come_from_the_fixed_set(shared: CaseLedger, roles: list[str], message: str) -> None:
+    refused(shared, RuleViolation, message, add_jane, shared, staff_id="new.starter", roles=roles)
 
 
 def test_roles_are_kept_once_in_the_fixed_order(ledger: CaseLedger) -> None:
@@ -234,20 +268,20 @@ def test_roles_are_kept_once_in_the_fixed_order(ledger: CaseLedger) -> None:
     ({"roles": []}, "a staff member needs at least one role"),
     ({"roles": ["boss"]}, "role 'boss' is not a known role"),
 ], ids=["same-team", "no-changes", "blank-name", "no-roles", "unknown-role"])
-def test_a_change_must_change_something_valid(directory: CaseLedger, changes: dict[str, Any],
+def test_a_change_must_change_something_valid(shared: CaseLedger, changes: dict[str, Any],
                                              message: str) -> None:
-    refused(directory, RuleViolation, message, directory.change_staff, "admin", "jane.smith", **changes)
+    refused(shared, RuleViolation, message, shared.change_staff, "admin", "jane.smith", **changes)
 
 
-def test_changing_an_unknown_member_is_not_found(directory: CaseLedger) -> None:
-    refused(directory, NotFound, "no staff member with the id 'john.doe'", directory.change_staff,
+def test_changing_an_unknown_member_is_not_found(shared: CaseLedger) -> None:
+    refused(shared, NotFound, "no staff member with the id 'john.doe'", shared.change_staff,
             "admin", "john.doe", team="Assessment")
 
 
-def test_leaving_needs_a_reason(directory: CaseLedger) -> None:
-    refused(directory, RuleViolation, r"reason is required for a staff member", directory.staff_leaves,
+def test_leaving_needs_a_reason(shared: CaseLedger) -> None:
+    refused(shared, RuleViolation, r"reason is required for a staff member", shared.staff_leaves,
             "admin", "jane.smith", "  ")
-    assert directory.staff_member("jane.smith").active
+    assert shared.staff_member("jane.smith").active
 
 
 # --- leavers ---------------------------------------------------------------------------------

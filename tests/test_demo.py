@@ -1,0 +1,271 @@
+"""The demo borough (commands/demo.py): it builds, verifies, is reproducible and has what a tour needs.
+
+The ``ledger`` fixture runs each test on SQLite and on PostgreSQL. The borough is read back
+through the ledger's own API (``ledger.case``), never through the demo's plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commands.demo import END_DAY, START_DAY, DemoSummary, build_demo
+from ledger.application import LONDON, CaseLedger
+from ledger.case import CaseRecord, DecisionKind, NoteSource
+from ledger.errors import RuleViolation
+from ledger.staff import StaffMember
+from ledger.verify import iter_rows, verify_store
+
+TEAMS = {"Assessment", "Child in Need", "Child Protection", "Children in Care", "Care Leavers", "Early Help"}
+
+
+def weekdays_after(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end``; Saturdays and Sundays do not count."""
+    return sum(1 for i in range(1, (end - start).days + 1) if (start + dt.timedelta(days=i)).weekday() < 5)
+
+
+def stored_rows(app: CaseLedger) -> list[tuple[str, int, str, bytes]]:
+    return [
+        (str(r.originator_id), r.originator_version, r.topic, bytes(r.state)) for r in iter_rows(app.recorder)
+    ]
+
+
+def all_cases(app: CaseLedger) -> list[CaseRecord]:
+    return [app.case(i) for i in app.case_ids()]
+
+
+def all_notes(cases: list[CaseRecord]) -> list[tuple[CaseRecord, dict[str, Any]]]:
+    return [(c, n) for c in cases for n in c.notes.values()]
+
+
+def test_weekdays_after_counts_only_monday_to_friday() -> None:
+    # Friday 30 Oct 2026 -> Monday 2 Nov: one working day; -> Friday 6 Nov: five.
+    assert weekdays_after(dt.date(2026, 10, 30), dt.date(2026, 11, 2)) == 1
+    assert weekdays_after(dt.date(2026, 10, 30), dt.date(2026, 11, 6)) == 5
+
+
+def test_a_small_demo_builds_and_verifies(ledger: CaseLedger, clock: Any) -> None:
+    calls: list[tuple[int, int]] = []
+    summary = build_demo(ledger, children=6, seed=7, progress=lambda done, total: calls.append((done, total)))
+
+    report = verify_store(ledger.recorder)
+    assert report.ok, report.problems[:3]
+    assert report.cases == 6 == summary.children == len(ledger.case_ids())
+    assert summary.events == report.events == ledger.event_count()
+    assert isinstance(summary, DemoSummary)
+    assert summary.staff == len(ledger.list_staff())
+    # progress: every action reported once, in order, against a fixed total
+    total = calls[-1][1]
+    assert [d for d, _ in calls] == list(range(1, total + 1))
+    assert {t for _, t in calls} == {total}
+    # the ledger's own clock and id generator are given back
+    assert ledger.clock is clock
+    assert ledger.new_id is uuid.uuid4
+    # every example id for the tour names a case record in this ledger
+    examples = [
+        summary.example_rich_case,
+        summary.example_deleted_note_case,
+        summary.example_amended_case,
+        summary.example_interpreter_case,
+        summary.example_closed_case,
+    ]
+    assert all(e in ledger.case_ids() for e in examples), examples
+
+
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
+    def build(name: str, seed: int) -> list[tuple[str, int, str, bytes]]:
+        app = CaseLedger(str(tmp_path / name))
+        try:
+            build_demo(app, children=4, seed=seed)
+            return stored_rows(app)
+        finally:
+            app.close()
+
+    first, again, other = build("a.db", 3), build("b.db", 3), build("c.db", 4)
+    assert len(first) > 200
+    assert first == again  # same streams, versions, types and stored bytes (so the same event hashes)
+    assert first != other
+    assert {r[0] for r in first if "CaseRecord" in r[2]} != {r[0] for r in other if "CaseRecord" in r[2]}
+
+
+def test_both_backends_store_the_same_bytes(ledger: CaseLedger, tmp_path: Path) -> None:
+    build_demo(ledger, children=3, seed=11)
+    reference = CaseLedger(str(tmp_path / "reference.db"))
+    try:
+        build_demo(reference, children=3, seed=11)
+        assert stored_rows(ledger) == stored_rows(reference)
+    finally:
+        reference.close()
+
+
+def test_the_borough_reads_back_as_the_issue_asks(ledger: CaseLedger) -> None:
+    """One build per backend, read back through ``ledger.case``; each check is a function below."""
+    summary = build_demo(ledger, children=6, seed=1)
+    cases = all_cases(ledger)
+    check_staff_directory(ledger)
+    check_corrections_interpreters_and_sources(summary, cases)
+    check_children_speak_for_themselves_at_their_age(cases)
+    check_decisions_name_reasons_risks_options_and_supervisees(summary, cases)
+    check_recording_is_timely_mostly_and_late_sometimes(summary, cases)
+    check_journeys_close_move_teams_and_start_before_birth(ledger, summary, cases)
+
+
+def check_staff_directory(app: CaseLedger) -> None:
+    staff = app.list_staff()
+    first_event = next(iter_rows(app.recorder))
+    assert first_event.topic == "ledger.staff:StaffMember.Joined"
+    first_member = app.repository.get(uuid.UUID(str(first_event.originator_id)))
+    assert isinstance(first_member, StaffMember)
+    assert [r.value for r in first_member.roles] == ["admin"]
+    assert first_member.designation == "Systems Administrator"
+    for team in TEAMS:
+        members = [m for m in staff if m.team == team]
+        assert sum(m.designation == "Team Manager" for m in members) == 1, team
+        assert 3 <= len(members) - 1 <= 5, (team, [m.full_name for m in members])
+    designations = {m.designation for m in staff}
+    assert {
+        "Social Worker",
+        "Senior Practitioner",
+        "Team Manager",
+        "Service Manager",
+        "Head of Service",
+        "Independent Reviewing Officer",
+        "Helpdesk Analyst",
+        "Quality Assurance Auditor",
+    } <= designations
+    assert len({m.full_name for m in staff}) == len(staff)
+
+
+def check_corrections_interpreters_and_sources(summary: DemoSummary, cases: list[CaseRecord]) -> None:
+    notes = all_notes(cases)
+
+    deleted = [n for _, n in notes if n["deleted"]]
+    assert deleted and len(deleted) == summary.deletions
+    for n in deleted:
+        assert len(n["deleted"]["reason"].split()) >= 3
+        assert "team_manager" in n["deleted"]["by"]["roles"]
+    assert any(
+        "wrong child" in n["deleted"]["reason"]
+        or "twice" in n["deleted"]["reason"]
+        or "in error" in n["deleted"]["reason"]
+        for n in deleted
+    )
+
+    amended = [n for _, n in notes if n["amendments"]]
+    assert amended and sum(len(n["amendments"]) for n in amended) == summary.amendments
+    for n in amended:
+        change = n["amendments"][0]
+        assert len(change["reason"].split()) >= 3
+        assert change["previous"] != n["content"]
+
+    interpreted = [n["content"]["interpreter"] for _, n in notes if n["content"]["interpreter"]]
+    assert interpreted
+    assert all(
+        i["name"] and i["kind"].value in ("contracted_service", "family_member", "staff_member", "friend")
+        for i in interpreted
+    )
+
+    third_party = [n for _, n in notes if n["content"]["source"] is NoteSource.THIRD_PARTY]
+    assert len(third_party) >= 6  # at least each referral
+    assert all(n["content"]["provided_by"] for n in third_party)
+
+    # facts kept apart from analysis and actions
+    visits = [n for _, n in notes if n["kind"].value == "home_visit" and not n["deleted"]]
+    assert visits and all(
+        n["content"]["facts"] and n["content"]["analysis"] and n["content"]["actions"] for n in visits
+    )
+
+
+def check_children_speak_for_themselves_at_their_age(cases: list[CaseRecord]) -> None:
+    with_views = [(c, n) for c, n in all_notes(cases) if n["content"]["child_views"]]
+    assert len(with_views) >= 10
+    for c, n in with_views:
+        dob = c.child["date_of_birth"]
+        assert dob is not None, c.child  # an unborn baby has no views
+        day = n["occurred_at"].astimezone(LONDON).date()
+        age = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        assert age >= 3, (c.child["name"], age, n["content"]["child_views"])
+        assert n["content"]["child_views"].startswith('"')  # in their own words
+    assert any(n["content"]["child_seen_alone"] for _, n in with_views)
+
+
+def check_decisions_name_reasons_risks_options_and_supervisees(
+    summary: DemoSummary, cases: list[CaseRecord]
+) -> None:
+    decisions = [d for c in cases for d in c.decisions]
+    assert len(decisions) == summary.decisions
+    supervision = [d for d in decisions if d["kind"] is DecisionKind.SUPERVISION]
+    management = [d for d in decisions if d["kind"] is DecisionKind.MANAGEMENT]
+    assert supervision and management
+    for d in decisions:
+        assert d["reasons"] and d["risks_considered"] and d["options_not_chosen"]
+        assert all(o["option"] and o["why_not"] for o in d["options_not_chosen"])
+        assert d["occurred_at"] <= d["recorded_at"]
+    for d in supervision:
+        assert d["supervisee"] and d["supervisee"]["staff_id"] != d["decided_by"]["staff_id"]
+        assert "team_manager" in d["decided_by"]["roles"]
+
+
+def check_recording_is_timely_mostly_and_late_sometimes(
+    summary: DemoSummary, cases: list[CaseRecord]
+) -> None:
+    final = [n for _, n in all_notes(cases) if n["status"] == "final"]
+    lag = [
+        weekdays_after(
+            n["occurred_at"].astimezone(LONDON).date(), n["finalised_at"].astimezone(LONDON).date()
+        )
+        for n in final
+    ]
+    late = sum(d > 5 for d in lag)
+    assert late >= 1
+    assert 0.05 <= late / len(final) <= 0.25, (late, len(final))
+    assert sum(d <= 3 for d in lag) / len(final) >= 0.7
+    assert summary.late_notes >= late  # the demo also counts bank holidays as non-working days
+    start = dt.datetime.combine(START_DAY, dt.time(), tzinfo=LONDON)
+    end = dt.datetime.combine(END_DAY, dt.time(17, 30), tzinfo=LONDON)
+    for _, n in all_notes(cases):
+        recorded = n["recorded_at"].astimezone(LONDON)
+        assert n["occurred_at"] <= n["recorded_at"]
+        assert start <= recorded <= end
+        assert recorded.weekday() < 5 and dt.time(9) <= recorded.time() <= dt.time(17, 30), recorded
+        if n["finalised_at"]:
+            assert n["finalised_at"] >= n["recorded_at"]
+
+
+def check_journeys_close_move_teams_and_start_before_birth(
+    app: CaseLedger, summary: DemoSummary, cases: list[CaseRecord]
+) -> None:
+    closed = [c for c in cases if c.closure]
+    assert closed and len(closed) <= summary.closures
+    assert all(
+        len(c.closure["reason"].split()) >= 3 and c.closure["closed_on"] >= c.referral["date"] for c in closed
+    )
+    moved = [c for c in cases if app.case(c.id, version=1).team != c.team]
+    assert moved, "no case was re-allocated to another team"
+    assert {c.team for c in cases} | {app.case(c.id, version=1).team for c in cases} <= TEAMS
+    assert any(c.child["expected_date_of_birth"] for c in cases)
+    assert all(START_DAY <= c.referral["date"] <= END_DAY and c.referral["source"] for c in cases)
+
+
+def test_a_ledger_that_holds_events_is_refused(ledger: CaseLedger) -> None:
+    ledger.add_staff(
+        None,
+        staff_id="admin",
+        full_name="Priya Raman",
+        designation="Systems Administrator",
+        team="Business Support",
+        roles=["admin"],
+    )
+    with pytest.raises(RuleViolation, match=r"the demo fills an empty ledger, but .* already holds 1 event;"):
+        build_demo(ledger, children=2)
+    assert ledger.event_count() == 1
+
+
+def test_at_least_one_child(ledger: CaseLedger) -> None:
+    with pytest.raises(RuleViolation, match="the demo needs at least one child; got children=0"):
+        build_demo(ledger, children=0)
+    assert ledger.event_count() == 0
