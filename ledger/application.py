@@ -9,6 +9,7 @@ their full name, designation and team onto every event (policy s.7).
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -55,6 +56,7 @@ class CaseLedger(Application[uuid.UUID]):
         self.backend = backend or backend_for(db)
         self.clock = clock
         self.new_id = new_id  # the demo passes a seeded generator, so that it is reproducible
+        self._staff_cache: dict[uuid.UUID, StaffMember] = {}
         with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
             super().__init__(env=self.backend.env)
             # Touch the store so an unreachable database fails here, clearly.
@@ -74,14 +76,26 @@ class CaseLedger(Application[uuid.UUID]):
 
     # --- staff directory ---------------------------------------------------------------
 
-    def staff_member(self, staff_id: str) -> StaffMember:
+    def staff_member(self, staff_id: str, *, for_change: bool = False) -> StaffMember:
+        """The staff member as now recorded (a private copy when it is to be changed).
+
+        Staff streams are short and read on every command (the actor), so they are kept in
+        memory and fast-forwarded: one read of any newer events, never a replay.
+        """
+        stream_id = staff_stream_id(staff_id)
         with translate_storage_errors(f"reading staff member {staff_id}"):
-            try:
-                member = self.repository.get(staff_stream_id(staff_id))
-            except AggregateNotFoundError:
-                raise NotFound(f"no staff member with the id {staff_id!r} in the staff directory") from None
+            member = self._staff_cache.get(stream_id)
+            if member is None:
+                try:
+                    member = self.repository.get(stream_id)
+                except AggregateNotFoundError:
+                    raise NotFound(f"no staff member with the id {staff_id!r} in the staff directory") from None
+            else:
+                for event in self.events.get(stream_id, gt=member.version):
+                    member = event.mutate(member)
         assert isinstance(member, StaffMember)
-        return member
+        self._staff_cache[stream_id] = member
+        return copy.deepcopy(member) if for_change else member
 
     def _actor(self, staff_id: str | None) -> StaffMember:
         if not staff_id:
@@ -130,7 +144,7 @@ class CaseLedger(Application[uuid.UUID]):
     def change_staff(self, acting: str | None, staff_id: str, **changes: Any) -> StaffMember:
         actor = self._actor(acting)
         actor.require("changing a staff member's details needs the admin role", Role.ADMIN)
-        member = self.staff_member(staff_id)
+        member = self.staff_member(staff_id, for_change=True)
         member.change(actor=actor.stamp(), occurred_at=self._now(), **changes)
         self._save(f"changing staff member {staff_id}", member)
         return member
@@ -138,7 +152,7 @@ class CaseLedger(Application[uuid.UUID]):
     def staff_leaves(self, acting: str | None, staff_id: str, reason: str) -> StaffMember:
         actor = self._actor(acting)
         actor.require("recording that a staff member left needs the admin role", Role.ADMIN)
-        member = self.staff_member(staff_id)
+        member = self.staff_member(staff_id, for_change=True)
         member.leave(actor=actor.stamp(), occurred_at=self._now(), reason=reason)
         self._save(f"recording that {staff_id} left", member)
         return member
