@@ -286,6 +286,39 @@ class CaseLedger(Application[uuid.UUID]):
         self._save("recording a decision", case)
         return decision_id
 
+    def record_milestone(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
+                         occurred_at: _dt.datetime | None = None, **details: Any) -> uuid.UUID:
+        """Record a process milestone (see :mod:`ledger.milestones` for the kinds and rules)."""
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        now = self._now()
+        milestone_id = self.new_id()
+        case.record_milestone(actor=actor, milestone_id=milestone_id, kind=kind, details=details,
+                              occurred_at=occurred_at or now, now=now)
+        self._save(f"recording the milestone {kind}", case)
+        return milestone_id
+
+    def record_casework(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
+                        occurred_at: _dt.datetime | None = None, **details: Any) -> uuid.UUID:
+        """Record a casework record (see :mod:`ledger.casework` for the kinds and rules)."""
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        now = self._now()
+        record_id = self.new_id()
+        case.record_casework(actor=actor, record_id=record_id, kind=kind, details=details,
+                             occurred_at=occurred_at or now, now=now)
+        self._save(f"recording a {kind.replace('_', ' ')}", case)
+        return record_id
+
+    def update_casework(self, acting: str | None, case_id: uuid.UUID | str, record_id: uuid.UUID | str, *,
+                        action: str, occurred_at: _dt.datetime | None = None, **details: Any) -> None:
+        actor = self._actor(acting)
+        case = self.case(case_id)
+        now = self._now()
+        case.update_casework(actor=actor, record_id=_note_uuid(record_id), action=action, details=details,
+                             occurred_at=occurred_at or now, now=now)
+        self._save(f"updating a record ({action})", case)
+
     def close_case(self, acting: str | None, case_id: uuid.UUID | str, *, reason: str,
                    closed_on: _dt.date | None = None) -> CaseRecord:
         actor = self._actor(acting)

@@ -232,6 +232,9 @@ class CaseRecord(ChainedAggregate):
             case.notes = {}
             case.decisions = []
             case.opened_by = self.actor
+            case.milestones = []  # process milestones, in the order recorded
+            case.process = {}  # the process state folded from the milestones (ledger.milestones)
+            case.records = {}  # casework records by id: hazards, chronology entries, ... (ledger.casework)
 
     class Allocated(ChainedAggregate.Event):
         team: str
@@ -326,6 +329,49 @@ class CaseRecord(ChainedAggregate):
                 "occurred_at": self.occurred_at,
                 "recorded_at": self.timestamp,
             })
+
+    class MilestoneRecorded(ChainedAggregate.Event):
+        """A process milestone (policy s.18): the workflow a roll-back may later correct."""
+
+        milestone_id: uuid.UUID
+        kind: str
+        details: dict[str, Any]
+
+        def apply(self, case: CaseRecord) -> None:
+            from ledger import milestones
+
+            entry = {"id": self.milestone_id, "kind": self.kind, "details": self.details,
+                     "occurred_at": self.occurred_at, "recorded_at": self.timestamp, "by": self.actor,
+                     "superseded_by": None}
+            case.milestones.append(entry)
+            case.process = milestones.fold(case.process, entry)
+
+    class CaseworkRecorded(ChainedAggregate.Event):
+        """A casework record other than a note or decision (hazard, chronology entry, ...)."""
+
+        record_id: uuid.UUID
+        kind: str
+        details: dict[str, Any]
+
+        def apply(self, case: CaseRecord) -> None:
+            from ledger import casework
+
+            case.records[str(self.record_id)] = casework.new_record(
+                record_id=self.record_id, kind=self.kind, details=self.details,
+                occurred_at=self.occurred_at, recorded_at=self.timestamp, by=self.actor)
+
+    class CaseworkUpdated(ChainedAggregate.Event):
+        """A change to a casework record (a hazard reviewed or ended, a summary superseded, ...)."""
+
+        record_id: uuid.UUID
+        action: str
+        details: dict[str, Any]
+
+        def apply(self, case: CaseRecord) -> None:
+            from ledger import casework
+
+            casework.apply_update(case.records[str(self.record_id)], action=self.action, details=self.details,
+                                  occurred_at=self.occurred_at, recorded_at=self.timestamp, by=self.actor)
 
     class Closed(ChainedAggregate.Event):
         reason: str
@@ -514,6 +560,43 @@ class CaseRecord(ChainedAggregate):
             options_not_chosen=options,
             supervisee=supervisee.stamp() if supervisee else None,
         )
+
+    def record_milestone(self, *, actor: StaffMember, milestone_id: uuid.UUID, kind: str,
+                         details: dict[str, Any], occurred_at: _dt.datetime, now: _dt.datetime) -> None:
+        """Record a process milestone; :mod:`ledger.milestones` checks its details and sequence."""
+        from ledger import milestones
+
+        self._require_open("record a process milestone on")
+        occurred_at = not_future("occurred_at", occurred_at, now)
+        details = milestones.check(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor)
+        self.trigger_event(self.MilestoneRecorded, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
+                           milestone_id=milestone_id, kind=kind, details=details)
+
+    def record_casework(self, *, actor: StaffMember, record_id: uuid.UUID, kind: str,
+                        details: dict[str, Any], occurred_at: _dt.datetime, now: _dt.datetime) -> None:
+        """Record a casework record; :mod:`ledger.casework` checks its details."""
+        from ledger import casework
+
+        self._require_open("record on")
+        occurred_at = not_future("occurred_at", occurred_at, now)
+        details = casework.check_new(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor,
+                                     now=now)
+        self.trigger_event(self.CaseworkRecorded, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
+                           record_id=record_id, kind=kind, details=details)
+
+    def update_casework(self, *, actor: StaffMember, record_id: uuid.UUID, action: str,
+                        details: dict[str, Any], occurred_at: _dt.datetime, now: _dt.datetime) -> None:
+        from ledger import casework
+
+        self._require_open("update a record on")
+        record = self.records.get(str(record_id))
+        if record is None:
+            raise NotFound(f"no record {record_id} on the case of {self.child['name']}")
+        occurred_at = not_future("occurred_at", occurred_at, now)
+        details = casework.check_update(self, record, action=action, details=details, occurred_at=occurred_at,
+                                        actor=actor, now=now)
+        self.trigger_event(self.CaseworkUpdated, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
+                           record_id=record_id, action=action, details=details)
 
     def close(self, *, actor: StaffMember, reason: str, closed_on: _dt.date, now: _dt.datetime) -> None:
         self._require_open("close")
