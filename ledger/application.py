@@ -145,6 +145,8 @@ class CaseLedger(Application[uuid.UUID]):
         actor = self._actor(acting)
         actor.require("changing a staff member's details needs the admin role", Role.ADMIN)
         member = self.staff_member(staff_id, for_change=True)
+        if "roles" in changes and Role.ADMIN not in validate_roles(changes["roles"]):
+            self._keep_an_admin(member, "remove the admin role from")
         member.change(actor=actor.stamp(), occurred_at=self._now(), **changes)
         self._save(f"changing staff member {staff_id}", member)
         return member
@@ -153,9 +155,22 @@ class CaseLedger(Application[uuid.UUID]):
         actor = self._actor(acting)
         actor.require("recording that a staff member left needs the admin role", Role.ADMIN)
         member = self.staff_member(staff_id, for_change=True)
+        self._keep_an_admin(member, "record the leaving of")
         member.leave(actor=actor.stamp(), occurred_at=self._now(), reason=reason)
         self._save(f"recording that {staff_id} left", member)
         return member
+
+    def _keep_an_admin(self, member: StaffMember, what: str) -> None:
+        """Refuse a change that would leave the directory with no active admin to manage it."""
+        if not (member.active and member.has_role(Role.ADMIN)):
+            return
+        others = [m for m in self.list_staff()
+                  if m.staff_id != member.staff_id and m.active and m.has_role(Role.ADMIN)]
+        if not others:
+            raise RuleViolation(
+                f"cannot {what} {member.full_name}: they are the only active admin, and nobody could "
+                "then manage the staff directory; give another staff member the admin role first"
+            )
 
     # --- case records ------------------------------------------------------------------
 

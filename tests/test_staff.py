@@ -359,3 +359,18 @@ def test_a_leavers_draft_can_still_be_deleted_by_a_manager_so_the_case_can_close
 
 def test_the_directory_lists_everyone_by_team_and_name(directory: CaseLedger) -> None:
     assert directory.staff_ids() == ["grace.obi", "jane.smith", "admin", "ann.audit"]
+
+
+def test_the_last_admin_cannot_remove_their_own_admin_role_or_leave(ledger: CaseLedger) -> None:
+    ledger.add_staff(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
+                     team="Business Support", roles=["admin"])
+    before = ledger.event_count()
+    with pytest.raises(RuleViolation, match="only active admin.*Priya Raman|Priya Raman.*only active admin"):
+        ledger.change_staff("admin", "admin", roles=["social_worker"])
+    with pytest.raises(RuleViolation, match="only active admin"):
+        ledger.staff_leaves("admin", "admin", reason="Moved to another authority")
+    assert ledger.event_count() == before
+    ledger.add_staff("admin", staff_id="second.admin", full_name="Tom Price", designation="Systems Administrator",
+                     team="Business Support", roles=["admin"])
+    ledger.staff_leaves("admin", "admin", reason="Moved to another authority")
+    assert not ledger.staff_member("admin").active
