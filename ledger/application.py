@@ -403,8 +403,15 @@ class CaseLedger(Application[uuid.UUID]):
                 "proof": [b64(p).decode() for p in proof], "checkpoint": latest.note}
 
     def event_count(self) -> int:
-        with translate_storage_errors("reading the ledger"):
-            return self.recorder.max_notification_id() or 0
+        """How many events the ledger holds (the Merkle log's size: notification ids may have gaps).
+
+        A damaged log head falls back to the highest notification id: ``verify`` reports it.
+        """
+        try:
+            return self.log.head().size
+        except ValueError:
+            with translate_storage_errors("reading the ledger"):
+                return self.recorder.max_notification_id() or 0
 
 
 def _note_uuid(note_id: uuid.UUID | str) -> uuid.UUID:
