@@ -33,6 +33,7 @@ import datetime as _dt
 import random
 import re
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,13 +184,21 @@ _PHRASES = """
 - Interpreted in {lang} throughout by {interp} ({interp_org}). {c} was not asked to interpret
   for {hs} parent.
 
+@interp.phone
+- {interp} of {interp_org} interpreted in {lang} on a three-way telephone call.
+- The call was interpreted in {lang} by {interp} ({interp_org}), on a conference line.
+@interp.meeting
+- {interp} ({interp_org}) interpreted in {lang} for {p1} throughout the meeting, in person.
+- {p1} was supported by {interp} of {interp_org}, interpreting in {lang}, who joined by Teams.
+
 @interp.family
 - The booked interpreter did not arrive. {interp}, {p1}'s {interp_rel}, interpreted in {lang}
   at {p1}'s request. I kept the visit to practical matters and did not discuss the concerns in
   detail through a family member.
 
 @interp.staff
-- {interp} ({interp_org}), who speaks {lang}, interpreted at {p1}'s request.
+- {interp} ({interp_org}), who speaks {lang}, interpreted at {p1}'s request; no contracted
+  interpreter was available at short notice.
 
 @seen.baby
 - [0-0] {c} was awake and alert, lying on a play mat. {He} followed my face and smiled when {p1}
@@ -237,15 +246,15 @@ _PHRASES = """
 - {c} came to the office on {his} own and we talked in the family room.
 
 @ach.little
-- [3-6] {c} has started at nursery three mornings a week and {p1} said {he} runs in without
+- [3-6] {c} has started at nursery three mornings a week and {adult} said {he} runs in without
   looking back.
 - [3-6] {c} was "star of the week" in {his} class and brought home a certificate, now on the fridge.
 - [3-6] {c} can now write {his} name and showed me proudly.
-- [3-6] {c} has started swimming lessons on Saturday mornings with {p1}.
+- [3-6] {c} has started swimming lessons on Saturday mornings with {adult}.
 
 @ach.middle
 - [7-11] {c} was picked for the school football team and played in the first match last Saturday.
-- [7-11] {c} sang a solo at the school carol concert; {p1} filmed it and showed me.
+- [7-11] {c} sang a solo at the school carol concert; {adult} filmed it and showed me.
 - [7-11] {c}'s reading has come on: {his} teacher has moved {him} up two book bands.
 - [7-11] {c} has joined the Cubs and has earned {his} first badge.
 - [7-11] {c} got a certificate for 100% attendance this half term.
@@ -253,7 +262,7 @@ _PHRASES = """
 @ach.teen
 - [12-17] {c} has got a Saturday job at a bakery on the high street and is saving for a bike.
 - [12-17] {c} was chosen for the school's Duke of Edinburgh bronze group.
-- [12-17] {c}'s science teacher told {p1} that {he} is on track for a good grade in the mocks.
+- [12-17] {c}'s science teacher told {adult} that {he} is on track for a good grade in the mocks.
 - [12-17] {c} has been going to the youth club on Tuesday evenings and helps run the tuck shop.
 - [12-17] {c} performed in the school's production of Bugsy Malone.
 
@@ -265,14 +274,14 @@ _PHRASES = """
 
 @v.little
 - I like my bed. It's got stars on it.
-- Mummy reads me the bus book. The wheels go round and round!
+- {Mummy} reads me the bus book. The wheels go round and round!
 - I got a sticker at nursery for tidying up.
 - My best friend is Ellie. We play horses.
 - I want a puppy. A brown one.
 
 @v.middle
 - I like school because of my friend Kayden. We sit together at lunch.
-- My favourite thing is going to the park with mum on Sundays.
+- My favourite thing is going to the park with {mum} on Sundays.
 - I want to be a vet when I grow up, or a footballer.
 - Nan does the best roast potatoes. I like going to hers.
 - I don't like it when people ask me too many questions, but you're alright.
@@ -281,14 +290,14 @@ _PHRASES = """
 - I just want everyone to stop worrying about me. I'm fine.
 - I want to do plumbing at college like my uncle. He earns loads.
 - My mates are my family, to be honest. They get it.
-- I'd rather talk to you than my teachers. They just tell mum everything.
+- I'd rather talk to you than my teachers. They just tell {mum} everything.
 
 @v.adult
 - I want to do it on my own now, but it's good knowing you're there.
 - I just want a normal life: a job, my own place, my friends round.
 
 @an.general
-- {p1} was open with me and engaged well, which is a strength to build on.
+- (assess,cin,cp,eh) {p1} was open with me and engaged well, which is a strength to build on.
 - The family's support network is small; this makes the plan more fragile if anything goes
   wrong.
 - [5-] {c} was able to tell me clearly what {he} likes and worries about, which suggests {he}
@@ -297,8 +306,9 @@ _PHRASES = """
 @act.general
 - Next visit by {next}.
 - Update the chronology with today's events.
-- Share this note with {p1} at the next visit, as agreed.
-- Write to {p1} summarising what we agreed, in plain English.
+- (assess,cin,cp,eh) Share this note with {p1} at the next visit, as agreed.
+- (cic,cl) Go through this note with {c} at the next visit, as agreed.
+- (assess,cin,cp,eh) Write to {p1} summarising what we agreed, in plain English.
 
 @call.parent
 - Telephone call to {p1} to check how the week had gone.
@@ -316,14 +326,14 @@ _PHRASES = """
 - [11-] {c} has been missing lessons after registration; staff have seen {him} leaving the site
   at lunchtime with older young people who do not attend the school. Attendance is {att_bad}%.
 - [5-10] {c} arrives late most mornings, hungry and tired, and told {his} teacher that {he} "had
-  to wait for mum to wake up". Attendance is {att_bad}%.
+  to wait for {mum} to wake up". Attendance is {att_bad}%.
 
 @attendance.bad
 - [5-] {p1} said {c} had been off with a cough last week and that {sh} had forgotten to ring the
   school. No appointment had been made with the GP.
-- [5-] At {time} on a school day {c} was at home in {his} pyjamas watching television. {p1} said
+- (visit) [5-] At {time} on a school day {c} was at home in {his} pyjamas watching television. {p1} said
   {c} had refused to get up and that {sh} could not make {him} go.
-- [5-] {p1} showed me a letter from the school warning of a fixed penalty notice for
+- (visit) [5-] {p1} showed me a letter from the school warning of a fixed penalty notice for
   unauthorised absence. {Sh} said {sh} had not opened it until this morning.
 - [5-] {p1} said mornings are "a battle": {c} will not go to bed before midnight because {he} is
   on {his} tablet, and then cannot be woken.
@@ -333,9 +343,9 @@ _PHRASES = """
   and that on those days {sh} lets {him} stay at home.
 
 @attendance.good
-- [5-] {p1} showed me the latest attendance printout from the school: {att_good}% over the last
+- (visit) [5-] {p1} showed me the latest attendance printout from the school: {att_good}% over the last
   six weeks, with no unauthorised absences.
-- [5-] The morning routine chart we made together is on the fridge. {p1} said {c} ticks it off
+- (visit) [5-] The morning routine chart we made together is on the fridge. {p1} said {c} ticks it off
   each morning and gets to choose Friday's tea if {he} is on time all week.
 - [5-10] {c} now walks to school with a neighbour's children, which {p1} said has made mornings
   calmer. {He} has not been late since half term.
@@ -397,13 +407,13 @@ _PHRASES = """
 - [11-] Time out of school with older young people raises the risk of criminal exploitation.
 
 @attendance.v.little.bad
-- I stay home with mummy when she's tired. We watch the telly.
+- I stay home with {mummy} when {sh}'s tired. We watch the telly.
 - I don't like school when I'm late. Everyone's already on the carpet.
 @attendance.v.little.good
 - I got a sticker for coming every day! It's a gold one.
 @attendance.v.middle.bad
 - I don't like going in when I'm late because everyone looks at me.
-- Sometimes my belly hurts in the morning and mum says I can stay home.
+- Sometimes my belly hurts in the morning and {mum} says I can stay home.
 - I'm always tired because my brother plays his games really loud at night.
 @attendance.v.middle.good
 - It's better now. I get there before the bell and I can play football first.
@@ -429,27 +439,27 @@ _PHRASES = """
   falling asleep in class. {His} shoes have holes and {his} coat is too small.
 
 @neglect.bad
-- The kitchen had dirty dishes piled in the sink and on the worktops and the bin was
+- (visit) The kitchen had dirty dishes piled in the sink and on the worktops and the bin was
   overflowing. There was bread, milk and cereal in the cupboards but no fresh food.
 - [3-] {c}'s bedroom had a mattress on the floor with no sheet and a duvet with no cover. {p1}
   said the bed frame had broken and {sh} was waiting for a new one.
 - [4-] {c} had head lice and {p1} said {sh} had not had the money for treatment.
-- The flat was cold; {p1} said the gas meter had run out two days ago and {sh} was waiting for
+- (visit) The flat was cold; {p1} said the gas meter had run out two days ago and {sh} was waiting for
   {hs} benefit payment on Friday.
-- [0-3] There was a strong smell of urine in the bedroom. {c}'s nappy was heavy and {p1} said
+- (visit) [0-3] There was a strong smell of urine in the bedroom. {c}'s nappy was heavy and {p1} said
   {sh} had run out of nappies the night before.
 - The family's dog had soiled the hallway and the mess had not been cleaned up.
 
 @neglect.good
-- The flat was clean and warm. There was fresh fruit in a bowl and a meal planner on the fridge
+- (visit) The flat was clean and warm. There was fresh fruit in a bowl and a meal planner on the fridge
   that {p1} had written with the family support worker.
-- [2-] {c} now has a bed with clean bedding, delivered by the furniture scheme last week. {p1}
+- (visit) [2-] {c} now has a bed with clean bedding, delivered by the furniture scheme last week. {p1}
   had put {his} drawings on the wall above it.
-- {p1} has set up a weekly shopping list and showed me the receipts; {sh} said budgeting this way
+- (visit) {p1} has set up a weekly shopping list and showed me the receipts; {sh} said budgeting this way
   means the electric no longer runs out.
-- [4-] {c} was wearing the new school uniform bought with the uniform grant; {p1} said {he} had
+- (visit) [4-] {c} was wearing the new school uniform bought with the uniform grant; {p1} said {he} had
   been "walking taller" since.
-- [0-3] The changing bag was packed and the nursery bag ready by the door. {p1} said {sh} now
+- (visit) [0-3] The changing bag was packed and the nursery bag ready by the door. {p1} said {sh} now
   gets everything ready the night before.
 
 @neglect.tp_bad
@@ -504,19 +514,19 @@ _PHRASES = """
 - My tummy hurts when there's no breakfast.
 - My bed is on the floor. The spiders come.
 @neglect.v.little.good
-- Mummy made pasta and I helped stir it.
+- {Mummy} made pasta and I helped stir it.
 - I've got a new bed with dinosaurs!
 @neglect.v.middle.bad
 - I don't like having friends round because our house is messy.
 - Sometimes there's nothing for tea, so I have cereal. I don't mind cereal.
 @neglect.v.middle.good
 - My room's got a proper bed now. It's got football covers.
-- Mum's been doing dinners every night, even Tuesdays.
+- {Mum}'s been doing dinners every night, even Tuesdays.
 @neglect.v.teen.bad
 - I just sort myself out for food, it's fine. My nan gives me money.
-- I wash my own clothes. Mum can't be bothered.
+- I wash my own clothes. {Mum} can't be bothered.
 @neglect.v.teen.good
-- Mum's been on it with the shopping. There's actually stuff in the fridge now.
+- {Mum}'s been on it with the shopping. There's actually stuff in the fridge now.
 - The flat's nicer. I don't mind people coming round now.
 
 # --- concerns: domestic abuse ---------------------------------------------------------
@@ -528,24 +538,24 @@ _PHRASES = """
 - Police attended after {p1} rang 999 saying {ex} was at the door and would not leave. This is
   the third incident reported in eight months. The risk assessment (DASH) was graded high and
   the case has been referred to MARAC (the multi-agency risk assessment conference).
-- [4-] {c} told {his} teacher that "daddy broke the telly and mummy was crying". {He} has been
+- (exdad) [4-] {c} told {his} teacher that "daddy broke the telly and mummy was crying". {He} has been
   hiding under the table in class when there are loud noises.
 - A family member is worried that {ex} controls {p1}'s money and phone and that {p1} no longer
   sees her friends. They saw bruising on {p1}'s arm last weekend.
 
 @domestic_abuse.bad
-- {p1} said {ex} has been sending {hr} messages at night asking to see {c} and saying {sh} will
+- (visit) {p1} said {ex} has been sending {hr} messages at night asking to see {c} and saying {sh} will
   "regret it" if {sh} goes to the police again. {Sh} showed me the messages on {hs} phone.
-- There was a hole in the living room door at head height that was not there at my last visit.
+- (visit) There was a hole in the living room door at head height that was not there at my last visit.
   {p1} said it happened when {ex} came round to collect his things.
 - {p1} said {sh} had let {ex} back into the home for {c}'s birthday and that he stayed for three
   nights.
 - {p1} said {sh} had dropped the charges against {ex} because "he's said sorry and he's getting
   help". {Sh} did not know the name of any service he is working with.
-- {p1} was tearful and said {ex} had turned up outside the school at home time twice this week.
+- (visit) {p1} was tearful and said {ex} had turned up outside the school at home time twice this week.
 
 @domestic_abuse.good
-- {p1} has finished eight of the twelve Freedom Programme sessions and showed me the workbook
+- (visit) {p1} has finished eight of the twelve Freedom Programme sessions and showed me the workbook
   {sh} keeps.
 - {p1} said there has been no contact from {ex} since the non-molestation order was made on
   {past}. The locks were changed through the Sanctuary scheme.
@@ -602,17 +612,17 @@ _PHRASES = """
 - [3-] Living with domestic abuse harms children's emotional health even when they do not see it.
 
 @domestic_abuse.v.little.bad
-- Daddy was shouting and mummy was crying. I hid under my bed with Bunny.
+- (exdad) Daddy was shouting and mummy was crying. I hid under my bed with Bunny.
 - I don't like the loud noises at night.
 @domestic_abuse.v.little.good
-- Daddy's not living here now. We go to the park on Saturdays with the lady.
+- (exdad) Daddy's not living here now. We go to the park on Saturdays with the lady.
 @domestic_abuse.v.middle.bad
 - I put my headphones on really loud when they argue. Then I can't hear it.
 - I want mum to be safe. I don't want him to come back.
 - I'm scared he'll come to school.
 @domestic_abuse.v.middle.good
 - It's quieter at home now. Mum laughs more.
-- I like seeing dad at the centre. Nobody shouts there.
+- (exdad) I like seeing dad at the centre. Nobody shouts there.
 @domestic_abuse.v.teen.bad
 - I'm not scared of him. If he tries it again I'll stop him.
 - Mum always takes him back. There's no point saying anything.
@@ -631,13 +641,13 @@ _PHRASES = """
   said "the kids would be better off without me".
 
 @mental_health.bad
-- {p1} was in bed when I arrived at {time}; {p2} let me in. The curtains in the living room were
+- (visit) {p1} was in bed when I arrived at {time}; {p2} let me in. The curtains in the living room were
   closed and {p1} said {sh} had not been out for a week.
-- [9-] {p1} was still in bed at {time}; {c} let me in. {p1} said {sh} had not been out for a
+- (visit) [9-] {p1} was still in bed at {time}; {c} let me in. {p1} said {sh} had not been out for a
   week and that {c} had been going to the shop for milk.
 - {p1} said {sh} stopped taking {hs} medication two weeks ago because it made {hr} feel "flat".
   {Sh} has not told {hs} GP.
-- {p1} spoke very quietly and said {sh} felt "numb". {Sh} was not sure of the date of {c}'s next
+- (visit) {p1} spoke very quietly and said {sh} felt "numb". {Sh} was not sure of the date of {c}'s next
   appointment and had not opened the post for some time.
 - {p1} said {sh} has been having panic attacks in the supermarket, so now orders shopping online
   when {sh} has the money, and otherwise goes without.
@@ -647,7 +657,7 @@ _PHRASES = """
   fortnight and has started new medication. {Sh} said {sh} is sleeping better.
 - {p1} has started going to a women's group at the children's centre on Wednesday mornings and
   said it is the first thing in months that is "just for me".
-- {p1} was dressed and had been out to the shops before my visit. The living room curtains were
+- (visit) {p1} was dressed and had been out to the shops before my visit. The living room curtains were
   open and there was washing drying on the rack.
 - {p1} told me {sh} had a bad week but rang {hs} sister and the crisis line, as in the plan, and
   {c} went to {hs} sister's for two nights.
@@ -657,7 +667,7 @@ _PHRASES = """
   coordinator is concerned about {hs} mood and has asked the GP to review {hs} medication.
 - <gp> {p1} has not collected {hs} repeat prescription since {past}. The GP has written to
   {hr} offering an urgent appointment.
-- <school> [5-] {c} has told staff that mum "is poorly in bed a lot" and that {he} makes
+- <school> [5-] {c} has told staff that {mum} "is poorly in bed a lot" and that {he} makes
   {his} own breakfast.
 
 @mental_health.tp_good
@@ -670,7 +680,7 @@ _PHRASES = """
 - {p1}'s low mood is affecting {hs} ability to meet {c}'s needs day to day. There is no other
   adult in the home to step in on bad days, so the plan depends on {p1} asking for help early,
   which {sh} has not yet been able to do.
-- [8-] {c} is taking on tasks beyond {his} age (shopping, making meals, looking after mum). {He}
+- [8-] {c} is taking on tasks beyond {his} age (shopping, making meals, looking after {mum}). {He}
   may be a young carer, and this is affecting {his} school attendance and friendships.
 - Stopping medication without telling the GP raises the risk of another crisis. {p1} needs to
   feel that telling professionals how {sh} is will not automatically lead to {c} being removed.
@@ -679,7 +689,7 @@ _PHRASES = """
 - {p1}'s mental health is more stable and {sh} is using the support around {hr}. The
   contingency plan worked in practice last week, which is the best test of it.
 - [5-] With {p1} better, {c} has been able to be a child again: going to friends' houses and
-  after-school clubs rather than staying home to keep an eye on mum.
+  after-school clubs rather than staying home to keep an eye on {mum}.
 
 @mental_health.act
 - With {p1}'s consent, speak to {hs} care coordinator about the plan and how we share
@@ -695,21 +705,21 @@ _PHRASES = """
 - [8-] {c} taking on a caring role that affects {his} own wellbeing and schooling.
 
 @mental_health.v.little.bad
-- Mummy is sad and sleeps a lot. I give her cuddles.
+- {Mummy} is sad and sleeps a lot. I give {hr} cuddles.
 @mental_health.v.little.good
-- Mummy took me to the park and we fed the ducks.
+- {Mummy} took me to the park and we fed the ducks.
 @mental_health.v.middle.bad
-- I make my own toast when mum's poorly. I know how to do it.
-- I don't go to my friend's house because I need to check on mum.
+- I make my own toast when {mum}'s poorly. I know how to do it.
+- I don't go to my friend's house because I need to check on {mum}.
 @mental_health.v.middle.good
-- Mum took me swimming on Saturday. She hasn't done that for ages.
-- Mum's happier now. She sings in the kitchen again.
+- {Mum} took me swimming on Saturday. {Sh} hasn't done that for ages.
+- {Mum}'s happier now. {Sh} sings in the kitchen again.
 @mental_health.v.teen.bad
-- I don't want to talk about mum. She's fine. I just need to be at home for her.
+- I don't want to talk about {mum}. {Sh}'s fine. I just need to be at home for {hr}.
 - If I tell you stuff you'll take me away, so what's the point.
 @mental_health.v.teen.good
-- She's doing better. I can go to my mate's after school again.
-- It's not my job to look after her anymore, the nurse does that.
+- {Sh}'s doing better. I can go to my mate's after school again.
+- It's not my job to look after {hr} anymore, the nurse does that.
 
 # --- concerns: substance misuse ---------------------------------------------------------
 
@@ -722,21 +732,21 @@ _PHRASES = """
   limit and was arrested.
 
 @substance.bad
-- There was a strong smell of cannabis in the hallway and living room. {p1} said a friend had
+- (visit) There was a strong smell of cannabis in the hallway and living room. {p1} said a friend had
   smoked there the night before and that {sh} does not use it {hr}self.
-- I saw around twenty empty cans of strong lager in the recycling. {p2} said they were from a
+- (visit) I saw around twenty empty cans of strong lager in the recycling. {p2} said they were from a
   family party at the weekend.
-- {p1} said {sh} uses cocaine "now and then, at weekends" when {c} is at {sup}'s, and does not
+- {p1} said {sh} uses cocaine "now and then, at weekends" when {c} is at {sup_first}'s, and does not
   see it as a problem.
-- {p1}'s speech was slurred and {sh} struggled to follow the conversation; {sh} said {sh} had
+- (visit) {p1}'s speech was slurred and {sh} struggled to follow the conversation; {sh} said {sh} had
   taken a sleeping tablet. I did not leave until {sup} arrived.
 
 @substance.good
-- {p1} showed me {hs} appointment card for the drug and alcohol service. {Sh} has been to four
+- (visit) {p1} showed me {hs} appointment card for the drug and alcohol service. {Sh} has been to four
   key-work sessions and said {hs} last two tests were negative.
 - {p2} has not drunk alcohol for ten weeks, which his recovery worker has confirmed. He said he
   now goes to a mutual aid group on Thursday evenings.
-- There were no signs of drug or alcohol use in the home, and {p1} was clear and focused
+- (visit) There were no signs of drug or alcohol use in the home, and {p1} was clear and focused
   throughout the visit.
 
 @substance.tp_bad
@@ -744,13 +754,13 @@ _PHRASES = """
   last test, on {past}, was positive for cocaine.
 - <police> Police executed a drugs warrant at the address on {past}; a small amount of cannabis
   was found in the kitchen. No arrests were made. {c} was at school.
-- <sup> {sup} said {p1} was "out of it" when she dropped {c} home on Sunday and she took {c}
+- <sup> {sup_first} said {p1} was "out of it" when she dropped {c} home on Sunday and she took {c}
   back to hers for the night.
 
 @substance.tp_good
 - <dao> {p1} has attended every key-work session since {past} and {hs} last four tests were
   negative. The recovery worker describes {hr} as motivated.
-- <sup> {sup} said {p1} has "been a different person" for the past month and that she has had
+- <sup> {sup_first} said {p1} has "been a different person" for the past month and that she has had
   no worries when dropping {c} home.
 
 @substance.an_bad
@@ -783,21 +793,21 @@ _PHRASES = """
 - Visitors to the home who are using or supplying drugs.
 
 @substance.v.little.bad
-- Mummy was sleeping on the floor and wouldn't wake up.
+- {Mummy} was sleeping on the floor and wouldn't wake up.
 @substance.v.little.good
-- Mummy played Lego with me all day.
+- {Mummy} played Lego with me all day.
 @substance.v.middle.bad
-- Mum's friends come round late and it gets loud. I can't sleep.
-- Dad smells funny when he's been out. He goes all wobbly.
+- {Mum}'s friends come round late and it gets loud. I can't sleep.
+- (dadhome) Dad smells funny when he's been out. He goes all wobbly.
 @substance.v.middle.good
-- Dad's not drinking now. He came to parents' evening.
+- (dadhome) Dad's not drinking now. He came to parents' evening.
 - Nobody comes round at night anymore. I like it better.
 @substance.v.teen.bad
 - Everyone smokes weed round here, it's not a big deal.
-- I'd rather be at my nan's when mum's friends are round.
+- I'd rather be at my nan's when {mum}'s friends are round.
 @substance.v.teen.good
-- Mum's actually trying this time. I can tell.
-- It's calmer at home. I don't have to check on her before I go out.
+- {Mum}'s actually trying this time. I can tell.
+- It's calmer at home. I don't have to check on {hr} before I go out.
 
 # --- concerns: housing ------------------------------------------------------------------
 
@@ -810,19 +820,19 @@ _PHRASES = """
   every few nights.
 
 @housing.bad
-- The family are living in one room at the hostel: a double bed, a cot and a travel cot. The
+- (visit) The family are living in one room at the hostel: a double bed, a cot and a travel cot. The
   kitchen is shared with five other families on the same floor.
-- There is black mould on the bedroom wall around the window and on the corner of {c}'s
+- (visit) There is black mould on the bedroom wall around the window and on the corner of {c}'s
   mattress. {p1} said {sh} cleans it every week but it comes back.
-- The bathroom ceiling has water coming through from the flat above, with a bucket on the floor.
+- (visit) The bathroom ceiling has water coming through from the flat above, with a bucket on the floor.
   {p1} showed me emails to the landlord going back to the summer.
 - {p1} said {sh} is worried about the letter saying the family may be moved to temporary
   accommodation out of the borough, away from school and {hs} support.
 
 @housing.good
-- The family moved into a two-bedroom flat on {past}. {p1} has painted {c}'s room and the
+- (visit) The family moved into a two-bedroom flat on {past}. {p1} has painted {c}'s room and the
   boxes are nearly all unpacked.
-- The landlord has treated the mould and replaced the bedroom window; the rooms smelled fresh
+- (visit) The landlord has treated the mould and replaced the bedroom window; the rooms smelled fresh
   and there were no signs of damp.
 - {p1} has been given a permanent tenancy and said it is "the first time in two years I've felt
   settled".
@@ -893,14 +903,14 @@ _PHRASES = """
 - {c}'s inhaler was out of date and {p1} could not find the spacer.
 - {p1} said {sh} did not think the speech therapy appointments were needed because "boys talk
   late".
-- [4-] {c} was holding {his} jaw and {p1} said {he} had been in pain for a few days but that
+- (visit) [4-] {c} was holding {his} jaw and {p1} said {he} had been in pain for a few days but that
   {sh} could not find an NHS dentist taking new patients.
 
 @health.good
-- {c} went to the eye clinic on {past} and now has glasses, which {he} was wearing.
-- {p1} has set up phone reminders for every appointment and showed me the calendar.
+- (visit) {c} went to the eye clinic on {past} and now has glasses, which {he} was wearing.
+- (visit) {p1} has set up phone reminders for every appointment and showed me the calendar.
 - {c} has had {his} immunisations brought up to date at the GP surgery.
-- {c}'s asthma plan is on the fridge and {p1} showed me how {sh} uses the spacer with {him}.
+- (visit) {c}'s asthma plan is on the fridge and {p1} showed me how {sh} uses the spacer with {him}.
 
 @health.tp_bad
 - <gp> {c} was not brought to {his} appointment on {past}. This is the third missed appointment
@@ -952,14 +962,14 @@ _PHRASES = """
   last family time.
 - [10-] {carer} said {c} stayed out until 11pm on Saturday without saying where {he} was; {he}
   was reported missing and came back by taxi. {He} would not say who paid for it.
-- [6-] {c} has been hiding food in {his} bedroom. {carer} has found wrappers under the bed and
-  has started leaving a snack box out that {c} can help {him}self from.
+- [6-] {c} has been hiding food in {his} bedroom. {carer} {carer_has} found wrappers under the
+  bed and {carer_has} started leaving a snack box out that {c} can help {him}self from.
 - [8-] {c} said {he} wants to go home and that {he} hates "all the rules" in placement.
 - Family time on {past} was cancelled because {p1} did not confirm; {c} was upset and broke a
   glass in {his} room.
 
 @care.good
-- {c} showed me {his} bedroom at {carer}'s. {He} has chosen the paint colour and put up photos
+- (visit) {c} showed me {his} bedroom at {carer}'s. {He} has chosen the paint colour and put up photos
   of {his} family and {his} friends from school.
 - [6-] {c} has settled well in placement. {carer} said {he} now helps cook on Sunday and has
   started calling the family dog "my dog".
@@ -967,7 +977,7 @@ _PHRASES = """
   and a dental appointment is booked.
 - Family time with {p1} at the family centre went well. {p1} brought {c}'s favourite snacks and
   they played Uno; {c} said goodbye calmly.
-- [10-] {c} has kept to the agreed curfew every night for a month and {carer} has extended it
+- [10-] {c} has kept to the agreed curfew every night for a month and {carer} {carer_has} extended it
   by half an hour at weekends.
 
 @care.tp_bad
@@ -984,7 +994,7 @@ _PHRASES = """
 
 @care.an_bad
 - {c}'s behaviour is likely to be {his} way of showing distress about the uncertainty in family
-  time, not a sign that the placement is wrong. {carer} is responding with patience; the
+  time, not a sign that the placement is wrong. {carer} {carer_is} responding with patience; the
   placement needs extra support to stay stable.
 - [10-] Going missing, unexplained money and new older friends are warning signs of
   exploitation. A return home interview is needed, and the exploitation screening tool should
@@ -1002,7 +1012,6 @@ _PHRASES = """
   tool.
 - (bad) Review the family time arrangements with {p1}: confirm 24 hours before, or the session moves.
 - Book {c}'s review health assessment and dental check.
-- Send the minutes of today's meeting to the IRO, {iro}, before the next review.
 - (good) Ask {carer} to keep a note of {c}'s achievements this term for {his} life story book.
 - (good) Arrange for {c} to have a say in planning {his} next review, and where it is held.
 
@@ -1043,7 +1052,7 @@ _PHRASES = """
 - {c} said {he} has been feeling low and has not registered with a GP since moving.
 
 @leaving.good
-- {c} has been offered an apprenticeship with a local electrician starting in September and
+- (visit) {c} has been offered an apprenticeship with a local electrician starting in September and
   showed me the letter.
 - {c} has paid off {his} rent arrears and is now on a budgeting plan we drew up together.
 - {c} has registered with the GP and has started talking therapy, which {he} found on {his} own.
@@ -1085,10 +1094,6 @@ _PHRASES = """
 @leaving.v.adult.good
 - I'm proud of myself, to be honest. I didn't think I'd get the apprenticeship.
 - I want to do it on my own now, but it's good knowing you're there.
-@leaving.v.teen.bad
-- I'm scared about being eighteen. Everyone says you're on your own after that.
-@leaving.v.teen.good
-- I'm ready for my own place. I can cook and everything.
 
 # --- pre-birth --------------------------------------------------------------------------
 
@@ -1140,9 +1145,9 @@ _PHRASES = """
 @prebirth.good
 - {p1} has been to every antenatal appointment since the last meeting, and the midwife is happy
   with the baby's growth.
-- {p1} has set up the cot and bought a car seat with the maternity grant. {Sh} showed me a list
+- (visit) {p1} has set up the cot and bought a car seat with the maternity grant. {Sh} showed me a list
   of who {sh} can ring in the night.
-- (substance) {p1} showed me {hs} last three test results from the drug and alcohol service, all
+- (visit) (substance) {p1} showed me {hs} last three test results from the drug and alcohol service, all
   negative.
 - (mental_health) {p1} has been seen by the perinatal mental health team and has restarted {hs}
   medication with their advice.
@@ -1207,7 +1212,8 @@ _PHRASES = """
 @icpc.act
 - Core group to meet within ten working days; first meeting to be set up by {sw}.
 - (unborn) Birth plan to be shared with the maternity unit and the hospital social worker.
-- (born) {sw} to visit at least every ten working days and see {c} alone when {he} is old enough.
+- (born) [5-] {sw} to visit at least every ten working days and see {c} alone at each visit.
+- (born) [0-4] {sw} to visit at least every ten working days and observe {c} with {p1} each time.
 - Send the conference minutes and the plan to {p1} within five working days.
 
 @parent.views
@@ -1313,18 +1319,33 @@ _PHRASES = """
   what needs to be in place before the baby is born.
 
 @sup.progress
-- (bad) {sw_first} reported that {p1} cancelled two of the last four visits and was not at home
-  for a third.
-- (bad) (born) {sw_first} reported that agencies are giving different pictures: school are worried,
-  while {p1} says things are fine at home.
-- (bad) {sw_first} said the agreed actions from the last meeting have mostly not happened, and
-  that {p1} is becoming harder to engage.
-- (bad) (born) {sw_first} said {c} seemed quieter and more withdrawn at the last two visits.
-- (good) {sw_first} reported that {p1} has kept every appointment since the last supervision and
-  that the actions from the last meeting are done.
-- (good) (born) {sw_first} said school and health describe the same improvement {sw_first} sees at home.
-- (good) (born) {sw_first} described {c} as more relaxed and chatty at the last visit.
-- (good) {sw_first} said {p1} is now raising problems early, before they become crises.
+- (assess,cin,cp,eh) (bad) {sw_first} reported that {p1} cancelled two of the last four visits and
+  was not at home for a third.
+- (assess,cin,cp,eh) (bad) (born) {sw_first} reported that agencies are giving different
+  pictures: school are worried, while {p1} says things are fine at home.
+- (assess,cin,cp,eh) (bad) {sw_first} said the agreed actions from the last meeting have mostly
+  not happened, and that {p1} is becoming harder to engage.
+- (assess,cin,cp,eh) (bad) (born) {sw_first} said {c} seemed quieter and more withdrawn at the
+  last two visits.
+- (assess,cin,cp,eh) (good) {sw_first} reported that {p1} has kept every appointment since the
+  last supervision and that the actions from the last meeting are done.
+- (assess,cin,cp,eh) (good) (born) {sw_first} said school and health describe the same
+  improvement {sw_first} sees at home.
+- (assess,cin,cp,eh) (good) (born) {sw_first} described {c} as more relaxed and chatty at the
+  last visit.
+- (assess,cin,cp,eh) (good) {sw_first} said {p1} is now raising problems early, before they
+  become crises.
+- (cic) (bad) {sw_first} reported that the placement is under strain: {carer} {carer_has} asked for
+  extra support after a difficult fortnight.
+- (cic,cl) (bad) {sw_first} said {c} has missed the last two planned visits and is not answering
+  {his} phone.
+- (cl) (bad) {sw_first} reported that {c}'s rent arrears are growing and that {he} missed a job
+  centre appointment.
+- (cic) (good) {sw_first} said {c} is settled and doing well at school, and {carer} {carer_is}
+  positive about the placement.
+- (cl) (good) {sw_first} said {c} is managing {his} money and tenancy well and keeps in touch.
+- (cic,cl) (good) {sw_first} described {c} as more open at the last visit, talking about {his}
+  plans for next year.
 
 @sup.late
 - Two visit records were finalised late this month; {sw_first} explained this was due to
@@ -1758,6 +1779,9 @@ _INTERPRETERS = {
     "Turkish": ["Derya Arslan", "Ozan Kaya"],
 }
 _INTERPRETER_SERVICES = ["DA Languages", "thebigword", "Language Line"]
+#: Council staff who interpret now and then (they are not users of the ledger).
+_STAFF_INTERPRETERS = {"Urdu": "Nazia Iqbal", "Turkish": "Selin Arslan", "Somali": "Hodan Ali",
+                       "Polish": "Ewelina Kowal", "Arabic": "Yasmin Saad"}
 
 #: The care journeys a child can take, and how many working days each needs to play out.
 _JOURNEY_PATTERN = ["cp", "nfa", "cin", "eh_close", "cic", "prebirth", "leaver", "cin_down",
@@ -1891,7 +1915,7 @@ def _family(rng: random.Random, journey: str, referral: _dt.date, force_interpre
         household = "mother"
     mother, father = rng.choice(women), rng.choice(men)
     other_men = [m for m in men if m != father] or men
-    ctx: dict[str, str] = {}
+    ctx: dict[str, str] = {"dad": father}
     if household == "father":
         ctx.update(p1=father, p1rel="father", sh="he", hr="him", hs="his", Sh="He", Hs="His")
     else:
@@ -1928,7 +1952,9 @@ def _family(rng: random.Random, journey: str, referral: _dt.date, force_interpre
                area=rng.choice(_AREAS))
     if journey in ("cic", "cic_in", "leaver"):
         carer = rng.choice(_FOSTER)
-        ctx.update(carer=carer, carer_word="foster carers" if " and " in carer else "foster carer")
+        couple = " and " in carer
+        ctx.update(carer=carer, carer_word="foster carers" if couple else "foster carer",
+                   carer_has="have" if couple else "has", carer_is="are" if couple else "is")
     if rng.random() < 0.5 and journey not in ("leaver",):
         ctx.update(sib=rng.choice([n for n in boys + girls if n != first]))
     needs_interpreter = bool(language) and (force_interpreter or rng.random() < 0.45)
@@ -1937,6 +1963,9 @@ def _family(rng: random.Random, journey: str, referral: _dt.date, force_interpre
         names = _INTERPRETERS[language]
         interpreters = [(n, "contracted_service", rng.choice(_INTERPRETER_SERVICES)) for n in names]
         interpreters.append((f"{rng.choice(women)} {surname}", "family_member", "sister"))
+        if language in _STAFF_INTERPRETERS:
+            interpreters.insert(2, (_STAFF_INTERPRETERS[language], "staff_member",
+                                    "Family Support Worker, Early Help"))
     return _Family(first, surname, boy, dob, expected, ctx, language, needs_interpreter, interpreters)
 
 
@@ -1991,8 +2020,9 @@ class _ChildPlan:
         return action
 
     def lag(self, urgent: bool = False) -> int:
+        """Working days from the event to recording it: mostly 0-3, about one in eight late (6-12)."""
         r = self.rng.random()
-        if r < (0.05 if urgent else 0.13):
+        if r < (0.07 if urgent else 0.15):
             return self.rng.randint(6, 12)
         r = self.rng.random()
         if urgent:
@@ -2003,7 +2033,7 @@ class _ChildPlan:
         day = add_working_days(occurred.date(), lag)
         if day == occurred.date():
             earliest = occurred + _dt.timedelta(minutes=self.rng.randint(25, 150))
-            if earliest.time() >= _dt.time(17, 15) or not is_working_day(day):
+            if earliest.time() >= _dt.time(17, 15):
                 return self.record_time(occurred, 1)
             latest = _at(day, 17, 20)
             span = int((latest - earliest).total_seconds() // 60)
@@ -2026,7 +2056,7 @@ class _ChildPlan:
             return None
         return "little" if age <= 6 else "middle" if age <= 11 else "teen" if age <= 17 else "adult"
 
-    def ctx(self, occurred: _dt.datetime, state: str = "") -> _Context:
+    def ctx(self, occurred: _dt.datetime, state: str = "", seen: bool = False) -> _Context:
         day = occurred.date()
         f = self.fam
         age = self.age_on(day)
@@ -2049,7 +2079,14 @@ class _ChildPlan:
             ctx["age"] = age
         team = {"Early Help": "eh", "Assessment": "assess", "Child in Need": "cin", "Child Protection": "cp",
                 "Children in Care": "cic", "Care Leavers": "cl"}.get(self.team, "")
-        ctx["tags"] = frozenset({"unborn" if unborn else "born", team, state, *self.concerns} - {""})
+        family = {"exdad" if "ex" in f.ctx and f.ctx["ex"] == f.ctx["dad"] else "",
+                  "dadhome" if ctx.get("p2rel") == "father" else ""}
+        family.add("visit" if seen else "")  # fragments that need someone there in person
+        ctx["tags"] = frozenset({"unborn" if unborn else "born", team, state, *self.concerns, *family} - {""})
+        dad = ctx["p1rel"] == "father"  # what the child calls the parent at home
+        ctx.update(mum="dad" if dad else "mum", Mum="Dad" if dad else "Mum",
+                   mummy="daddy" if dad else "mummy", Mummy="Daddy" if dad else "Mummy")
+        ctx["adult"] = ctx["carer"] if team == "cic" and "carer" in ctx else ctx["p1"]
         if self.worker:
             ctx.update(sw=self.worker.full_name, sw_first=self.worker.first, sw_des=self.worker.designation)
         if self.team:
@@ -2109,17 +2146,24 @@ class _ChildPlan:
         self.notes[key] = entry
         return key
 
-    def interpreter(self, ctx: _Context) -> dict[str, str] | None:
-        """Pick an interpreter for a conversation with the parent, and say so in the facts."""
+    def interpreter(self, ctx: _Context, setting: str = "contracted") -> dict[str, str] | None:
+        """Pick an interpreter for a conversation with the parent, and say so in the facts.
+
+        ``setting``: "contracted" (a visit), "phone" or "meeting"; a family member stands in now and
+        then at a visit, when the booked interpreter does not come.
+        """
         if not self.fam.needs_interpreter:
             return None
         name, kind, org = self.fam.interpreters[0 if self.rng.random() < 0.55 else 1]
-        if self.rng.random() < 0.12:
-            name, kind, org = self.fam.interpreters[-1]
+        if setting == "contracted" and self.rng.random() < 0.12:
+            name, kind, org = self.fam.interpreters[-1]  # a family member, when the interpreter did not come
+        elif setting != "phone" and len(self.fam.interpreters) > 3 and self.rng.random() < 0.1:
+            name, kind, org = self.fam.interpreters[2]  # a member of staff who speaks the language
         ctx.update(lang=self.fam.language or "", interp=name, interp_org=org, interp_rel=org)
-        section = "interp.family" if kind == "family_member" else "interp.contracted"
+        sections = {"family_member": "interp.family", "staff_member": "interp.staff"}
+        section = sections.get(kind, f"interp.{setting}")
         ctx["interp_line"] = self.writer.one(section, ctx)
-        label = f"{name} ({org})" if kind == "contracted_service" else f"{name}, {ctx['p1']}'s {org}"
+        label = f"{name}, {ctx['p1']}'s {org}" if kind == "family_member" else f"{name} ({org})"
         return {"name": label, "kind": kind}
 
     def views(self, ctx: _Context, day: _dt.date, topic: str, state: str) -> str:
@@ -2138,7 +2182,9 @@ class _ChildPlan:
         after_school = kind == "home_visit" and school_age and self.rng.random() < 0.4
         occurred = self.slot(day, after_school=after_school)
         state, topic = self.state(), self.place(day)
-        ctx = self.ctx(occurred, state)
+        ctx = self.ctx(occurred, state, seen=True)
+        if kind == "other" and not self.writer.options("open.school", ctx):
+            kind = "home_visit"
         interp = self.interpreter(ctx) if kind != "other" and topic not in ("care", "leaving") else None
         if topic == "care":
             opening = (f"Statutory visit to {ctx['c']} at {ctx['carer']}'s home in {ctx['area']}. "
@@ -2208,7 +2254,7 @@ class _ChildPlan:
                        "actions": " ".join(actions), "source": "third_party", "provided_by": who}
             return self.note(occurred, "email" if email else "telephone_call", self.current(), content,
                              urgent=urgent)
-        interp = self.interpreter(ctx) if topic not in ("care", "leaving") else None
+        interp = self.interpreter(ctx, "phone") if topic not in ("care", "leaving") else None
         facts = [self.writer.one("call.parent", ctx) if topic != "leaving"
                  else f"Telephone call with {ctx['c']}."]
         if interp:
@@ -2225,8 +2271,8 @@ class _ChildPlan:
                 kind: str = "meeting") -> str | None:
         occurred = _at(day, self.rng.choice([10, 11, 13, 14]), self.rng.choice([0, 30]))
         state, topic = self.state(), self.place(day)
-        ctx = self.ctx(occurred, state)
-        interp = self.interpreter(ctx) if topic not in ("care", "leaving") else None
+        ctx = self.ctx(occurred, state, seen=True)
+        interp = self.interpreter(ctx, "meeting") if topic not in ("care", "leaving", "prebirth") else None
         facts = [self.writer.one(f"{section}.facts", ctx)]
         if interp:
             facts.append(ctx["interp_line"])
@@ -2366,7 +2412,7 @@ class _ChildPlan:
             return
         manager = self.staff.managers[self.team]
         at = self.record_time(_at(day, 12, 0), self.rng.choice([0, 1, 2]))
-        self.add(at, "close", acting=manager.staff_id, reason=reason, closed_on=day, barrier=True)
+        self.add(at, "close", acting=manager.staff_id, reason=reason, closed_on=day)
         self.segment += 1
 
     def cadence(self, start: _dt.date, end: _dt.date, every: tuple[int, int],
@@ -2533,7 +2579,7 @@ class _ChildPlan:
         for n in (3, 12, 22):
             occurred = self.slot(d(n + self.rng.randint(0, 2)))
             state = self.state()
-            ctx = self.ctx(occurred, state)
+            ctx = self.ctx(occurred, state, seen=True)
             interp = self.interpreter(ctx)
             kind = "home_visit" if n != 12 else "office_visit"
             facts = [self.writer.one(f"prebirth.{kind}", ctx)] + ([ctx["interp_line"]] if interp else [])
@@ -2625,7 +2671,7 @@ class _ChildPlan:
             return
         manager = self.staff.managers["Assessment"]
         ctx = self.ctx(self.slot(day))
-        self.add(self.record_time(_at(day, 10, 0), 0), "reopen", acting=manager.staff_id, barrier=True,
+        self.add(self.record_time(_at(day, 10, 0), 0), "reopen", acting=manager.staff_id,
                  reason=f"New referral from {self.referrer_name(ctx)} on {_short_date(day)}; re-opened "
                         "for a new child and family assessment rather than opening a second record.")
         self.worker = self.new_worker("Assessment")
@@ -2737,7 +2783,7 @@ class _ChildPlan:
         elif style == "wrong_child":
             stranger = self.rng.choice(other)
             state = stranger.state()
-            ctx = stranger.ctx(occurred, state)
+            ctx = stranger.ctx(occurred, state, seen=True)
             facts = [self.writer.one("open.home", ctx)]
             facts += stranger.writer.some(f"{stranger.place()}.{state}", ctx, 2)
             content = {"facts": " ".join(facts), "actions": stranger.writer.one("act.general", ctx)}
@@ -2847,8 +2893,6 @@ def _schedule(plan: _ChildPlan) -> list[_Action]:
                 a.args["closed_on"] = min(a.args["closed_on"], a.at.date())
                 floor = a.at
         out += members
-    for a in out:
-        a.args.pop("barrier", None)
     kept = [a for a in out if a.at <= END_TIME]
     closes = [a for a in out if a.op == "close" and a.at > END_TIME]
     if closes:  # a closure that did not happen: nothing after it happens either
@@ -2945,7 +2989,7 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
     tally: dict[str, int] = {}
     late = interpreted = 0
     occurred: dict[tuple[int, str], _dt.datetime] = {}
-    flagged: dict[str, uuid.UUID] = {}
+    flagged: dict[str, uuid.UUID | None] = {}
     try:
         for done, a in enumerate(actions, 1):
             clock.now = a.at
@@ -2955,19 +2999,19 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
                 occurred[(a.child, a.note or "")] = a.occurred or a.at
                 if a.args["content"].get("interpreter"):
                     interpreted += 1
-                    flagged.setdefault("interpreter", runtime[a.child].case_id or uuid.UUID(int=0))
+                    flagged.setdefault("interpreter", runtime[a.child].case_id)
             if (a.op == "note" and a.args["finalise"]) or a.op == "finalise":
                 when = occurred[(a.child, a.note or "")]
                 late += working_days_between(when.date(), a.at.date()) > LATE_AFTER
             if a.op in ("delete", "amend", "close") and a.child >= 0:
-                flagged.setdefault(a.op, runtime[a.child].case_id or uuid.UUID(int=0))
+                flagged.setdefault(a.op, runtime[a.child].case_id)
             if progress is not None:
                 progress(done, len(actions))
     finally:
         ledger.clock, ledger.new_id, repo.cache, repo.fastforward, repo.deepcopy_from_cache = saved
 
-    per_child = [sum(1 for a in actions if a.child == i) for i in range(len(plans))]
-    richest = max(range(len(plans)), key=per_child.__getitem__)
+    per_child = Counter(a.child for a in actions if a.child >= 0)
+    richest = max(range(len(plans)), key=lambda i: (per_child[i], -i))
     prebirth = next((runtime[i].case_id for i, p in enumerate(plans) if p.journey == "prebirth"), None)
     return DemoSummary(
         staff=len(staff.everyone), children=children, events=ledger.event_count(),

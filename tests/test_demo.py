@@ -224,7 +224,8 @@ def check_recording_is_timely_mostly_and_late_sometimes(
     assert late >= 1
     assert 0.05 <= late / len(final) <= 0.25, (late, len(final))
     assert sum(d <= 3 for d in lag) / len(final) >= 0.7
-    assert summary.late_notes >= late  # the demo also counts bank holidays as non-working days
+    # The demo also counts bank holidays as non-working days, so it finds at most as many late notes.
+    assert 0 < summary.late_notes <= late
     start = dt.datetime.combine(START_DAY, dt.time(), tzinfo=LONDON)
     end = dt.datetime.combine(END_DAY, dt.time(17, 30), tzinfo=LONDON)
     for _, n in all_notes(cases):
