@@ -165,6 +165,7 @@ def note_content(
     child_seen_alone: bool = False,
     child_views: Any = "",
     interpreter: dict[str, Any] | None = None,
+    late_reason: Any = "",
 ) -> dict[str, Any]:
     """Validate and normalise the written content of a case note (policy s.7, Appendix 1)."""
     src = _choice(NoteSource, "source", source)
@@ -180,6 +181,9 @@ def note_content(
         "child_views": _text("child_views", child_views, required=False),
         "interpreter": None,
     }
+    late = _text("late_reason", late_reason, required=False)
+    if late:  # why the note was written up after its timescale (policy s.18); absent when on time
+        content["late_reason"] = late
     if src is NoteSource.THIRD_PARTY and not content["provided_by"]:
         raise RuleViolation(
             "provided_by is required when the source is third-party: the record must say "
@@ -356,9 +360,11 @@ class CaseRecord(ChainedAggregate):
         def apply(self, case: CaseRecord) -> None:
             from ledger import casework
 
-            case.records[str(self.record_id)] = casework.new_record(
+            record = casework.new_record(
                 record_id=self.record_id, kind=self.kind, details=self.details,
                 occurred_at=self.occurred_at, recorded_at=self.timestamp, by=self.actor)
+            casework.on_recorded(case.records, record)  # e.g. a new case summary supersedes the last
+            case.records[str(self.record_id)] = record
 
     class CaseworkUpdated(ChainedAggregate.Event):
         """A change to a casework record (a hazard reviewed or ended, a summary superseded, ...)."""

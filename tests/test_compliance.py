@@ -1,0 +1,75 @@
+"""Recording-timescale compliance: due, overdue, late and on time, as of any moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ledger.application import LONDON, CaseLedger
+from projections.compliance import compliance_items, compliance_report
+from tests.conftest import Borough, Clock
+
+
+def at(y: int, m: int, d: int, h: int = 10) -> dt.datetime:
+    return dt.datetime(y, m, d, h, tzinfo=LONDON)
+
+
+def note(app: CaseLedger, clock: Clock, case_id: object, kind: str, occurred: dt.datetime,
+         finalised: dt.datetime | None, **extra: object) -> None:
+    clock.now = occurred + dt.timedelta(hours=1)
+    nid = app.record_case_note("jane.smith", case_id, kind=kind, occurred_at=occurred,
+                               facts=f"{kind} with the family.", **extra)
+    if finalised is not None:
+        clock.now = finalised
+        app.finalise_case_note("jane.smith", case_id, nid)
+
+
+def statuses(app: CaseLedger, case_id: object, as_of: dt.datetime) -> dict[str, str]:
+    return {i.what + " " + i.started_at.date().isoformat(): i.status
+            for i in compliance_items(app.case(case_id), as_of) if i.what.endswith("note")}
+
+
+def test_notes_are_judged_against_their_timescale_in_working_days(borough: Borough, clock: Clock) -> None:
+    app, case_id = borough.ledger, borough.case_id
+    # Monday 21 Dec 2026: 5 working days skip Christmas Day and the Boxing Day substitute
+    # (Monday 28 Dec): due at the end of Wednesday 30 Dec.
+    note(app, clock, case_id, "telephone_call", at(2026, 12, 21), at(2026, 12, 30, 17))
+    # An email the same day, finalised the morning after the limit: late.
+    note(app, clock, case_id, "email", at(2026, 12, 21, 11), at(2026, 12, 31, 9))
+    # Supervision on Friday 2 April 2027 (Good Friday is 26 March): due Friday 9 April.
+    note(app, clock, case_id, "supervision", at(2027, 4, 2), None)
+    clock.now = at(2027, 4, 20)
+    result = statuses(app, case_id, at(2027, 4, 20))
+    assert result == {
+        "telephone call note 2026-12-21": "on_time",
+        "email note 2026-12-21": "late",
+        "supervision note 2027-04-02": "overdue",
+    }
+    # As of a moment before the supervision was due, it is only due, not overdue.
+    assert statuses(app, case_id, at(2027, 4, 9, 12))["supervision note 2027-04-02"] == "due"
+    # Before the email was finalised it was overdue, not late.
+    assert statuses(app, case_id, at(2026, 12, 31, 8))["email note 2026-12-21"] == "overdue"
+
+
+def test_a_note_recorded_after_the_moment_asked_about_does_not_count(borough: Borough, clock: Clock) -> None:
+    app, case_id = borough.ledger, borough.case_id
+    note(app, clock, case_id, "telephone_call", at(2026, 12, 1), at(2026, 12, 2))
+    assert statuses(app, case_id, at(2026, 11, 30)) == {}
+
+
+def test_report_percentages_and_late_reason_per_worker_and_team(borough: Borough, clock: Clock) -> None:
+    app, case_id = borough.ledger, borough.case_id
+    note(app, clock, case_id, "telephone_call", at(2026, 12, 1), at(2026, 12, 2))
+    note(app, clock, case_id, "telephone_call", at(2026, 12, 1, 11), at(2026, 12, 15),
+         late_reason="Off sick for a week")
+    as_of = at(2026, 12, 20)
+    report = compliance_report(app, as_of=as_of, worker="jane.smith")
+    assert report.counts["on_time"] >= 1 and report.counts["late"] >= 1
+    late = [i for i in report.items if i.status == "late" and i.what == "telephone call note"]
+    assert late[0].late_reason == "Off sick for a week"
+    assert late[0].late_by is not None and late[0].late_by > dt.timedelta(days=5)
+    team = compliance_report(app, as_of=as_of, team="Assessment")
+    assert team.counts == report.counts
+    other = compliance_report(app, as_of=as_of, team="Child Protection")
+    assert other.judged == 0 and other.percent_on_time is None
+    whole = compliance_report(app, as_of=as_of)
+    assert whole.percent_on_time == round(100 * whole.counts["on_time"] / whole.judged, 1)
