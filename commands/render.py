@@ -123,7 +123,8 @@ def case_text(case: CaseRecord) -> str:
         if c["source"].value == "third_party":
             lines.append(f"    Information provided by: {c['provided_by']}")
         if c["child_seen"]:
-            lines.append("    Child seen" + (" alone" if c["child_seen_alone"] else ""))
+            lines.append("    Child seen" + (" alone" if c["child_seen_alone"] else "")
+                         + ("; bedroom seen" if c.get("bedroom_seen") else ""))
         if c["child_views"]:
             lines.append(f"    In the child's words: \"{c['child_views']}\"")
         if c["interpreter"]:

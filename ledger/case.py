@@ -163,6 +163,7 @@ def note_content(
     provided_by: Any = "",
     child_seen: bool = False,
     child_seen_alone: bool = False,
+    bedroom_seen: bool = False,
     child_views: Any = "",
     interpreter: dict[str, Any] | None = None,
     late_reason: Any = "",
@@ -181,6 +182,8 @@ def note_content(
         "child_views": _text("child_views", child_views, required=False),
         "interpreter": None,
     }
+    if bedroom_seen:  # on a home visit: kept only when seen, so older notes read the same
+        content["bedroom_seen"] = True
     late = _text("late_reason", late_reason, required=False)
     if late:  # why the note was written up after its timescale (policy s.18); absent when on time
         content["late_reason"] = late
