@@ -375,19 +375,20 @@ class CaseLedger(Application[uuid.UUID]):
     # --- the transparency log ---------------------------------------------------------------
 
     @property
-    def log(self) -> TransparencyLog:
+    def transparency(self) -> TransparencyLog:
+        """The Merkle log and checkpoints (``log`` is eventsourcing's notification log)."""
         return TransparencyLog(self.recorder)
 
     def sign_checkpoint(self, key: SigningKey) -> tuple[Checkpoint, str]:
         """Sign the current tree head with ``key`` (its name is the log's origin) and store it."""
-        return self.log.sign(key, key.name, self._now())
+        return self.transparency.sign(key, key.name, self._now())
 
     def prove_event(self, case_id: uuid.UUID | str, version: int | None = None) -> dict[str, Any]:
         """The inclusion proof of a case event against the latest signed checkpoint."""
         cid = self.resolve_case_id(case_id)
         if version is None:
             version = self.case(cid).version
-        log = self.log
+        log = self.transparency
         index, _, leaf = log.leaf_of(cid, version)
         history = log.checkpoints()
         if not history or history[-1].size <= index:
@@ -408,7 +409,7 @@ class CaseLedger(Application[uuid.UUID]):
         A damaged log head falls back to the highest notification id: ``verify`` reports it.
         """
         try:
-            return self.log.head().size
+            return self.transparency.head().size
         except ValueError:
             with translate_storage_errors("reading the ledger"):
                 return self.recorder.max_notification_id() or 0
