@@ -157,7 +157,7 @@ def init(ctx: Context, key_file: str | None, origin: str) -> None:
     key, created = load_or_create_key(path, origin)
     events = ctx.ledger.event_count()
     note = None
-    if not ctx.ledger.log.checkpoints():
+    if not ctx.ledger.transparency.checkpoints():
         _, note = ctx.ledger.sign_checkpoint(key)
     ctx.out({"db": ctx.ledger.backend.display, "backend": ctx.ledger.backend.kind, "events": events,
              "key": str(path), "key_created": created, "origin": key.name,
@@ -462,6 +462,7 @@ def note_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="The information came from this person or agency, not first-hand."),
         click.option("--child-seen/--child-not-seen", default=None),
         click.option("--child-seen-alone", is_flag=True, default=None),
+        click.option("--bedroom-seen", is_flag=True, default=None, help="On a home visit: the child's bedroom was seen."),
         click.option("--child-views", help="The child's views, in their own words."),
         click.option("--interpreter", metavar="NAME", help="Interpreter's name."),
         click.option("--interpreter-kind", type=click.Choice([k.value for k in InterpreterKind])),
@@ -471,13 +472,14 @@ def note_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def note_fields(facts: str | None, analysis: str | None, actions: str | None, provided_by: str | None,
-                child_seen: bool | None, child_seen_alone: bool | None, child_views: str | None,
+                child_seen: bool | None, child_seen_alone: bool | None, bedroom_seen: bool | None,
+                child_views: str | None,
                 interpreter: str | None, interpreter_kind: str | None) -> dict[str, Any]:
     """The options the user actually gave (so revise/amend change only those)."""
     fields: dict[str, Any] = {}
     for key, value in [("facts", facts), ("analysis", analysis), ("actions", actions),
                        ("child_views", child_views), ("child_seen", child_seen),
-                       ("child_seen_alone", child_seen_alone)]:
+                       ("child_seen_alone", child_seen_alone), ("bedroom_seen", bedroom_seen)]:
         if value is not None:
             fields[key] = value
     if provided_by is not None:
@@ -761,3 +763,6 @@ def _fail(as_json: bool, kind: str, message: str, code: int) -> None:
         click.echo(f"caseledger: {message}", err=True)
     raise SystemExit(code)
 
+from commands import cli_casework  # noqa: E402,F401  (registers the record commands)
+from commands import cli_milestones  # noqa: E402,F401  (registers the milestone commands)
+from commands import cli_compliance  # noqa: E402,F401  (registers the compliance command)
