@@ -210,21 +210,43 @@ def _periodic_items(case: CaseRecord, as_of: _dt.datetime) -> list[ComplianceIte
             out.append(ComplianceItem(str(case.id), case.child["name"], what, rule, start, due, None, status,
                                       worker.get("staff_id", ""), worker.get("team", "")))
     for record in case.records.values():
-        if record["kind"] != "hazard" or record["recorded_at"] > as_of:
+        if record["kind"] not in ("hazard", "risk_to_children", "mappa_alert") or record["recorded_at"] > as_of:
             continue
-        review = record["details"].get("review_date")
-        if not isinstance(review, _dt.date):
-            continue
-        from ledger.application import start_of_day
+        out += _review_items(case, record, as_of)
+    return out
 
+
+def _review_items(case: CaseRecord, record: dict[str, Any], as_of: _dt.datetime) -> list[ComplianceItem]:
+    """One item per review cycle of an alert: each review date is met by the next review or end.
+
+    A review sets the next review date; the date it replaced is kept in the update's ``previous``.
+    """
+    from ledger.application import start_of_day
+
+    updates = [u for u in record.get("updates", []) if u["recorded_at"] <= as_of]
+    reviews = [u for u in record.get("updates", []) if u.get("action") == "review"]
+    first = reviews[0]["previous"].get("review_date") if reviews else record["details"].get("review_date")
+    if not isinstance(first, _dt.date):
+        return []
+    by = record.get("by") or case.worker
+    what = record["kind"].replace("_", " ") + " review"
+    out: list[ComplianceItem] = []
+
+    def item(review: _dt.date, done: _dt.datetime | None) -> ComplianceItem:
         due = start_of_day(review + _dt.timedelta(days=1)) - _dt.timedelta(microseconds=1)
-        done = next((u["recorded_at"] for u in record.get("updates", [])
-                     if u.get("action") in ("review", "end") and u["recorded_at"] <= as_of), None)
         status, done_at = _status(due, done, as_of)
-        by = record.get("by") or worker
-        out.append(ComplianceItem(str(case.id), case.child["name"], "hazard review", "hazard_review",
-                                  record["recorded_at"], due, done_at, status, by.get("staff_id", ""),
-                                  by.get("team", "")))
+        return ComplianceItem(str(case.id), case.child["name"], what, "hazard_review", record["recorded_at"],
+                              due, done_at, status, by.get("staff_id", ""), by.get("team", ""))
+
+    current = first
+    for u in updates:
+        if u.get("action") == "review":
+            out.append(item(current, u["recorded_at"]))
+            current = u["details"].get("next_review_date", current)
+        elif u.get("action") == "end":
+            out.append(item(current, u["recorded_at"]))
+            return out
+    out.append(item(current, None))
     return out
 
 

@@ -73,3 +73,26 @@ def test_report_percentages_and_late_reason_per_worker_and_team(borough: Borough
     assert other.judged == 0 and other.percent_on_time is None
     whole = compliance_report(app, as_of=as_of)
     assert whole.percent_on_time == round(100 * whole.counts["on_time"] / whole.judged, 1)
+
+
+def test_each_hazard_review_cycle_is_judged_against_its_own_review_date(borough: Borough, clock: Clock) -> None:
+    app, case_id = borough.ledger, borough.case_id
+    hid = app.record_casework(
+        "jane.smith", case_id, kind="hazard", type="dangerous_pet", started_on=dt.date(2026, 11, 2),
+        description="Large dog, not kept in another room during visits",
+        source_document="Police notification", source_date=dt.date(2026, 10, 30),
+        review_date=dt.date(2027, 2, 1), occurred_at=clock.now)
+
+    def reviews(as_of: dt.datetime) -> list[tuple[str, str]]:
+        return [(i.due.date().isoformat(), i.status) for i in compliance_items(app.case(case_id), as_of)
+                if i.what == "hazard review"]
+
+    assert reviews(at(2027, 1, 15)) == [("2027-02-01", "due")]
+    assert reviews(at(2027, 2, 3)) == [("2027-02-01", "overdue")]
+    clock.now = at(2027, 2, 5)  # reviewed four days late; next review by 1 July
+    app.update_casework("grace.obi", case_id, hid, action="review", outcome="Dog still in the house",
+                        next_review_date="2027-07-01")
+    assert reviews(at(2027, 3, 1)) == [("2027-02-01", "late"), ("2027-07-01", "due")]
+    clock.now = at(2027, 6, 1)
+    app.update_casework("grace.obi", case_id, hid, action="end", reason="The family has rehomed the dog")
+    assert reviews(at(2027, 8, 1)) == [("2027-02-01", "late"), ("2027-07-01", "on_time")]
