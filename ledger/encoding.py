@@ -228,46 +228,72 @@ def event_digest(topic: str, stream_id: UUID, version: int, fields: dict[str, An
     return hashlib.sha256(preimage).digest()
 
 
-def stored_event_digest(topic: str, stream_id: UUID, version: int, state: bytes) -> tuple[
+def stored_event_digest(topic: str, stream_id: UUID | bytes, version: int, state: bytes) -> tuple[
     bytes, bytes, bytes
 ]:
     """Recompute an event's hash straight from its stored bytes, without decoding values.
 
-    Returns ``(recomputed_hash, stored_event_hash, stored_prev_hash)``. Extension values are
-    kept as raw extension objects and re-packed, so the result equals :func:`event_digest`
-    of the decoded event byte for byte. Raises :class:`EncodingError` if the bytes are not
-    a map with ``event_hash`` and ``prev_hash``.
+    Returns ``(recomputed_hash, stored_event_hash, stored_prev_hash)``. The stored map is
+    walked key by key (values are skipped, not decoded); the preimage is the stored bytes with
+    the ``event_hash`` entry cut out, under a map header one entry shorter. Stored maps are
+    canonical (sorted keys), so for an untouched event this equals :func:`event_digest` byte
+    for byte; any other change, including keys reordered, changes the hash. Raises
+    :class:`EncodingError` if the bytes are not one map with ``event_hash`` and ``prev_hash``.
     """
+    stream_bytes = stream_id if isinstance(stream_id, bytes) else stream_id.bytes
     try:
-        fields = msgpack.unpackb(state, raw=False, strict_map_key=True)
+        unpacker = msgpack.Unpacker(raw=False, strict_map_key=True)
+        unpacker.feed(state)
+        first = state[0] if state else 0xC1
+        if first == 0xC1:  # empty, or the one byte msgpack never uses
+            raise EncodingError("stored bytes do not decode: not msgpack")
+        if not (0x80 <= first <= 0x8F or first in (0xDE, 0xDF)):
+            raise EncodingError("stored bytes are not a map of fields")
+        entries = unpacker.read_map_header()
+        body_start = unpacker.tell()
+        stored_hash = prev_hash = None
+        cut = (0, 0)
+        for _ in range(entries):
+            entry_start = unpacker.tell()
+            key = unpacker.unpack()
+            if key == "event_hash":
+                stored_hash = unpacker.unpack()
+                cut = (entry_start, unpacker.tell())
+            elif key == "prev_hash":
+                prev_hash = unpacker.unpack()
+            else:
+                unpacker.skip()
+        end = unpacker.tell()
+    except EncodingError:
+        raise
     except Exception as e:
-        raise EncodingError(f"stored bytes do not decode: {e}") from e
-    if not isinstance(fields, dict):
-        raise EncodingError("stored bytes are not a map of fields")
-    stored_hash = fields.pop("event_hash", None)
-    prev_hash = fields.get("prev_hash")
+        raise EncodingError(f"stored bytes do not decode as a map of fields: {e}") from e
+    if end != len(state):
+        raise EncodingError(f"stored bytes have {len(state) - end} trailing bytes after the map of fields")
     if not isinstance(stored_hash, bytes) or not isinstance(prev_hash, bytes):
         raise EncodingError("stored event has no event_hash or prev_hash field")
-    # Stored maps are written sorted; re-sort defensively so reordering keys is caught by
-    # the hash comparison rather than hidden.
-    preimage = EVENT_HASH_PREFIX + _pack([topic, stream_id.bytes, version, _sorted(fields)])
+    preimage = b"".join((
+        EVENT_HASH_PREFIX, b"\x94", _pack(topic), _pack(stream_bytes), _pack(version),
+        _map_header(entries - 1), state[body_start:cut[0]], state[cut[1]:],
+    ))
     return hashlib.sha256(preimage).digest(), stored_hash, prev_hash
 
 
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
+def _map_header(size: int) -> bytes:
+    if size < 16:
+        return bytes([0x80 | size])
+    if size < 0x10000:
+        return b"\xde" + struct.pack(">H", size)
+    return b"\xdf" + struct.pack(">I", size)
 
 
-def log_entry(topic: str, stream_id: UUID, version: int, state: bytes) -> bytes:
+def log_entry(topic: str, stream_id: UUID | bytes, version: int, state: bytes) -> bytes:
     """The Merkle-log entry of a stored event: its type, stream id, version and stored bytes.
 
     The leaf hash is RFC 9162's SHA-256(0x00 || entry) (:func:`ledger.merkle.leaf_hash`).
     """
-    return _pack([LOG_ENTRY_TAG, topic, stream_id.bytes, version, state])
+    stream_bytes = stream_id if isinstance(stream_id, bytes) else stream_id.bytes
+    return _pack([LOG_ENTRY_TAG, topic, stream_bytes, version, state])
 
 
 class CanonicalTranscoder(Transcoder):

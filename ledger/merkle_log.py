@@ -91,9 +91,17 @@ def extend(frontier: Frontier, leaf_hashes: Sequence[bytes]) -> tuple[Frontier, 
 class LogDialect:
     """The SQL of the log tables for one backend (placeholder style and table names)."""
 
-    def __init__(self, ph: str, leaves: str, nodes: str, head: str, checkpoints: str) -> None:
+    def __init__(self, ph: str, leaves: str, nodes: str, head: str, checkpoints: str, events: str = "",
+                 event_id: str = "") -> None:
         self.ph = ph
         self.leaves, self.nodes, self.head, self.checkpoints = leaves, nodes, head, checkpoints
+        #: One page of raw stored events in global order, each with its leaf index and stored leaf
+        #: hash (NULL where the event has no leaf): what verification reads.
+        self.raw_rows_sql = self.q(
+            f"SELECT e.{event_id}, e.originator_id, e.originator_version, e.topic, e.state, l.leaf_index, n.hash "
+            f"FROM {events} e LEFT JOIN {leaves} l ON l.notification_id = e.{event_id} "
+            f"LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = l.leaf_index "
+            f"WHERE e.{event_id} >= ? ORDER BY e.{event_id} LIMIT ?")
 
     def q(self, sql: str) -> str:
         return sql.replace("?", self.ph)

@@ -31,7 +31,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             return f'"{schema}"."{prefix}_{table}"'
 
         self.log = LogDialect("%s", name("merkle_leaves"), name("merkle_nodes"), name("merkle_head"),
-                              name("checkpoints"))
+                              name("checkpoints"), f'"{schema}"."{events_table_name}"', "notification_id")
+        self.log_events_table = (f'"{schema}"."{events_table_name}"', "notification_id")
         self.position_sql = (f'SELECT notification_id AS nid FROM "{schema}"."{events_table_name}" '
                              "WHERE originator_id = %s AND originator_version = %s")
         self.stream_events_sql = (f'SELECT topic, originator_version, state FROM "{schema}"."{events_table_name}" '

@@ -17,7 +17,8 @@ __all__ = ["SQLiteLedgerRecorder"]
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     """Stores events (eventsourcing's table) and the log tables of :mod:`ledger.merkle_log`."""
 
-    log = LogDialect("?", "merkle_leaves", "merkle_nodes", "merkle_head", "checkpoints")
+    log = LogDialect("?", "merkle_leaves", "merkle_nodes", "merkle_head", "checkpoints", "stored_events", "rowid")
+    log_events_table = ("stored_events", "rowid")
     #: The global position of a stream's event (the stream id is stored as hex text).
     position_sql = "SELECT rowid AS nid FROM stored_events WHERE originator_id = ? AND originator_version = ?"
 

@@ -126,6 +126,16 @@ class TransparencyLog:
             yield from rows
             start = rows[-1][0] + 1
 
+    def first_orphan_leaf(self) -> tuple[int, int] | None:
+        """The first ``(leaf index, notification id)`` whose event is not in the store, if any."""
+        events, event_id = self.recorder.log_events_table
+        with self._read("reading Merkle leaves") as c:
+            c.execute(f"SELECT l.leaf_index AS li, l.notification_id AS nid FROM {self.dialect.leaves} l "
+                      f"LEFT JOIN {events} e ON e.{event_id} = l.notification_id "
+                      f"WHERE e.{event_id} IS NULL ORDER BY l.leaf_index LIMIT 1")
+            row = c.fetchone()
+            return None if row is None else (int(col(row, "li", 0)), int(col(row, "nid", 1)))
+
     def max_level(self) -> int:
         with self._read("reading Merkle nodes") as c:
             c.execute(f"SELECT MAX(level) AS m FROM {self.dialect.nodes}")

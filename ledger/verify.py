@@ -23,15 +23,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from ledger.encoding import GENESIS_HASH, stored_event_digest
+from ledger.encoding import GENESIS_HASH, log_entry, stored_event_digest
 from ledger.errors import EncodingError
+from ledger.merkle import leaf_hash
 from ledger.storage import translate_storage_errors
 
-__all__ = ["Problem", "VerificationReport", "verify_store"]
+__all__ = ["Problem", "RawRow", "VerificationReport", "iter_raw_rows", "iter_rows", "verify_store"]
 
 PAGE = 2_000
 
@@ -78,47 +79,121 @@ def iter_rows(recorder: ApplicationRecorder, page: int = PAGE) -> Iterator[Notif
         start = batch[-1].id + 1
 
 
-def verify_store(recorder: ApplicationRecorder,
-                 progress: Callable[[int], None] | None = None,
-                 on_row: Callable[[Notification], None] | None = None) -> VerificationReport:
+class RawRow(NamedTuple):
+    """One stored event as read for verification, with its leaf as stored (None if missing)."""
+
+    id: int
+    originator_id: Any  # hex text on SQLite, uuid.UUID on PostgreSQL
+    originator_version: int
+    topic: str
+    state: bytes
+    leaf_index: int | None
+    leaf_hash: bytes | None
+
+
+def iter_raw_rows(recorder: Any, page: int = PAGE) -> Iterator[list[RawRow]]:
+    """Pages of raw stored events in global order, joined with their Merkle leaves."""
+    sql = recorder.log.raw_rows_sql
+    start = 1
+    while True:
+        with translate_storage_errors("reading stored events for verification"), \
+                recorder.datastore.transaction(commit=False) as cursor:
+            if type(cursor).__module__.startswith("psycopg"):
+                cursor.row_factory = _tuple_rows(cursor)
+            cursor.execute(sql, (start, page))
+            rows = [RawRow(r[0], r[1], r[2], r[3], bytes(r[4]), r[5], None if r[6] is None else bytes(r[6]))
+                    for r in cursor.fetchall()]
+        if not rows:
+            return
+        yield rows
+        start = rows[-1].id + 1
+
+
+def _tuple_rows(cursor: Any) -> Any:
+    try:  # psycopg: plain tuples are cheaper than dict rows
+        from psycopg.rows import tuple_row
+
+        return tuple_row
+    except ImportError:  # pragma: no cover
+        return cursor.row_factory
+
+
+class LeafObserver(Protocol):
+    def __call__(self, row: RawRow, position: int, recomputed_leaf: bytes) -> None: ...
+
+
+def verify_store(recorder: Any, progress: Callable[[int], None] | None = None,
+                 on_leaf: LeafObserver | None = None) -> VerificationReport:
     """Check every stream's chain in one streaming pass (see the module docstring).
 
-    ``on_row`` sees every raw row in global order (the Merkle-log check rides on this pass).
+    With ``on_leaf``, each row's Merkle leaf hash is also recomputed and handed over with the
+    row and its position (the Merkle-log check rides on this pass).
     """
     report = VerificationReport()
-    # stream id -> (last good version, its hash); None once the stream is reported broken.
-    heads: dict[str, tuple[int, bytes] | None] = {}
-    case_topic_suffix = "ledger.case:CaseRecord."
-    case_streams: set[str] = set()
-    for row in iter_rows(recorder):
-        report.events += 1
-        if progress is not None and report.events % 1000 == 0:
-            progress(report.events)
-        if on_row is not None:
-            on_row(row)
-        oid = row.originator_id
-        stream_uuid = oid if isinstance(oid, uuid.UUID) else _as_uuid(str(oid))
-        stream = str(stream_uuid) if stream_uuid else str(oid)
-        if row.topic.startswith(case_topic_suffix):
-            case_streams.add(stream)
-        if stream not in heads:
-            heads[stream] = (0, GENESIS_HASH)
-        head = heads[stream]
-        if head is None:
-            continue
-        version = row.originator_version
-        problem, event_hash = _check_row(row, stream_uuid, version, head)
-        if problem:
-            report.problems.append(Problem(stream, version, problem, row.id))
-            heads[stream] = None
-        else:
-            heads[stream] = (version, event_hash)
-    if progress is not None:
-        progress(report.events)
+    # stream key -> (last good version, its hash); None once the stream is reported broken.
+    heads: dict[Any, tuple[int, bytes] | None] = {}
+    case_topic_prefix = "ledger.case:CaseRecord."
+    case_streams: set[Any] = set()
+    position = 0
+    for page in iter_raw_rows(recorder):
+        for row in page:
+            key = row.originator_id
+            stream_bytes = _stream_bytes(key)
+            if row.topic.startswith(case_topic_prefix):
+                case_streams.add(key)
+            if on_leaf is not None:
+                on_leaf(row, position, _leaf(row, stream_bytes))
+            position += 1
+            head = heads.get(key, _GENESIS_HEAD)
+            if head is None:
+                continue
+            version = row.originator_version
+            if stream_bytes is None:
+                problem, event_hash = f"stream id {key!r} is not a UUID", b""
+            else:
+                try:
+                    recomputed, event_hash, prev = stored_event_digest(row.topic, stream_bytes, version, row.state)
+                except EncodingError as e:
+                    problem, event_hash = f"stored bytes are unreadable: {e}", b""
+                else:
+                    problem = _chain_problem(version, head, recomputed, event_hash, prev)
+            if problem:
+                report.problems.append(Problem(_display(key), version, problem, row.id))
+                heads[key] = None
+            else:
+                heads[key] = (version, event_hash)
+        report.events = position
+        if progress is not None:
+            progress(position)
     report.streams = len(heads)
     report.cases = len(case_streams)
     report.problems.sort(key=lambda p: p.position)
     return report
+
+
+_GENESIS_HEAD = (0, GENESIS_HASH)
+
+
+def _stream_bytes(key: Any) -> bytes | None:
+    if isinstance(key, uuid.UUID):
+        return key.bytes
+    try:
+        raw = bytes.fromhex(str(key))
+    except ValueError:
+        raw = b""
+    if len(raw) == 16:
+        return raw
+    parsed = _as_uuid(str(key))
+    return parsed.bytes if parsed else None
+
+
+def _display(key: Any) -> str:
+    parsed = key if isinstance(key, uuid.UUID) else _as_uuid(str(key))
+    return str(parsed) if parsed else str(key)
+
+
+def _leaf(row: RawRow, stream_bytes: bytes | None) -> bytes:
+    return leaf_hash(log_entry(row.topic, stream_bytes or bytes(16), row.originator_version, row.state))
 
 
 def _as_uuid(text: str) -> uuid.UUID | None:
@@ -126,18 +201,6 @@ def _as_uuid(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
-
-
-def _check_row(row: Notification, stream_uuid: uuid.UUID | None, version: int,
-               head: tuple[int, bytes]) -> tuple[str | None, bytes]:
-    """``(problem or None, the row's stored event hash)``."""
-    if stream_uuid is None:
-        return f"stream id {row.originator_id!r} is not a UUID", b""
-    try:
-        recomputed, stored, prev = stored_event_digest(row.topic, stream_uuid, version, row.state)
-    except EncodingError as e:
-        return f"stored bytes are unreadable: {e}", b""
-    return _chain_problem(version, head, recomputed, stored, prev), stored
 
 
 def _chain_problem(version: int, head: tuple[int, bytes], recomputed: bytes, stored: bytes,

@@ -23,14 +23,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.persistence import Notification
 
 from ledger.checkpoint import Checkpoint, VerifierKey, open_checkpoint
 from ledger.errors import CheckpointError
-from ledger.merkle import node_hash
-from ledger.merkle_log import Frontier, event_leaf_hash, extend
+from ledger.merkle import _node
+from ledger.merkle_log import Frontier, frontier_root
 from ledger.transparency import TransparencyLog
-from ledger.verify import Problem, VerificationReport, verify_store
+from ledger.verify import Problem, RawRow, VerificationReport, _display, verify_store
 
 __all__ = ["CheckpointResult", "LedgerReport", "verify_ledger"]
 
@@ -73,52 +72,45 @@ class LedgerReport:
 
 
 class _LeafCheck:
-    """Rides on the chain pass: compares each row with its leaf and grows the tree."""
+    """Rides on the chain pass: compares each row with its stored leaf and grows the tree."""
 
-    def __init__(self, log: TransparencyLog, sizes: set[int], report: LedgerReport) -> None:
-        self.leaves = log.iter_leaves()
-        self.hashes = log.iter_level(0)
-        self.frontier = Frontier(0, ())
+    def __init__(self, sizes: set[int], report: LedgerReport) -> None:
+        self.stack: list[bytes] = []  # the right frontier, largest subtree first
+        self.size = 0
         self.sizes = sizes
-        self.roots: dict[int, bytes] = {}
+        self.roots: dict[int, bytes] = {0: frontier_root(())} if 0 in sizes else {}
         self.report = report
         self.broken = False
-        if 0 in sizes:
-            self.roots[0] = self.frontier.root()
 
-    def problem(self, row: Notification | None, position: int, text: str) -> None:
+    def problem(self, stream: str, version: int, position: int, text: str) -> None:
         if not self.broken:  # report the first bad position of the log, not a cascade
-            stream = str(row.originator_id) if row is not None else "(log)"
-            version = row.originator_version if row is not None else 0
             self.report.log_problems.append(Problem(stream, version, f"Merkle log: {text}", position))
         self.broken = True
 
-    def __call__(self, row: Notification) -> None:
-        i = self.frontier.size
-        recomputed = event_leaf_hash(row.topic, row.originator_id, row.originator_version, row.state)
-        leaf = next(self.leaves, None)
-        stored = next(self.hashes, None)
-        if leaf is None or stored is None:
-            self.problem(row, row.id, f"the event at leaf position {i} has no leaf: the log is "
-                                      "shorter than the store (leaves deleted, or events inserted)")
-        elif leaf[0] != i or stored[0] != i:
-            self.problem(row, row.id, f"leaf index {leaf[0]} found where {i} was expected (leaves deleted "
-                                      "or duplicated)")
-        elif leaf[1] != row.id:
-            self.problem(row, row.id, f"leaf {i} records event #{leaf[1]} but the event at this position is "
-                                      f"#{row.id}: an event was deleted, inserted or reordered")
-        elif stored[1] != recomputed:
-            self.problem(row, row.id, f"leaf {i} hash does not match the stored event (the event or the "
-                                      "stored leaf was changed)")
-        self.frontier, _ = extend(self.frontier, [recomputed])
-        if self.frontier.size in self.sizes:
-            self.roots[self.frontier.size] = self.frontier.root()
+    def __call__(self, row: RawRow, position: int, recomputed: bytes) -> None:
+        if row.leaf_index != position or row.leaf_hash != recomputed:
+            stream = _display(row.originator_id)
+            if row.leaf_index is None:
+                text = (f"the event at log position {position} has no leaf: it was inserted outside the "
+                        "ledger, or its leaf was deleted")
+            elif row.leaf_index != position:
+                text = (f"the event at log position {position} is recorded as leaf {row.leaf_index}: events "
+                        "or leaves were deleted, inserted or reordered")
+            else:
+                text = f"leaf {position} hash does not match the stored event (the event or its leaf was changed)"
+            self.problem(stream, row.originator_version, row.id, text)
+        node, idx, stack = recomputed, self.size, self.stack
+        while idx & 1:
+            node = _node(stack.pop(), node)
+            idx >>= 1
+        stack.append(node)
+        self.size += 1
+        if self.size in self.sizes:
+            self.roots[self.size] = frontier_root(stack)
 
-    def finish(self) -> None:
-        extra = next(self.leaves, None)
-        if extra is not None:
-            self.problem(None, extra[1], f"leaf {extra[0]} records event #{extra[1]}, which is not in the "
-                                         "store: events were deleted or the tail truncated")
+    @property
+    def frontier(self) -> Frontier:
+        return Frontier(self.size, tuple(self.stack))
 
 
 def _check_nodes(log: TransparencyLog, size: int, report: LedgerReport) -> None:
@@ -135,7 +127,7 @@ def _check_nodes(log: TransparencyLog, size: int, report: LedgerReport) -> None:
                 _node_problem(report, level, idx, f"node ({level}, {idx}) has no stored children or is "
                                                   "out of order (nodes deleted or inserted)")
                 return
-            if h != node_hash(left[1], right[1]):
+            if h != _node(left[1], right[1]):
                 _node_problem(report, level, idx, f"node ({level}, {idx}) is not the hash of its children "
                                                   "(a stored node was changed)")
                 return
@@ -169,10 +161,13 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         for name, note in external:
             targets.append(_open(name, note, verifier, None, None))
     sizes = {cp.size for _, cp, _ in targets if cp is not None}
-    leaf_check = _LeafCheck(log, sizes, report)
-    report.chains = verify_store(recorder, progress=progress, on_row=leaf_check)
-    leaf_check.finish()
-    size = leaf_check.frontier.size
+    leaf_check = _LeafCheck(sizes, report)
+    report.chains = verify_store(recorder, progress=progress, on_leaf=leaf_check)
+    size = leaf_check.size
+    orphan = log.first_orphan_leaf()
+    if orphan is not None:
+        leaf_check.problem("(log)", 0, orphan[1], f"leaf {orphan[0]} records event #{orphan[1]}, which is not in "
+                                                  "the store: events were deleted or the tail truncated")
     report.log_size = size
     _check_nodes(log, size, report)
     try:
@@ -180,9 +175,10 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
     except ValueError as e:  # size and frontier bytes that cannot belong together
         head = Frontier(0, ())
         report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head is malformed: {e}", -1))
-    if head.size != size or head.hashes != leaf_check.frontier.hashes:
-        report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head (size {head.size}) "
-                                           f"does not match the log recomputed from the events (size {size})", -1))
+    if not report.log_problems and (head.size != size or head.hashes != leaf_check.frontier.hashes):
+        what = (f"size {head.size}, but the log recomputed from the events has {size} leaves" if head.size != size
+                else "its right-edge hashes differ from those recomputed from the events")
+        report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head is wrong: {what}", -1))
     if verifier is not None:
         if not stored:
             report.checkpoints.append(CheckpointResult("stored", 0, False, "no signed checkpoint in the store: "
