@@ -241,6 +241,9 @@ def stored_event_digest(topic: str, stream_id: UUID | bytes, version: int, state
     :class:`EncodingError` if the bytes are not one map with ``event_hash`` and ``prev_hash``.
     """
     stream_bytes = stream_id if isinstance(stream_id, bytes) else stream_id.bytes
+    fast = _fast_digest(topic, stream_bytes, version, state)
+    if fast is not None:
+        return fast
     try:
         unpacker = msgpack.Unpacker(raw=False, strict_map_key=True)
         unpacker.feed(state)
@@ -279,12 +282,79 @@ def stored_event_digest(topic: str, stream_id: UUID | bytes, version: int, state
     return hashlib.sha256(preimage).digest(), stored_hash, prev_hash
 
 
+#: The stored forms of the two hash entries: a fixstr key, then bin8 of 32 bytes.
+_EVENT_HASH_ENTRY = b"\xaaevent_hash\xc4\x20"
+_PREV_HASH_ENTRY = b"\xa9prev_hash\xc4\x20"
+_packed: dict[Any, bytes] = {}
+
+
+def _packed_once(value: Any) -> bytes:
+    """msgpack of a topic or a version, cached (verification packs the same few again and again)."""
+    out = _packed.get(value)
+    if out is None:
+        out = _pack(value)
+        if len(_packed) < 10_000:
+            _packed[value] = out
+    return out
+
+
+def _fast_digest(topic: str, stream_bytes: bytes, version: int, state: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """The digest of an ordinary stored event by slicing, or None to take the careful path.
+
+    It applies when the stored map's header is a fixmap or map16 and each hash entry occurs
+    exactly once, in its stored form. (A valid UTF-8 string cannot hold those bytes; a bytes
+    value could only by a 2^-100 chance, and then the careful path would be taken.) Anything
+    unusual goes to the careful path, which reports what is wrong.
+    """
+    if not state:
+        return None
+    first = state[0]
+    if 0x80 <= first <= 0x8F:
+        entries, body = first & 0x0F, 1
+    elif first == 0xDE and len(state) >= 3:
+        entries, body = int.from_bytes(state[1:3], "big"), 3
+    else:
+        return None
+    at = state.find(_EVENT_HASH_ENTRY)
+    prev_at = state.find(_PREV_HASH_ENTRY)
+    if at < body or prev_at < body or state.find(_EVENT_HASH_ENTRY, at + 1) != -1 \
+            or state.find(_PREV_HASH_ENTRY, prev_at + 1) != -1:
+        return None
+    end = at + 45
+    prev_end = prev_at + 44
+    if end > len(state) or prev_end > len(state):
+        return None
+    digest = hashlib.sha256(EVENT_HASH_PREFIX)
+    digest.update(b"\x94")
+    digest.update(_packed_once(topic))
+    digest.update(b"\xc4\x10" + stream_bytes if len(stream_bytes) == 16 else _pack(stream_bytes))
+    digest.update(_packed_once(version))
+    digest.update(_map_header(entries - 1))
+    digest.update(state[body:at])
+    digest.update(state[end:])
+    return digest.digest(), state[at + 13:end], state[prev_at + 12:prev_end]
+
+
 def _map_header(size: int) -> bytes:
     if size < 16:
         return bytes([0x80 | size])
     if size < 0x10000:
         return b"\xde" + struct.pack(">H", size)
     return b"\xdf" + struct.pack(">I", size)
+
+
+def log_entry_hash(topic: str, stream_bytes: bytes, version: int, state: bytes) -> bytes:
+    """RFC 9162 leaf hash of :func:`log_entry`, without copying ``state`` (equal by construction)."""
+    digest = hashlib.sha256(b"\x00\x95")
+    digest.update(_packed_once(LOG_ENTRY_TAG))
+    digest.update(_packed_once(topic))
+    digest.update(b"\xc4\x10" + stream_bytes if len(stream_bytes) == 16 else _pack(stream_bytes))
+    digest.update(_packed_once(version))
+    size = len(state)
+    digest.update(bytes((0xC4, size)) if size < 0x100 else
+                  (b"\xc5" + size.to_bytes(2, "big")) if size < 0x10000 else b"\xc6" + size.to_bytes(4, "big"))
+    digest.update(state)
+    return digest.digest()
 
 
 def log_entry(topic: str, stream_id: UUID | bytes, version: int, state: bytes) -> bytes:

@@ -136,6 +136,19 @@ class TransparencyLog:
             row = c.fetchone()
             return None if row is None else (int(col(row, "li", 0)), int(col(row, "nid", 1)))
 
+    def nodes_between(self, level: int, first: int, last: int) -> dict[int, bytes]:
+        """Stored nodes of one level with index in ``[first, last]``."""
+        with self._read("reading Merkle nodes") as c:
+            c.execute(self.dialect.q(f"SELECT idx, hash FROM {self.dialect.nodes} WHERE level = ? "
+                                     "AND idx >= ? AND idx <= ?"), (level, first, last))
+            return {int(col(r, "idx", 0)): bytes(col(r, "hash", 1)) for r in c.fetchall()}
+
+    def node_counts(self) -> list[tuple[int, int]]:
+        """``(level, number of stored nodes)`` for every level present."""
+        with self._read("counting Merkle nodes") as c:
+            c.execute(f"SELECT level, COUNT(*) AS n FROM {self.dialect.nodes} GROUP BY level ORDER BY level")
+            return [(int(col(r, "level", 0)), int(col(r, "n", 1))) for r in c.fetchall()]
+
     def max_level(self) -> int:
         with self._read("reading Merkle nodes") as c:
             c.execute(f"SELECT MAX(level) AS m FROM {self.dialect.nodes}")

@@ -27,9 +27,8 @@ from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from ledger.encoding import GENESIS_HASH, log_entry, stored_event_digest
+from ledger.encoding import GENESIS_HASH, log_entry_hash, stored_event_digest
 from ledger.errors import EncodingError
-from ledger.merkle import leaf_hash
 from ledger.storage import translate_storage_errors
 
 __all__ = ["Problem", "RawRow", "VerificationReport", "iter_raw_rows", "iter_rows", "verify_store"]
@@ -135,10 +134,13 @@ def verify_store(recorder: Any, progress: Callable[[int], None] | None = None,
     case_topic_prefix = "ledger.case:CaseRecord."
     case_streams: set[Any] = set()
     position = 0
+    stream_bytes_of: dict[Any, bytes | None] = {}
     for page in iter_raw_rows(recorder):
         for row in page:
             key = row.originator_id
-            stream_bytes = _stream_bytes(key)
+            stream_bytes = stream_bytes_of.get(key, b"")
+            if stream_bytes == b"":
+                stream_bytes = stream_bytes_of[key] = _stream_bytes(key)
             if row.topic.startswith(case_topic_prefix):
                 case_streams.add(key)
             if on_leaf is not None:
@@ -193,7 +195,7 @@ def _display(key: Any) -> str:
 
 
 def _leaf(row: RawRow, stream_bytes: bytes | None) -> bytes:
-    return leaf_hash(log_entry(row.topic, stream_bytes or bytes(16), row.originator_version, row.state))
+    return log_entry_hash(row.topic, stream_bytes or bytes(16), row.originator_version, row.state)
 
 
 def _as_uuid(text: str) -> uuid.UUID | None:

@@ -72,15 +72,23 @@ class LedgerReport:
 
 
 class _LeafCheck:
-    """Rides on the chain pass: compares each row with its stored leaf and grows the tree."""
+    """Rides on the chain pass: each row against its stored leaf; the tree grown from the rows.
 
-    def __init__(self, sizes: set[int], report: LedgerReport) -> None:
+    Every interior node the fold completes is compared, in batches, with the stored node of the
+    same (level, index): the stored tree must be exactly the tree of the stored events.
+    """
+
+    BATCH = 4096
+
+    def __init__(self, log: TransparencyLog, sizes: set[int], report: LedgerReport) -> None:
+        self.log = log
         self.stack: list[bytes] = []  # the right frontier, largest subtree first
         self.size = 0
         self.sizes = sizes
         self.roots: dict[int, bytes] = {0: frontier_root(())} if 0 in sizes else {}
         self.report = report
         self.broken = False
+        self.pending: list[tuple[int, int, bytes]] = []
 
     def problem(self, stream: str, version: int, position: int, text: str) -> None:
         if not self.broken:  # report the first bad position of the log, not a cascade
@@ -99,44 +107,48 @@ class _LeafCheck:
             else:
                 text = f"leaf {position} hash does not match the stored event (the event or its leaf was changed)"
             self.problem(stream, row.originator_version, row.id, text)
-        node, idx, stack = recomputed, self.size, self.stack
+        node, idx, level, stack = recomputed, self.size, 0, self.stack
         while idx & 1:
             node = _node(stack.pop(), node)
             idx >>= 1
+            level += 1
+            self.pending.append((level, idx, node))
         stack.append(node)
         self.size += 1
         if self.size in self.sizes:
             self.roots[self.size] = frontier_root(stack)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        by_level: dict[int, list[tuple[int, bytes]]] = {}
+        for level, idx, node in self.pending:
+            by_level.setdefault(level, []).append((idx, node))
+        self.pending = []
+        if self.broken:
+            return
+        for level, nodes in sorted(by_level.items()):
+            stored = self.log.nodes_between(level, nodes[0][0], nodes[-1][0])
+            for idx, node in nodes:
+                if stored.get(idx) != node:
+                    what = "is missing" if idx not in stored else "is not the hash of its children"
+                    self.problem("(Merkle nodes)", 0, -1, f"node ({level}, {idx}) {what} recomputed from the "
+                                                          "events (a stored node was changed or removed)")
+                    return
 
     @property
     def frontier(self) -> Frontier:
         return Frontier(self.size, tuple(self.stack))
 
 
-def _check_nodes(log: TransparencyLog, size: int, report: LedgerReport) -> None:
-    """Every stored interior node is the hash of its two stored children; counts are exact."""
-    level = 1
-    max_level = log.max_level()
-    while level <= max(max_level, (size.bit_length() - 1) if size else 0):
+def _check_counts(log: TransparencyLog, size: int, report: LedgerReport) -> None:
+    """Each level holds exactly the perfect subtrees a log of ``size`` leaves has: none extra."""
+    for level, count in log.node_counts():
         expected = size >> level
-        children: Iterator[tuple[int, bytes]] = log.iter_level(level - 1)
-        count = 0
-        for idx, h in log.iter_level(level):
-            left, right = next(children, None), next(children, None)
-            if idx != count or left is None or right is None:
-                _node_problem(report, level, idx, f"node ({level}, {idx}) has no stored children or is "
-                                                  "out of order (nodes deleted or inserted)")
-                return
-            if h != _node(left[1], right[1]):
-                _node_problem(report, level, idx, f"node ({level}, {idx}) is not the hash of its children "
-                                                  "(a stored node was changed)")
-                return
-            count += 1
         if count != expected:
-            _node_problem(report, level, count, f"level {level} has {count} nodes, expected {expected} for "
-                                                f"a log of {size} leaves")
+            _node_problem(report, level, count, f"level {level} holds {count} nodes, expected {expected} for a "
+                                                f"log of {size} leaves (nodes inserted or deleted)")
             return
-        level += 1
 
 
 def _node_problem(report: LedgerReport, level: int, idx: int, text: str) -> None:
@@ -161,15 +173,17 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         for name, note in external:
             targets.append(_open(name, note, verifier, None, None))
     sizes = {cp.size for _, cp, _ in targets if cp is not None}
-    leaf_check = _LeafCheck(sizes, report)
+    leaf_check = _LeafCheck(log, sizes, report)
     report.chains = verify_store(recorder, progress=progress, on_leaf=leaf_check)
+    leaf_check.flush()
     size = leaf_check.size
     orphan = log.first_orphan_leaf()
     if orphan is not None:
         leaf_check.problem("(log)", 0, orphan[1], f"leaf {orphan[0]} records event #{orphan[1]}, which is not in "
                                                   "the store: events were deleted or the tail truncated")
     report.log_size = size
-    _check_nodes(log, size, report)
+    if not report.log_problems:
+        _check_counts(log, size, report)
     try:
         head = log.head()
     except ValueError as e:  # size and frontier bytes that cannot belong together
