@@ -289,7 +289,7 @@ def compliance_report(ledger: Any, *, as_of: _dt.datetime, case: str | None = No
     """Compliance for one case, one worker, one team, or (none given) the whole authority."""
     if case is not None:
         record = ledger.case(case)
-        return summarise(f"case of {record.child['name']}", as_of, compliance_items(record, as_of))
+        return summarise(f"the case of {record.child['name']}", as_of, compliance_items(record, as_of))
     items: list[ComplianceItem] = []
     for case_id in ledger.case_ids():
         items += compliance_items(ledger.case(case_id), as_of)

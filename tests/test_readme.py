@@ -1,0 +1,28 @@
+"""The README's walk-through works as written (run in a fresh folder, on SQLite)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def walkthrough() -> str:
+    text = README.read_text()
+    section = text.split("## Using it", 1)[1]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+
+
+def test_the_using_it_walkthrough_runs_as_written(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", walkthrough()], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "Amira Hassan" in proc.stdout
+    assert "Intact:" in proc.stdout
+    assert "Recording compliance for the case of Amira Hassan" in proc.stdout
