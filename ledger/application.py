@@ -92,7 +92,7 @@ class CaseLedger(Application[uuid.UUID]):
                     raise NotFound(f"no staff member with the id {staff_id!r} in the staff directory") from None
             else:
                 for event in self.events.get(stream_id, gt=member.version):
-                    member = event.mutate(member)
+                    member = event.mutate(member)  # type: ignore[attr-defined]
         assert isinstance(member, StaffMember)
         self._staff_cache[stream_id] = member
         return copy.deepcopy(member) if for_change else member
@@ -108,7 +108,7 @@ class CaseLedger(Application[uuid.UUID]):
         return [m.staff_id for m in self.list_staff()]
 
     def list_staff(self) -> list[StaffMember]:
-        members = [self.repository.get(i) for i in self._stream_ids(StaffMember.Joined)]
+        members: list[StaffMember] = [self.repository.get(i) for i in self._stream_ids(StaffMember.Joined)]
         return sorted(members, key=lambda m: (m.team, m.full_name))
 
     def add_staff(self, acting: str | None, *, staff_id: str, full_name: str, designation: str,
@@ -128,6 +128,7 @@ class CaseLedger(Application[uuid.UUID]):
             actor.require("adding a staff member needs the admin role", Role.ADMIN)
             actor_stamp = actor.stamp()
         with translate_storage_errors("checking the staff directory"):
+            existing: StaffMember | None
             try:
                 existing = self.repository.get(staff_stream_id(staff_id))
             except AggregateNotFoundError:
@@ -177,6 +178,7 @@ class CaseLedger(Application[uuid.UUID]):
     def case(self, case_id: uuid.UUID | str, version: int | None = None) -> CaseRecord:
         cid = self.resolve_case_id(case_id)
         with translate_storage_errors(f"reading case {cid}"):
+            case: CaseRecord
             try:
                 case = self.repository.get(cid, version=version)
             except AggregateNotFoundError:

@@ -28,7 +28,7 @@ import datetime as _dt
 import enum
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import AggregateCreated
@@ -116,7 +116,7 @@ def _text(field: str, value: Any, *, required: bool, rule: str = "") -> str:
     value = value.strip()
     if required and not value:
         raise RuleViolation(f"{field} is required{rule}")
-    return value
+    return str(value)
 
 
 def explained_reason(field: str, value: Any, what: str) -> str:
@@ -151,7 +151,7 @@ def not_future(field: str, value: Any, now: _dt.datetime) -> _dt.datetime:
             f"entries are dated by the event, which has to have happened (now is "
             f"{now.isoformat(timespec='minutes')})"
         )
-    return value
+    return value  # type: ignore[no-any-return]  # aware() checked it is a datetime
 
 
 def note_content(
@@ -215,6 +215,22 @@ class CaseRecord(ChainedAggregate):
     """
 
     stream_kind = "case record"
+
+    # State, set by the events' apply methods. Annotated for the type checker only: at run
+    # time, annotations on an eventsourcing aggregate class would become constructor arguments.
+    if TYPE_CHECKING:
+        child: dict[str, Any]
+        referral: dict[str, Any]
+        team: str
+        worker: dict[str, Any]
+        status: str
+        closure: dict[str, Any] | None
+        notes: dict[str, dict[str, Any]]
+        decisions: list[dict[str, Any]]
+        opened_by: dict[str, Any]
+        milestones: list[dict[str, Any]]
+        process: dict[str, Any]
+        records: dict[str, dict[str, Any]]
 
     class Opened(ChainedAggregate.Event, AggregateCreated):
         child_name: str
@@ -635,7 +651,7 @@ class CaseRecord(ChainedAggregate):
         if self.status == "closed":
             raise RuleViolation(
                 f"cannot {what} the case of {self.child['name']}: it was closed on "
-                f"{self.closure['closed_on']}; re-open it first (with a reason)"
+                f"{(self.closure or {}).get('closed_on')}; re-open it first (with a reason)"
             )
 
     def _live_note(self, note_id: uuid.UUID, what: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import enum
 import re
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import AggregateCreated
 
@@ -146,9 +146,16 @@ class StaffMember(ChainedAggregate):
         def apply(self, member: StaffMember) -> None:
             member.active = False
 
-    # State (set by the events' apply methods): staff_id, full_name, designation, team,
-    # roles, active, previous_teams. Not annotated here: annotations on an eventsourcing
-    # aggregate class would turn them into constructor arguments.
+    # State, set by the events' apply methods. Annotated for the type checker only: at run
+    # time, annotations on an eventsourcing aggregate class would become constructor arguments.
+    if TYPE_CHECKING:
+        staff_id: str
+        full_name: str
+        designation: str
+        team: str
+        roles: tuple[Role, ...]
+        active: bool
+        previous_teams: tuple[str, ...]
 
     @classmethod
     def join(

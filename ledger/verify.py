@@ -118,7 +118,7 @@ def _tuple_rows(cursor: Any) -> Any:
 
 
 class LeafObserver(Protocol):
-    def __call__(self, row: RawRow, position: int, recomputed_leaf: bytes) -> None: ...
+    def __call__(self, row: RawRow, position: int, recomputed: bytes, /) -> None: ...
 
 
 def verify_store(recorder: Any, progress: Callable[[int], None] | None = None,
@@ -150,6 +150,7 @@ def verify_store(recorder: Any, progress: Callable[[int], None] | None = None,
             if head is None:
                 continue
             version = row.originator_version
+            problem: str | None
             if stream_bytes is None:
                 problem, event_hash = f"stream id {key!r} is not a UUID", b""
             else:

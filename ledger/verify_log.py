@@ -197,9 +197,9 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         if not stored:
             report.checkpoints.append(CheckpointResult("stored", 0, False, "no signed checkpoint in the store: "
                                                        "the checkpoint history was removed"))
-        for source, cp, problem in targets:
-            report.checkpoints.append(_judge(source, cp, problem, leaf_check.roots, size))
-        signed = max((cp.size for _, cp, _ in targets if cp is not None), default=0)
+        for source, opened, problem in targets:
+            report.checkpoints.append(_judge(source, opened, problem, leaf_check.roots, size))
+        signed = max((c.size for _, c, _ in targets if c is not None), default=0)
         report.unsigned_tail = max(0, size - signed)
     return report
 
