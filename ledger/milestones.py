@@ -62,12 +62,15 @@ import copy
 import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from ledger.errors import RuleViolation
 from ledger.fields import Field, check_details, describe
 from ledger.staff import Role, StaffMember
+
+#: A process state or a milestone's details: a plain dict (stored with the canonical encoding).
+State = dict[str, Any]
 
 __all__ = ["KINDS", "REGISTRY", "Kind", "check", "describe_kind", "fold", "initial_state", "replay"]
 
@@ -103,7 +106,7 @@ class _Ctx:
 
     @property
     def child(self) -> str:
-        return self.case.child["name"]
+        return str(self.case.child["name"])
 
     def refuse(self, text: str) -> RuleViolation:
         return RuleViolation(text)
@@ -258,7 +261,7 @@ def _open_s47(c: _Ctx, what: str, statuses: tuple[str, ...] = ("open",)) -> dict
                + (f" ({s47['outcome'].replace('_', ' ')})" if s47["outcome"] else ""))
         raise c.refuse(f"{what} needs a section 47 enquiry first; {why}")
     c.not_before(s47["started_at"], "the start of the section 47 enquiry")
-    return s47
+    return cast(State, s47)
 
 
 def _r_s47_outcome(c: _Ctx) -> None:
@@ -296,7 +299,7 @@ def _active_cp_plan(c: _Ctx, what: str) -> dict[str, Any]:
                f"the plan on the case of {c.child} ended on {_day(plan['ended_at'])}")
         raise c.refuse(f"{what} needs an active child protection plan; {why}")
     c.not_before(plan["started_at"], "the start of the CP plan")
-    return plan
+    return cast(State, plan)
 
 
 def _r_cp_plan_category_changed(c: _Ctx) -> None:
@@ -372,7 +375,7 @@ def _looked_after(c: _Ctx, what: str) -> dict[str, Any]:
                f"{c.child} ceased to be looked after on {_day(la['ceased_at'])}")
         raise c.refuse(f"{what} needs the child to be looked after first; {why}")
     c.not_before(la["since"], "becoming looked after")
-    return la
+    return cast(State, la)
 
 
 def _r_ceased_looked_after(c: _Ctx) -> None:
@@ -760,12 +763,12 @@ def replay(entries: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return state
 
 
-def _f_contact(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_contact(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["contact"] = {"at": at, "source": d.get("source"), "channel": d.get("channel"),
                     "concern": d.get("concern"), "decision": None, "decided_at": None}
 
 
-def _f_referral_decision(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_referral_decision(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["referral"] = {"at": at, "decision": d.get("decision"), "reason": d.get("reason"),
                      "by": e.get("by")}
     if s["contact"] is not None:
@@ -778,52 +781,52 @@ def _f_referral_decision(s: dict, d: dict, at: Any, e: Mapping) -> None:
                                               "taf_meetings": 0}
 
 
-def _f_nfa(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_nfa(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["nfa"] = {"at": at, "reason": d.get("reason")}
 
 
-def _f_assessment_started(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_assessment_started(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["assessment"] = {"status": "started", "started_at": at, "completed_at": None, "authorised_at": None,
                        "authorised_by": None, "factors": [], "recommendation": None}
     s["assessments"] += 1
 
 
-def _assessment(s: dict, at: Any) -> dict:
+def _assessment(s: State, at: Any) -> State:
     if s["assessment"] is None:
         s["assessment"] = {"status": "started", "started_at": None, "completed_at": None,
                            "authorised_at": None, "authorised_by": None, "factors": [],
                            "recommendation": None}
-    return s["assessment"]
+    return cast(State, s["assessment"])
 
 
-def _f_assessment_completed(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_assessment_completed(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     a = _assessment(s, at)
     a.update(status="completed", completed_at=at, factors=list(d.get("factors") or []),
              recommendation=d.get("recommendation"))
 
 
-def _f_assessment_authorised(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_assessment_authorised(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     a = _assessment(s, at)
     a.update(status="authorised", authorised_at=at, authorised_by=e.get("by"))
 
 
-def _f_strategy(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_strategy(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["strategy"] = {"at": at, "decision": d.get("decision"), "s47_started": False}
 
 
-def _f_s47_started(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_s47_started(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["s47"] = {"status": "open", "started_at": at, "outcome": None, "concluded_at": None}
     if s["strategy"] is not None:
         s["strategy"]["s47_started"] = True
 
 
-def _s47(s: dict) -> dict:
+def _s47(s: State) -> State:
     if s["s47"] is None:
         s["s47"] = {"status": "open", "started_at": None, "outcome": None, "concluded_at": None}
-    return s["s47"]
+    return cast(State, s["s47"])
 
 
-def _f_s47_outcome(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_s47_outcome(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s47 = _s47(s)
     s47["outcome"] = d.get("outcome")
     if d.get("outcome") == "substantiated_icpc":
@@ -832,12 +835,12 @@ def _f_s47_outcome(s: dict, d: dict, at: Any, e: Mapping) -> None:
         s47.update(status="concluded", concluded_at=at)
 
 
-def _f_icpc_not_required(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_icpc_not_required(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s47 = _s47(s)
     s47.update(status="concluded", concluded_at=at, icpc_not_required=d.get("reason"))
 
 
-def _f_conference(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_conference(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     kind = e["kind"]
     s["conference"] = {"kind": kind, "title": "ICPC" if kind == "icpc" else "review conference", "at": at,
                        "decision": d.get("decision"), "plan_started": False}
@@ -851,7 +854,7 @@ def _f_conference(s: dict, d: dict, at: Any, e: Mapping) -> None:
         s["cp_plan"]["reviews"] = s["cp_plan"].get("reviews", 0) + 1
 
 
-def _f_cp_plan_started(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_cp_plan_started(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["cp_plan"] = {"active": True, "category_initial": d.get("category"),
                     "category_latest": d.get("category"),
                     "categories": [{"category": d.get("category"), "from": at}], "started_at": at,
@@ -861,66 +864,66 @@ def _f_cp_plan_started(s: dict, d: dict, at: Any, e: Mapping) -> None:
         s["conference"]["plan_started"] = True
 
 
-def _cp(s: dict) -> dict:
+def _cp(s: State) -> State:
     if s["cp_plan"] is None:
         _f_cp_plan_started(s, {}, None, {})
-    return s["cp_plan"]
+    return cast(State, s["cp_plan"])
 
 
-def _f_cp_category(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_cp_category(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     plan = _cp(s)
     plan["category_latest"] = d.get("category")
     plan["categories"].append({"category": d.get("category"), "from": at})
 
 
-def _f_cp_ended(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_cp_ended(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _cp(s).update(active=False, ended_at=at, end_reason=d.get("reason"), step_down=d.get("step_down"))
 
 
-def _f_core_group(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_core_group(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     plan = _cp(s)
     plan["core_groups"] += 1
     plan["last_core_group_at"] = at
 
 
-def _f_cin_started(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_cin_started(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["cin_plan"] = {"active": True, "started_at": at, "last_review_at": None, "reviews": 0,
                      "ended_at": None, "end_reason": None}
 
 
-def _cin(s: dict) -> dict:
+def _cin(s: State) -> State:
     if s["cin_plan"] is None:
         _f_cin_started(s, {}, None, {})
-    return s["cin_plan"]
+    return cast(State, s["cin_plan"])
 
 
-def _f_cin_reviewed(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_cin_reviewed(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     plan = _cin(s)
     plan["reviews"] += 1
     plan["last_review_at"] = at
 
 
-def _f_cin_ended(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_cin_ended(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _cin(s).update(active=False, ended_at=at, end_reason=d.get("reason"))
 
 
-def _eh(s: dict) -> dict:
+def _eh(s: State) -> State:
     if s["early_help"] is None:
         s["early_help"] = {"assessment_at": None, "consent": None, "last_taf_at": None, "taf_meetings": 0}
-    return s["early_help"]
+    return cast(State, s["early_help"])
 
 
-def _f_eha(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_eha(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _eh(s).update(assessment_at=at, consent=d.get("consent"))
 
 
-def _f_taf(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_taf(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     eh = _eh(s)
     eh["taf_meetings"] += 1
     eh["last_taf_at"] = at
 
 
-def _f_became_la(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_became_la(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     prior = s["looked_after"] or {}
     episodes = list(prior.get("episodes") or [])
     episodes.append({"since": at, "legal_status": d.get("legal_status"), "ceased_at": None, "reason": None})
@@ -929,7 +932,7 @@ def _f_became_la(s: dict, d: dict, at: Any, e: Mapping) -> None:
                          "ceased_reason": None, "episodes": episodes}
 
 
-def _f_ceased_la(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_ceased_la(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     la = s["looked_after"]
     if la is None:
         return
@@ -938,14 +941,14 @@ def _f_ceased_la(s: dict, d: dict, at: Any, e: Mapping) -> None:
         la["episodes"][-1].update(ceased_at=at, reason=d.get("reason"))
 
 
-def _f_placement_started(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_placement_started(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     p = s["placement"]
     if p["current"] is not None:  # a replay without the end: close it where the new one starts
         p["history"].append({**p["current"], "ended_at": at, "reason": None})
     p["current"] = {"placement_type": d.get("placement_type"), "carer": d.get("carer"), "started_at": at}
 
 
-def _f_placement_ended(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_placement_ended(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     p = s["placement"]
     if p["current"] is None:
         return
@@ -953,52 +956,52 @@ def _f_placement_ended(s: dict, d: dict, at: Any, e: Mapping) -> None:
     p["current"] = None
 
 
-def _f_lac_review(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_lac_review(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     prior = s["lac_review"] or {"count": 0}
     s["lac_review"] = {"latest_at": at, "count": prior["count"] + 1,
                        "recommendations": list(d.get("recommendations") or [])}
 
 
-def _f_plan(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_plan(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["plans"][e["kind"]] = at
 
 
-def _legal(s: dict, stage: str) -> dict:
+def _legal(s: State, stage: str) -> State:
     s["legal"]["plo_stage"] = stage
-    return s["legal"]
+    return cast(State, s["legal"])
 
 
-def _f_lpm(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_lpm(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _legal(s, "legal_planning")["legal_planning"] = {"at": at, "decision": d.get("decision"),
                                                     "threshold_met": d.get("threshold_met")}
 
 
-def _f_pp_letter(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_pp_letter(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _legal(s, "pre_proceedings_letter")["pre_proceedings"] = {"letter_at": at, "meeting_at": None}
 
 
-def _f_pp_meeting(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_pp_meeting(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     legal = _legal(s, "pre_proceedings_meeting")
     legal["pre_proceedings"] = {**(legal["pre_proceedings"] or {"letter_at": None}), "meeting_at": at}
 
 
-def _f_issued(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_issued(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _legal(s, "proceedings_issued")["proceedings"] = {
         "status": "open", "issued_at": at, "court": d.get("court"), "application": d.get("application"),
         "hearings": [], "final_order": None}
 
 
-def _proceedings(s: dict) -> dict:
+def _proceedings(s: State) -> State:
     if s["legal"]["proceedings"] is None:
         _f_issued(s, {}, None, {})
-    return s["legal"]["proceedings"]
+    return cast(State, s["legal"]["proceedings"])
 
 
-def _f_hearing(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_hearing(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     _proceedings(s)["hearings"].append({"at": at, "hearing": d.get("hearing"), "outcome": d.get("outcome")})
 
 
-def _f_final_order(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_final_order(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     proc = _proceedings(s)
     proc.update(status="concluded", final_order={"at": at, "order": d.get("order")})
     s["legal"]["plo_stage"] = "final_order"
@@ -1009,16 +1012,16 @@ def _f_final_order(s: dict, d: dict, at: Any, e: Mapping) -> None:
         la["legal_status"] = "s21_placement_order"
 
 
-def _f_private_fostering(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_private_fostering(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["private_fostering"] = {"notified_at": at, "carer": d.get("carer"),
                               "arrangement_start": d.get("arrangement_start")}
 
 
-def _f_transfer(s: dict, d: dict, at: Any, e: Mapping) -> None:
+def _f_transfer(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s["transfers"].append({"at": at, "to_team": d.get("to_team"), "reason": d.get("reason")})
 
 
-_FOLDS: dict[str, Callable[[dict, dict, Any, Mapping], None]] = {
+_FOLDS: dict[str, Callable[[State, State, Any, Mapping[str, Any]], None]] = {
     "contact": _f_contact,
     "referral_decision": _f_referral_decision,
     "nfa": _f_nfa,
