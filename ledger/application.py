@@ -37,7 +37,7 @@ SYSTEM_ACTOR = {"staff_id": "system", "full_name": "caseledger set-up", "designa
 
 
 def utc_now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)
 
 
 def start_of_day(day: _dt.date) -> _dt.datetime:

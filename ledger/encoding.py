@@ -64,7 +64,7 @@ EXT_DECIMAL = 4
 EXT_ENUM = 5
 EXT_TUPLE = 6
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _INT_MIN = -(2**63)
 _INT_MAX = 2**64 - 1
 
@@ -122,7 +122,7 @@ def _prepare(value: Any, path: str) -> Any:
                 "the ledger stores timezone-aware datetimes only (in UTC)"
             )
         try:
-            value.astimezone(_dt.timezone.utc)
+            value.astimezone(_dt.UTC)
         except OverflowError:
             raise EncodingError(
                 f"field {path!r}: datetime {value.isoformat()} is outside the range of "

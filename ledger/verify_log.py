@@ -19,10 +19,9 @@ The checkpoint history must not be empty: ``caseledger init`` signs the empty tr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
 
 from ledger.checkpoint import Checkpoint, VerifierKey, open_checkpoint
 from ledger.errors import CheckpointError
