@@ -593,7 +593,11 @@ class CaseRecord(ChainedAggregate):
 
         self._require_open("record a process milestone on")
         occurred_at = not_future("occurred_at", occurred_at, now)
+        details = dict(details)
+        late_reason = _text("late_reason", details.pop("late_reason", None), required=False)
         details = milestones.check(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor)
+        if late_reason:  # why it was recorded after its timescale (policy s.18)
+            details["late_reason"] = late_reason
         self.trigger_event(self.MilestoneRecorded, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
                            milestone_id=milestone_id, kind=kind, details=details)
 

@@ -173,13 +173,22 @@ def _outcome_items(case: CaseRecord, as_of: _dt.datetime) -> list[ComplianceItem
             continue
         start = starts[-1]
         if rule.startswith("cf_assessment"):  # the clock starts at the referral (policy s.18)
-            start = min(start, _referral_start(case))
+            start = _referral_before(case, start, as_of)
         dones = [t for t in _milestone_times(case, done_kind, as_of) if t >= start]
         due = due_by(rule, start)
         status, done_at = _status(due, dones[0] if dones else None, as_of)
         out.append(ComplianceItem(str(case.id), case.child["name"], what, rule, start, due, done_at, status,
                                   worker.get("staff_id", ""), worker.get("team", "")))
     return out
+
+
+def _referral_before(case: CaseRecord, start: _dt.datetime, as_of: _dt.datetime) -> _dt.datetime:
+    """The referral an assessment answers: the latest accepted referral at or before it starts,
+    else the referral that opened the case (a re-referral restarts the clock)."""
+    accepted = [m["occurred_at"] for m in case.milestones
+                if m["kind"] == "referral_decision" and m["details"].get("decision") == "referral_accepted"
+                and m["occurred_at"] <= start and m["recorded_at"] <= as_of and not m.get("superseded_by")]
+    return max(accepted) if accepted else min(start, _referral_start(case))
 
 
 def _referral_start(case: CaseRecord) -> _dt.datetime:

@@ -96,3 +96,28 @@ def test_each_hazard_review_cycle_is_judged_against_its_own_review_date(borough:
     clock.now = at(2027, 6, 1)
     app.update_casework("grace.obi", case_id, hid, action="end", reason="The family has rehomed the dog")
     assert reviews(at(2027, 8, 1)) == [("2027-02-01", "late"), ("2027-07-01", "on_time")]
+
+
+def test_a_late_milestone_carries_its_reason_and_a_re_referral_restarts_the_assessment_clock(
+        borough: Borough, clock: Clock) -> None:
+    app, case_id = borough.ledger, borough.case_id
+
+    def step(acting: str, kind: str, when: dt.datetime, recorded: dt.datetime, **details: object) -> None:
+        clock.now = recorded
+        app.record_milestone(acting, case_id, kind=kind, occurred_at=when, **details)
+
+    step("jane.smith", "contact", at(2026, 11, 2), at(2026, 11, 2, 12), source="school")
+    step("grace.obi", "referral_decision", at(2026, 11, 2, 15), at(2026, 11, 9),
+         decision="referral_accepted", late_reason="The manager was on leave until the 9th")
+    step("jane.smith", "cf_assessment_started", at(2026, 11, 10), at(2026, 11, 10, 12))
+    step("jane.smith", "cf_assessment_completed", at(2026, 11, 20), at(2026, 11, 20, 12), factors=["neglect"])
+    step("grace.obi", "cf_assessment_authorised", at(2026, 11, 23), at(2026, 11, 23, 12))
+    # A new referral in the new year: its assessment is judged from the new referral.
+    step("jane.smith", "contact", at(2027, 3, 1), at(2027, 3, 1, 12), source="police")
+    step("grace.obi", "referral_decision", at(2027, 3, 1, 15), at(2027, 3, 1, 16), decision="referral_accepted")
+    step("jane.smith", "cf_assessment_started", at(2027, 3, 2), at(2027, 3, 2, 12))
+    items = compliance_items(app.case(case_id), at(2027, 3, 10))
+    decision = [i for i in items if i.what == "referral decision" and i.status == "late"]
+    assert decision and decision[0].late_reason == "The manager was on leave until the 9th"
+    assessments = [i for i in items if i.rule == "cf_assessment_completion"]
+    assert [(i.started_at, i.status) for i in assessments] == [(at(2027, 3, 1, 15), "due")]

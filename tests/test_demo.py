@@ -19,6 +19,7 @@ from ledger.case import CaseRecord, DecisionKind, NoteSource
 from ledger.errors import RuleViolation
 from ledger.staff import StaffMember
 from ledger.verify import iter_rows, verify_store
+from projections.compliance import compliance_report
 
 TEAMS = {"Assessment", "Child in Need", "Child Protection", "Children in Care", "Care Leavers", "Early Help"}
 
@@ -250,6 +251,108 @@ def check_journeys_close_move_teams_and_start_before_birth(
     assert {c.team for c in cases} | {app.case(c.id, version=1).team for c in cases} <= TEAMS
     assert any(c.child["expected_date_of_birth"] for c in cases)
     assert all(START_DAY <= c.referral["date"] <= END_DAY and c.referral["source"] for c in cases)
+
+
+def test_the_whole_vocabulary_is_used_believably(ledger: CaseLedger) -> None:
+    """Milestones in the order of the process, casework records, and what compliance makes of them."""
+    summary = build_demo(ledger, children=8, seed=1)
+    assert verify_store(ledger.recorder).ok
+    cases = all_cases(ledger)
+    check_milestones_follow_the_process(summary, cases)
+    check_casework_records(summary, cases)
+    check_the_wrong_authorisation(ledger, summary)
+    check_compliance_sees_on_time_late_and_overdue(ledger)
+
+
+def check_milestones_follow_the_process(summary: DemoSummary, cases: list[CaseRecord]) -> None:
+    # what must come before each kind, in recording order on the same case
+    needs = {"referral_decision": "contact", "s47_started": "strategy_discussion", "icpc": "s47_started",
+             "cp_plan_started": "icpc", "core_group_meeting": "cp_plan_started", "rcpc": "cp_plan_started",
+             "cf_assessment_completed": "cf_assessment_started",
+             "cf_assessment_authorised": "cf_assessment_completed", "cin_plan_reviewed": "cin_plan_started",
+             "taf_meeting": "early_help_assessment", "placement_started": "became_looked_after",
+             "lac_review": "became_looked_after", "care_plan": "became_looked_after",
+             "pre_proceedings_meeting": "pre_proceedings_letter", "final_order": "care_proceedings_issued"}
+    kinds: set[str] = set()
+    for c in cases:
+        seen: list[str] = []
+        for m in c.milestones:
+            if m["kind"] in needs and m["kind"] != "taf_meeting":
+                assert needs[m["kind"]] in seen, (c.child["name"], m["kind"], seen)
+            assert m["occurred_at"] <= m["recorded_at"]
+            seen.append(m["kind"])
+        kinds.update(seen)
+        assert seen[:2] == ["contact", "referral_decision"], (c.child["name"], seen[:3])
+        moved = [m["details"]["to_team"] for m in c.milestones if m["kind"] == "case_transfer"]
+        assert not moved or moved[-1] == c.team, (c.child["name"], moved, c.team)
+    assert summary.milestones == sum(len(c.milestones) for c in cases)
+    assert {"contact", "referral_decision", "cf_assessment_authorised", "strategy_discussion", "s47_started",
+            "icpc", "cp_plan_started", "core_group_meeting", "rcpc", "cin_plan_started", "early_help_assessment",
+            "taf_meeting", "case_transfer", "became_looked_after", "placement_started", "lac_review",
+            "care_plan"} <= kinds, kinds
+    categories = {m["details"]["category"] for c in cases for m in c.milestones if m["kind"] == "cp_plan_started"}
+    assert categories and categories <= {"neglect", "physical", "emotional", "sexual", "multiple"}
+    assert 0 < summary.late_milestones < summary.milestones / 5
+
+
+def check_casework_records(summary: DemoSummary, cases: list[CaseRecord]) -> None:
+    records = [(c, r) for c in cases for r in c.records.values()]
+    by_kind: dict[str, list[tuple[CaseRecord, dict[str, Any]]]] = {}
+    for c, r in records:
+        by_kind.setdefault(r["kind"], []).append((c, r))
+    alerts = by_kind.get("hazard", []) + by_kind.get("mappa_alert", [])
+    assert alerts and any(r["updates"] for _, r in alerts)
+    for c, r in alerts:  # each refers to a real dated note on the case
+        note = c.notes[r["details"]["source_record"]]
+        assert not note["deleted"]
+        assert r["details"]["source_date"] == note["occurred_at"].astimezone(LONDON).date()
+    summaries = by_kind["case_summary"]
+    assert summary.case_summaries == len(summaries) >= len(cases)
+    assert any(r["status"] == "superseded" for _, r in summaries)
+    chronology = [r for _, r in by_kind["chronology_entry"]]
+    assert any(r["details"].get("positive") for r in chronology)
+    documents = [r["details"] for _, r in by_kind["document"]]
+    assert summary.documents == len(documents)
+    assert all(len(d["sha256"]) == 64 and int(d["sha256"], 16) >= 0 for d in documents)
+    assert len({d["sha256"] for d in documents}) == len(documents)
+    assert {"drawing", "letter"} <= {d["doc_type"] for d in documents}
+    assert all(d["keep_original_paper"] for d in documents if d["doc_type"] == "birth_certificate")
+    sharing = [r["details"] for _, r in by_kind["information_sharing"]]
+    assert sharing and all(d["basis"] for d in sharing if d["shared"])
+    assert {r["details"]["status"] for _, r in by_kind["consent"]} & {"given", "refused"}
+    audits = [r for _, r in by_kind["case_audit"]]
+    assert audits and all(
+        "auditor" in r["by"]["roles"] or "team_manager" in r["by"]["roles"] for r in audits
+    )
+    assert {r["details"]["audit_type"] for r in audits} >= {"case_file_audit", "case_transfer_audit"}
+    requests = [r for _, r in by_kind["correction_request"]]
+    assert requests and requests[0]["outcome"] and requests[0]["disagreements"]
+    late = [n for _, n in all_notes(cases) if n["content"].get("late_reason") and n["finalised_at"]]
+    assert late and summary.late_reasons >= len(late)
+    for n in late:  # a reason is given only where the note was late
+        days = weekdays_after(n["occurred_at"].astimezone(LONDON).date(), n["finalised_at"].astimezone(LONDON).date())
+        assert days > 5, (days, n["content"]["late_reason"])
+
+
+def check_the_wrong_authorisation(app: CaseLedger, summary: DemoSummary) -> None:
+    assert summary.wrongly_authorised_case in app.case_ids()
+    case = app.case(summary.wrongly_authorised_case)
+    wrong = next(m for m in case.milestones if m["id"] == summary.wrongly_authorised_milestone)
+    assert wrong["kind"] == "cf_assessment_authorised"
+    completed = [m for m in case.milestones if m["kind"] == "cf_assessment_completed"
+                 and m["recorded_at"] < wrong["recorded_at"]][-1]
+    # the mistake: dated the day the assessment was completed, though it was authorised days later
+    assert wrong["occurred_at"].date() == completed["occurred_at"].date()
+    assert weekdays_after(wrong["occurred_at"].date(), wrong["recorded_at"].date()) >= 3
+
+
+def check_compliance_sees_on_time_late_and_overdue(app: CaseLedger) -> None:
+    report = compliance_report(app, as_of=dt.datetime.combine(END_DAY, dt.time(17, 30), tzinfo=LONDON))
+    assert report.counts["on_time"] > report.counts["late"] > 0
+    assert report.counts["overdue"] > 0
+    whats = {i.what for i in report.items}
+    assert {"case summary", "C&F assessment authorised", "icpc"} <= whats
+    assert any(i.status == "late" and i.late_reason for i in report.items)
 
 
 def test_a_ledger_that_holds_events_is_refused(ledger: CaseLedger) -> None:

@@ -1,0 +1,368 @@
+"""Carrying out the plan: the borough's timeline, the ledger's clock and ids, the summary."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.application import LRUCache
+
+from commands.demo.days import (
+    END_DAY,
+    END_TIME,
+    LATE_AFTER,
+    START_DAY,
+    _age,
+    _at,
+    _in_hours,
+    add_working_days,
+    working_days_between,
+)
+from commands.demo.notes import _Action, _Runtime
+from commands.demo.people import (
+    _CONCERNS_FOR,
+    _JOURNEY_LENGTH,
+    _JOURNEY_PATTERN,
+    _REFERRERS,
+    _Directory,
+    _family,
+    _staff_directory,
+)
+from commands.demo.process import chain_milestones
+from commands.demo.records import _ChildPlan
+from commands.demo.summary import DemoSummary
+from ledger.application import CaseLedger
+from ledger.errors import RuleViolation
+from ledger.timescales import due_by
+from projections.compliance import MILESTONE_RULES
+
+# --- carrying out the plan ----------------------------------------------------------------
+
+
+class _DemoClock:
+    """The ledger's clock during the demo: set by hand before each action."""
+
+    def __init__(self, now: _dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> _dt.datetime:
+        return self.now
+
+
+def _schedule(plan: _ChildPlan) -> list[_Action]:
+    """Make one child's actions consistent in time, then drop what falls after the demo year.
+
+    Everything is recorded after the case is opened and after what it depends on; a closure comes
+    after everything before it (no drafts left open), a re-opening after the closure.
+    """
+    actions = sorted(plan.actions, key=lambda a: a.seq)
+    by_seq = {a.seq: a for a in actions}
+    note_segment = {k: n["segment"] for k, n in plan.notes.items()}
+    for a in actions:
+        if "segment_of" in a.args:
+            a.segment = note_segment[a.args.pop("segment_of")]
+    chain_milestones(actions)
+    floor = actions[0].at
+    out: list[_Action] = []
+    settled: set[int] = set()
+
+    def settle(a: _Action, segment: int, floor: _dt.datetime) -> None:
+        """After the segment's start and after what it depends on (settled first)."""
+        if a.seq in settled:
+            return
+        settled.add(a.seq)
+        if a is not actions[0]:
+            a.at = max(a.at, floor + _dt.timedelta(minutes=1))
+        for seq in (a.after, *a.also):
+            if seq is None:
+                continue
+            dep = by_seq[seq]
+            if dep.segment > segment:
+                raise AssertionError(f"demo plan: {a.op} in segment {segment} waits for {dep.op} in a later one")
+            if dep.segment == segment:
+                settle(dep, segment, floor)
+            a.at = max(a.at, dep.at + _dt.timedelta(minutes=1))
+        a.at = _in_hours(a.at)
+
+    for segment in sorted({a.segment for a in actions}):
+        members = [a for a in actions if a.segment == segment]
+        reopen = [a for a in members if a.op == "reopen"]
+        for a in reopen:
+            a.at = _in_hours(max(a.at, floor + _dt.timedelta(minutes=1)))
+            floor = a.at
+        for a in members:
+            if a.op not in ("close", "reopen"):
+                settle(a, segment, floor)
+        for a in members:
+            if a.op == "close":
+                last = max((m.at for m in members if m.op not in ("close", "reopen")), default=floor)
+                a.at = _in_hours(max(a.at, last + _dt.timedelta(minutes=10)))
+                a.args["closed_on"] = min(a.args["closed_on"], a.at.date())
+                floor = a.at
+        out += members
+    kept = [a for a in out if a.at <= END_TIME]
+    closes = [a for a in out if a.op == "close" and a.at > END_TIME]
+    if closes:  # a closure that did not happen: nothing after it happens either
+        kept = [a for a in kept if a.segment < closes[0].segment or
+                (a.segment == closes[0].segment and a.op != "close")]
+    return kept
+
+
+def _journeys(rng: random.Random, children: int) -> list[str]:
+    pattern = (_JOURNEY_PATTERN * (children // len(_JOURNEY_PATTERN) + 1))[:children]
+    rng.shuffle(pattern)
+    return pattern
+
+
+def _plan_borough(rng: random.Random, staff: _Directory, children: int) -> list[_ChildPlan]:
+    journeys = _journeys(rng, children)
+    interpreted = set(rng.sample(range(children), max(1, round(children * 0.14))))
+    year = working_days_between(START_DAY, END_DAY)
+    plans: list[_ChildPlan] = []
+    for i, journey in enumerate(journeys):
+        room = max(0, year - _JOURNEY_LENGTH[journey] - 10)
+        offset = min(int(rng.triangular(0, room, 0)), room) if room else 0
+        referral = add_working_days(START_DAY, offset + 1)
+        family = _family(rng, journey, referral, i in interpreted)
+        concerns = rng.sample(_CONCERNS_FOR[journey], min(2, len(_CONCERNS_FOR[journey])))
+        age = _age(family.dob, referral) if not family.expected else 0
+        if "attendance" in concerns and not 5 <= age <= 16:
+            concerns = [c for c in concerns if c != "attendance"] or ["neglect"]
+        if "domestic_abuse" in concerns and "ex" not in family.ctx:
+            concerns = [c for c in concerns if c != "domestic_abuse"] or ["neglect"]
+        referrer = rng.choice(_REFERRERS[concerns[0]])
+        if referrer == "health visitor" and "hv" not in family.ctx:
+            referrer = "GP"
+        if referrer == "school" and "school" not in family.ctx:
+            referrer = "family member"
+        plans.append(_ChildPlan(i, rng, staff, journey, referral, family, concerns, referrer))
+    # One child (two in a big borough) goes to court; one child in need is privately fostered.
+    court = [p for p in plans if p.journey == "cic"][:1 + (children >= 60)]
+    for p in court:
+        p.proceedings = True
+    fostered = [p for p in plans if p.journey in ("cin", "cin_down") and 6 <= _age(p.fam.dob, p.referral) <= 14]
+    if fostered:
+        fostered[0].private_fostering = True
+    for p in plans:
+        p.plan()
+    _authorise_one_on_the_wrong_date(rng, plans)
+    # Corrections, spread over the borough: about one child in four has an amendment, one in
+    # eight a deleted note; at least one of each.
+    order = list(range(children))
+    rng.shuffle(order)
+    for n, i in enumerate(order):
+        if n < max(1, round(children * 0.25)):
+            plans[i].amend()
+    rng.shuffle(order)
+    for n, i in enumerate(order):
+        if n < max(1, round(children * 0.12)):
+            plans[i].delete(plans, ("duplicate", "wrong_child", "draft")[n % 3])
+    # Casework records; one case transfer audit; a parent's correction request on one or two.
+    auditor = next(m for m in staff.everyone if m.designation == "Quality Assurance Auditor")
+    movers = [i for i, p in enumerate(plans) if any(m.args["kind"] == "case_transfer" for m in p.milestones)]
+    audited = rng.choice(movers) if movers else -1
+    for i, p in enumerate(plans):
+        p.casework(auditor, i == audited)
+    rng.shuffle(order)
+    wanted = 1 + (children >= 20)
+    for i in order:
+        if wanted and plans[i].correction_request():
+            wanted -= 1
+    return plans
+
+
+def _authorise_one_on_the_wrong_date(rng: random.Random, plans: list[_ChildPlan]) -> None:
+    """A manager authorises an assessment and types the date it was completed, not today's."""
+    candidates = []
+    for p in plans:
+        ms = p.milestones
+        for i, a in enumerate(ms):
+            if a.args["kind"] == "cf_assessment_authorised" and a.occurred is not None:
+                done = next(m for m in reversed(ms[:i]) if m.args["kind"] == "cf_assessment_completed")
+                if done.occurred is not None and working_days_between(done.occurred.date(),
+                                                                      a.occurred.date()) >= 3:
+                    candidates.append((p, a, done.occurred))
+    if not candidates:
+        return
+    p, a, completed = rng.choice(candidates)
+    a.occurred = completed + _dt.timedelta(minutes=45)
+    a.args["key"] = "wrongly_authorised"
+    p.wrong_authorisation = True
+
+
+def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
+               progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+    """Fill an empty ledger with a synthetic borough (see the module docstring).
+
+    Raises :class:`~ledger.errors.RuleViolation` if the ledger already holds events. The same
+    ``seed`` and ``children`` always give the same events, byte for byte.
+    """
+    existing = ledger.event_count()
+    if existing:
+        raise RuleViolation(
+            f"the demo fills an empty ledger, but {ledger.backend.display} already holds {existing} "
+            f"event{'s' if existing != 1 else ''}; use a new SQLite file or an empty PostgreSQL database "
+            "or schema"
+        )
+    if children < 1:
+        raise RuleViolation(f"the demo needs at least one child; got children={children}")
+    rng = random.Random(seed)
+    ids = random.Random(rng.getrandbits(64))
+    staff = _staff_directory(rng)
+    plans = _plan_borough(rng, staff, children)
+
+    actions: list[_Action] = []
+    for i, member in enumerate(staff.everyone):
+        actions.append(_Action(_at(START_DAY, 9, i), -1, i, "staff", {
+            "acting": None if member is staff.admin else staff.admin.staff_id, "staff_id": member.staff_id,
+            "full_name": member.full_name, "designation": member.designation, "team": member.team,
+            "roles": member.roles}))
+    for plan in plans:
+        actions += _schedule(plan)
+    actions.sort(key=lambda a: (a.at, a.child, a.seq))
+
+    clock = _DemoClock(actions[0].at)
+    repo = ledger.repository
+    saved = ledger.clock, ledger.new_id, repo.cache, repo.fastforward, repo.deepcopy_from_cache
+    ledger.clock = clock
+    ledger.new_id = lambda: uuid.UUID(int=ids.getrandbits(128), version=4)
+    # Speed, for the build only: keep the aggregates just saved in memory instead of replaying
+    # each case record from the store before every action. The demo is the only writer, and a
+    # failed command ends the build, so no copy is needed. What is stored is the same.
+    repo.cache, repo.fastforward, repo.deepcopy_from_cache = LRUCache(maxsize=500), False, False
+    runtime = [_Runtime() for _ in plans]
+    tally: dict[str, int] = {}
+    late = interpreted = late_m = late_reasons = 0
+    kinds: Counter[tuple[str, str]] = Counter()
+    occurred: dict[tuple[int, str], _dt.datetime] = {}
+    flagged: dict[str, uuid.UUID | None] = {}
+    try:
+        for done, a in enumerate(actions, 1):
+            clock.now = a.at
+            _carry_out(ledger, a, runtime[a.child] if a.child >= 0 else None)
+            tally[a.op] = tally.get(a.op, 0) + 1
+            if a.op == "note":
+                occurred[(a.child, a.note or "")] = a.occurred or a.at
+                if a.args["content"].get("interpreter"):
+                    interpreted += 1
+                    flagged.setdefault("interpreter", runtime[a.child].case_id)
+            if (a.op == "note" and a.args["finalise"]) or a.op == "finalise":
+                when = occurred[(a.child, a.note or "")]
+                late += working_days_between(when.date(), a.at.date()) > LATE_AFTER
+            if a.op in ("milestone", "casework", "update"):
+                kinds[(a.op, str(a.args.get("kind") or a.args.get("action")))] += 1
+                flag = _EXAMPLES.get(a.args.get("kind") or "")
+                if flag:
+                    flagged.setdefault(flag, runtime[a.child].case_id)
+                if a.op == "milestone" and a.occurred is not None:
+                    late_m += a.at > due_by(MILESTONE_RULES[a.args["kind"]], a.occurred) \
+                        if a.args["kind"] in MILESTONE_RULES else 0
+            if a.op in ("note", "revise") and (a.args.get("content") or a.args.get("changes", {})).get("late_reason"):
+                late_reasons += 1
+            if a.op in ("delete", "amend", "close") and a.child >= 0:
+                flagged.setdefault(a.op, runtime[a.child].case_id)
+            if progress is not None:
+                progress(done, len(actions))
+    finally:
+        ledger.clock, ledger.new_id, repo.cache, repo.fastforward, repo.deepcopy_from_cache = saved
+
+    per_child = Counter(a.child for a in actions if a.child >= 0)
+    richest = max(range(len(plans)), key=lambda i: (per_child[i], -i))
+    prebirth = next((runtime[i].case_id for i, p in enumerate(plans) if p.journey == "prebirth"), None)
+    return DemoSummary(
+        staff=len(staff.everyone), children=children, events=ledger.event_count(),
+        notes=tally.get("note", 0), decisions=tally.get("decision", 0), deletions=tally.get("delete", 0),
+        amendments=tally.get("amend", 0), late_notes=late, closures=tally.get("close", 0),
+        reallocations=tally.get("allocate", 0), interpreted_notes=interpreted,
+        example_rich_case=runtime[richest].case_id,
+        example_deleted_note_case=flagged.get("delete"), example_amended_case=flagged.get("amend"),
+        example_interpreter_case=flagged.get("interpreter"), example_prebirth_case=prebirth,
+        example_closed_case=flagged.get("close"),
+        milestones=sum(n for (op, _), n in kinds.items() if op == "milestone"),
+        milestone_kinds=sum(1 for op, _ in kinds if op == "milestone"), late_milestones=late_m,
+        case_transfers=kinds[("milestone", "case_transfer")], hazards=kinds[("casework", "hazard")],
+        hazard_reviews=kinds[("update", "review")], mappa_alerts=kinds[("casework", "mappa_alert")],
+        case_summaries=kinds[("casework", "case_summary")],
+        chronology_entries=kinds[("casework", "chronology_entry")],
+        information_sharing=kinds[("casework", "information_sharing")], consents=kinds[("casework", "consent")],
+        case_audits=kinds[("casework", "case_audit")], documents=kinds[("casework", "document")],
+        correction_requests=kinds[("casework", "correction_request")], late_reasons=late_reasons,
+        example_child_protection_case=flagged.get("cp"), example_looked_after_case=flagged.get("la"),
+        example_proceedings_case=flagged.get("court"), example_private_fostering_case=flagged.get("pf"),
+        example_hazard_case=flagged.get("hazard"), example_mappa_case=flagged.get("mappa"),
+        example_correction_case=flagged.get("correction"), example_document_case=flagged.get("document"),
+        wrongly_authorised_case=next((runtime[i].case_id for i, p in enumerate(plans) if p.wrong_authorisation),
+                                     None),
+        wrongly_authorised_milestone=next((runtime[i].records.get("wrongly_authorised")
+                                           for i, p in enumerate(plans) if p.wrong_authorisation), None),
+    )
+
+
+_EXAMPLES = {"cp_plan_started": "cp", "became_looked_after": "la", "care_proceedings_issued": "court",
+             "private_fostering_notification": "pf", "hazard": "hazard", "mappa_alert": "mappa",
+             "correction_request": "correction", "document": "document"}
+
+
+def _carry_out(ledger: CaseLedger, a: _Action, rt: _Runtime | None) -> None:
+    args = a.args
+    if a.op == "staff":
+        ledger.add_staff(args["acting"], staff_id=args["staff_id"], full_name=args["full_name"],
+                         designation=args["designation"], team=args["team"], roles=args["roles"])
+        return
+    assert rt is not None
+    if a.op == "open":
+        kwargs = {k: v for k, v in args.items() if k != "acting"}
+        rt.case_id = ledger.open_case(args["acting"], **kwargs).id
+        return
+    case_id = rt.case_id
+    assert case_id is not None
+    if a.op == "note":
+        assert a.note is not None and a.occurred is not None
+        rt.notes[a.note] = ledger.record_case_note(args["acting"], case_id, kind=args["kind"],
+                                                   occurred_at=a.occurred, finalise=args["finalise"],
+                                                   **args["content"])
+    elif a.op == "revise":
+        ledger.revise_case_note(args["acting"], case_id, rt.notes[a.note or ""], **args["changes"])
+    elif a.op == "finalise":
+        ledger.finalise_case_note(args["acting"], case_id, rt.notes[a.note or ""])
+    elif a.op == "amend":
+        ledger.amend_case_note(args["acting"], case_id, rt.notes[a.note or ""], reason=args["reason"],
+                               **args["changes"])
+    elif a.op == "delete":
+        ledger.delete_case_note(args["acting"], case_id, rt.notes[a.note or ""], reason=args["reason"])
+    elif a.op == "decision":
+        kwargs = {k: v for k, v in args.items() if k != "acting"}
+        ledger.record_decision(args["acting"], case_id, **kwargs)
+    elif a.op == "allocate":
+        ledger.allocate(args["acting"], case_id, team=args["team"], worker=args["worker"],
+                        reason=args["reason"])
+    elif a.op == "close":
+        ledger.close_case(args["acting"], case_id, reason=args["reason"], closed_on=args["closed_on"])
+    elif a.op == "reopen":
+        ledger.reopen_case(args["acting"], case_id, reason=args["reason"])
+    elif a.op == "milestone":
+        mid = ledger.record_milestone(args["acting"], case_id, kind=args["kind"], occurred_at=a.occurred,
+                                      **args["details"])
+        if args.get("key"):
+            rt.records[args["key"]] = mid
+    elif a.op == "casework":
+        rid = ledger.record_casework(args["acting"], case_id, kind=args["kind"], occurred_at=a.occurred,
+                                     **_resolved(rt, args))
+        rt.records[args["key"]] = rid
+    elif a.op == "update":
+        ledger.update_casework(args["acting"], case_id, rt.records[args["record"]], action=args["action"],
+                               occurred_at=a.occurred, **_resolved(rt, args))
+    else:  # pragma: no cover - the plan only makes the operations above
+        raise RuleViolation(f"the demo plan has an unknown operation {a.op!r}")
+
+
+def _resolved(rt: _Runtime, args: dict[str, Any]) -> dict[str, Any]:
+    """The details, with the plan's keys of notes and records (``refs``) replaced by their ids."""
+    details = dict(args["details"])
+    for name, key in args.get("refs", {}).items():
+        details[name] = str(rt.notes[key] if key in rt.notes else rt.records[key])
+    return details
