@@ -367,7 +367,7 @@ class CaseRecord(ChainedAggregate):
                      "occurred_at": self.occurred_at, "recorded_at": self.timestamp, "by": self.actor,
                      "superseded_by": None}
             case.milestones.append(entry)
-            case.process = milestones.fold(case.process, entry)
+            milestones.fold_into(case.process, entry)
 
     class CaseworkRecorded(ChainedAggregate.Event):
         """A casework record other than a note or decision (hazard, chronology entry, ...)."""
