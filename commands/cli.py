@@ -766,3 +766,5 @@ def _fail(as_json: bool, kind: str, message: str, code: int) -> None:
 from commands import cli_casework  # noqa: E402,F401  (registers the record commands)
 from commands import cli_milestones  # noqa: E402,F401  (registers the milestone commands)
 from commands import cli_compliance  # noqa: E402,F401  (registers the compliance command)
+from commands import cli_views  # noqa: E402,F401  (registers the read commands)
+from commands import cli_projections  # noqa: E402,F401  (registers the projection commands)

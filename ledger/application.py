@@ -49,6 +49,11 @@ class CaseLedger(Application[uuid.UUID]):
     """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``."""
 
     name = "CaseLedger"
+    #: Snapshots of case records every 100 events (eventsourcing), so that a case, or a past version
+    #: of it (``projections.asof``), is rebuilt from the nearest snapshot, not from event zero. They
+    #: are caches in their own table, encoded with the canonical transcoder; they are not records:
+    #: not hash-chained, not in the Merkle log, not read by ``verify`` (deleting them loses nothing).
+    snapshotting_intervals = {CaseRecord: 100}
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
                  new_id: Callable[[], uuid.UUID] = uuid.uuid4,
