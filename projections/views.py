@@ -224,8 +224,8 @@ def chronology(case: CaseRecord, *, court: bool = False) -> list[ChronologyEntry
     child = case.child
     if child.get("date_of_birth"):
         out.append(ChronologyEntry(child["date_of_birth"], f"{child['name']} born", "birth", "birth", None))
-    out.append(ChronologyEntry(case.referral["date"], f"Referred to children's social care by "
-                               f"{case.referral['source']}", "referral", "referral", str(case.id)))
+    out.append(ChronologyEntry(case.referral["date"], f"Referred to children's social care "
+                               f"(referral from: {case.referral['source']})", "referral", "referral", str(case.id)))
     for m in case.milestones:
         if m.get("superseded_by") is not None:
             continue
