@@ -166,6 +166,21 @@ def _pack(prepared: Any) -> bytes:
     return msgpack.packb(prepared, use_bin_type=True)  # type: ignore[no-any-return]
 
 
+#: Decoded enum members by their stored bytes: a case holds thousands of the same few.
+_enum_members: dict[bytes, enum.Enum] = {}
+
+
+def _enum_class(topic: str) -> type[enum.Enum]:
+    module_name, _, qualname = topic.partition(":")
+    obj: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    if not (isinstance(obj, type) and issubclass(obj, enum.Enum)):
+        # Never call whatever a stored topic names: only an Enum class is looked up.
+        raise EncodingError(f"stored enum topic {topic!r} is not an Enum class")
+    return obj
+
+
 def _ext_hook(code: int, data: bytes) -> Any:
     if code == EXT_UUID:
         return UUID(bytes=data)
@@ -178,15 +193,13 @@ def _ext_hook(code: int, data: bytes) -> Any:
     if code == EXT_DECIMAL:
         return Decimal(data.decode("ascii"))
     if code == EXT_ENUM:
-        topic, raw = decode(data)
-        module_name, _, qualname = topic.partition(":")
-        obj: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-        if not (isinstance(obj, type) and issubclass(obj, enum.Enum)):
-            # Never call whatever a stored topic names: only an Enum class is looked up.
-            raise EncodingError(f"stored enum topic {topic!r} is not an Enum class")
-        return obj(raw)
+        member = _enum_members.get(data)
+        if member is None:
+            topic, raw = decode(data)
+            member = _enum_class(topic)(raw)
+            if len(_enum_members) < 10_000:
+                _enum_members[data] = member
+        return member
     if code == EXT_TUPLE:
         return tuple(decode(data))
     raise EncodingError(f"unknown extension type {code} in stored bytes")
