@@ -26,3 +26,6 @@ def test_the_using_it_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert "Amira Hassan" in proc.stdout
     assert "Intact:" in proc.stdout
     assert "Recording compliance for the case of Amira Hassan" in proc.stdout
+    assert "Chronology: Amira Hassan" in proc.stdout
+    html = (tmp_path / "chronology.html").read_text()
+    assert "Amira Hassan" in html and "@page" in html
