@@ -45,11 +45,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
-from psycopg.sql import SQL, Identifier
 
-__all__ = ["Column", "MemoryView", "PostgresView", "SQLView", "SQLiteView", "Table", "TrackingConflict",
+__all__ = ["Column", "MemoryView", "SQLView", "SQLiteView", "Table", "TrackingConflict",
            "ViewTarget", "open_sql_view"]
 
 Row = dict[str, Any]
@@ -314,28 +312,17 @@ class SQLiteView(SQLView, SQLiteTrackingRecorder):
         c.execute(f"INSERT OR IGNORE INTO {self.tracking_table} VALUES (?, 1)", (self.table_migration_identifier,))
 
 
-class PostgresView(SQLView, PostgresTrackingRecorder):
-    """A projection's tables and tracking row in the ledger's PostgreSQL schema."""
-
-    _param = "%s"
-
-    def __init__(self, datastore: PostgresDatastore, *, name: str, tables: Iterable[Table]) -> None:
-        self._init_view(name, tables)
-        super().__init__(datastore, tracking_table_name=self.tracking_table)
-        for statement in self._create_view_statements(int_type="bigint"):
-            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
-
-    def _quote(self, table: str) -> str:
-        return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(table)).as_string(None)
-
-
 def open_sql_view(recorder: Any, *, name: str, tables: Iterable[Table]) -> SQLView:
     """The view of projection ``name`` on the datastore of the ledger's ``recorder``; tables created."""
     datastore = recorder.datastore
     view: SQLView
     if isinstance(datastore, SQLiteDatastore):
         view = SQLiteView(datastore, name=name, tables=tables)
-    elif isinstance(datastore, PostgresDatastore):
+    elif type(datastore).__module__ == "eventsourcing.postgres":
+        # Imported here: psycopg and eventsourcing.postgres cost a fifth of a second to import,
+        # which every command on a SQLite ledger would otherwise pay.
+        from projections.store_postgres import PostgresView
+
         view = PostgresView(datastore, name=name, tables=tables)
     else:  # pragma: no cover
         raise TypeError(f"no projection store for {type(datastore).__name__}")
