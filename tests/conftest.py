@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import psycopg
 import pytest
 
 from ledger.application import LONDON, CaseLedger
+from ledger.errors import LedgerError
 
 PG_URL = os.environ.get("CASELEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -138,3 +139,14 @@ def borough(ledger: CaseLedger, clock: Clock) -> Borough:
     )
     clock.advance(hours=1)
     return Borough(ledger, case.id)
+
+
+def refused(app: CaseLedger, error: type[LedgerError], message: str,
+            command: Callable[..., Any], *args: Any, **kwargs: Any) -> LedgerError:
+    """Run a command that must be refused with exactly ``error``; check nothing was written."""
+    before = app.event_count()
+    with pytest.raises(error, match=message) as caught:
+        command(*args, **kwargs)
+    assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
+    assert app.event_count() == before, "a refused command wrote events"
+    return caught.value

@@ -21,21 +21,11 @@ from ledger.case import CaseRecord, DecisionKind, InterpreterKind, NoteKind, Not
 from ledger.encoding import decode
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.staff import StaffMember
-from tests.conftest import BACKENDS, PG_URL, Clock, add_staff, require_pg
+from tests.conftest import BACKENDS, PG_URL, Clock, add_staff, refused, require_pg
 
 UTC = dt.UTC
 STAMP_KEYS = {"staff_id", "full_name", "designation", "team", "roles"}
 
-
-def refused(app: CaseLedger, error: type[LedgerError], message: str,
-            command: Callable[..., Any], *args: Any, **kwargs: Any) -> LedgerError:
-    """Run a command that must be refused with exactly ``error``; check nothing was written."""
-    before = app.event_count()
-    with pytest.raises(error, match=message) as caught:
-        command(*args, **kwargs)
-    assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
-    assert app.event_count() == before, "a refused command wrote events"
-    return caught.value
 
 
 @dataclass

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +25,10 @@ from ledger.application import LONDON, CaseLedger
 from ledger.encoding import decode, encode
 from ledger.errors import LedgerError, PermissionDenied, RuleViolation
 from ledger.fields import Field
-from tests.conftest import Borough, Clock, add_staff
+from tests.conftest import Borough, Clock, add_staff, refused
 
 EXE = Path(sys.executable).parent / "caseledger"
 
-
-def refused(app: CaseLedger, error: type[LedgerError], message: str,
-            command: Callable[..., Any], *args: Any, **kwargs: Any) -> LedgerError:
-    before = app.event_count()
-    with pytest.raises(error, match=message) as caught:
-        command(*args, **kwargs)
-    assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
-    assert app.event_count() == before, "a refused milestone wrote events"
-    return caught.value
 
 
 def when(month: int, day: int, hour: int = 10, year: int = 2026) -> dt.datetime:

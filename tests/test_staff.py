@@ -11,27 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 
 from ledger.application import SYSTEM_ACTOR, CaseLedger
-from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
+from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember
-from tests.conftest import BACKENDS, PG_URL, Clock, require_pg
-
-
-def refused(app: CaseLedger, error: type[LedgerError], message: str,
-            command: Callable[..., Any], *args: Any, **kwargs: Any) -> LedgerError:
-    """Run a command that must be refused with exactly ``error``; check nothing was written."""
-    before = app.event_count()
-    with pytest.raises(error, match=message) as caught:
-        command(*args, **kwargs)
-    assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
-    assert app.event_count() == before, "a refused command wrote events"
-    return caught.value
+from tests.conftest import BACKENDS, PG_URL, Clock, refused, require_pg
 
 
 def add_admin(app: CaseLedger) -> StaffMember:
