@@ -142,8 +142,16 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
     n = len(leaf_hashes)
     if type(index) is not int or not 0 <= index < n:
         raise ValueError(f"inclusion proof: index must satisfy 0 <= index < {n}, got {index!r}")
+    return [_mth(leaf_hashes, a, b) for a, b in inclusion_ranges(index, n)]
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges ``[a, b)`` whose subtree hashes form PATH(index, D[size]), leaf-side first.
+
+    Shared by the pure proof above and the proof from stored nodes (:mod:`ledger.merkle_tree`).
+    """
     siblings: list[tuple[int, int]] = []
-    lo, hi = 0, n
+    lo, hi = 0, size
     while hi - lo > 1:
         k = _split(hi - lo)
         if index < lo + k:
@@ -152,7 +160,8 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
         else:
             siblings.append((lo, lo + k))
             lo += k
-    return [_mth(leaf_hashes, a, b) for a, b in reversed(siblings)]
+    siblings.reverse()
+    return siblings
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:

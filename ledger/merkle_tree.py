@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from ledger.errors import IntegrityError
-from ledger.merkle import EMPTY_ROOT, HASH_SIZE, MAX_TREE_SIZE, node_hash
+from ledger.merkle import EMPTY_ROOT, HASH_SIZE, MAX_TREE_SIZE, inclusion_ranges, node_hash
 
 __all__ = [
     "GetNode",
@@ -185,17 +185,7 @@ def tree_inclusion_proof(index: int, size: int, get_node: GetNode) -> list[bytes
     _check_size(size, "size")
     if type(index) is not int or not 0 <= index < size:
         raise ValueError(f"inclusion proof: index must satisfy 0 <= index < {size}, got {index!r}")
-    siblings: list[tuple[int, int]] = []
-    lo, hi = 0, size
-    while hi - lo > 1:
-        k = _split(hi - lo)
-        if index < lo + k:
-            siblings.append((lo + k, hi))
-            hi = lo + k
-        else:
-            siblings.append((lo, lo + k))
-            lo += k
-    return [_subtree_hash(a, b, get_node) for a, b in reversed(siblings)]
+    return [_subtree_hash(a, b, get_node) for a, b in inclusion_ranges(index, size)]
 
 
 def tree_consistency_proof(old_size: int, new_size: int, get_node: GetNode) -> list[bytes]:
