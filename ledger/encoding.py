@@ -49,7 +49,6 @@ __all__ = [
     "EVENT_HASH_PREFIX",
     "GENESIS_HASH",
     "CanonicalTranscoder",
-    "canonical_bytes",
     "decode",
     "encode",
     "event_digest",
@@ -223,11 +222,6 @@ def decode(data: bytes) -> Any:
         raise
     except Exception as e:
         raise EncodingError(f"stored bytes are not a canonical encoding: {e}") from e
-
-
-def canonical_bytes(value: Any) -> bytes:
-    """Alias of :func:`encode`, for call sites that build a hash preimage."""
-    return encode(value)
 
 
 def event_digest(topic: str, stream_id: UUID, version: int, fields: dict[str, Any]) -> bytes:

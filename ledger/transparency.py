@@ -101,31 +101,6 @@ class TransparencyLog:
             index = int(col(leaf, "leaf_index", 0))
             return index, nid, self.node(c, 0, index)
 
-    def iter_level(self, level: int, page: int = 5000) -> Iterator[tuple[int, bytes]]:
-        start = 0
-        while True:
-            with self._read("reading Merkle nodes") as c:
-                c.execute(self.dialect.q(f"SELECT idx, hash FROM {self.dialect.nodes} WHERE level = ? "
-                                         "AND idx >= ? ORDER BY idx LIMIT ?"), (level, start, page))
-                rows = [(int(col(r, "idx", 0)), bytes(col(r, "hash", 1))) for r in c.fetchall()]
-            if not rows:
-                return
-            yield from rows
-            start = rows[-1][0] + 1
-
-    def iter_leaves(self, page: int = 5000) -> Iterator[tuple[int, int]]:
-        """``(leaf index, notification id)`` in leaf order."""
-        start = 0
-        while True:
-            with self._read("reading Merkle leaves") as c:
-                c.execute(self.dialect.q(f"SELECT leaf_index, notification_id FROM {self.dialect.leaves} "
-                                         "WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?"), (start, page))
-                rows = [(int(col(r, "leaf_index", 0)), int(col(r, "notification_id", 1))) for r in c.fetchall()]
-            if not rows:
-                return
-            yield from rows
-            start = rows[-1][0] + 1
-
     def first_orphan_leaf(self) -> tuple[int, int] | None:
         """The first ``(leaf index, notification id)`` whose event is not in the store, if any."""
         events, event_id = self.recorder.log_events_table
@@ -148,15 +123,6 @@ class TransparencyLog:
         with self._read("counting Merkle nodes") as c:
             c.execute(f"SELECT level, COUNT(*) AS n FROM {self.dialect.nodes} GROUP BY level ORDER BY level")
             return [(int(col(r, "level", 0)), int(col(r, "n", 1))) for r in c.fetchall()]
-
-    def max_level(self) -> int:
-        with self._read("reading Merkle nodes") as c:
-            c.execute(f"SELECT MAX(level) AS m FROM {self.dialect.nodes}")
-            row = c.fetchone()
-            value = col(row, "m", 0) if row is not None else None
-            return -1 if value is None else int(value)
-
-    # --- checkpoints ----------------------------------------------------------------------
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         with self._read("reading checkpoints") as c:
