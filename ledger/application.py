@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
+from ledger.access import Action, Decision, Outcome, Part, decide
+from ledger.access_log import RECORD_RETRIES, AccessLog, access_day, access_stream_id, attempt_fields
 from ledger.case import CaseRecord, note_content
 from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
-from ledger.storage import Backend, backend_for, translate_storage_errors
+from ledger.storage import Backend, ConflictError, backend_for, translate_storage_errors
 from ledger.transparency import TransparencyLog
 
 __all__ = ["LONDON", "CaseLedger", "Clock", "utc_now"]
@@ -355,6 +357,129 @@ class CaseLedger(Application[uuid.UUID]):
         case = self.case(case_id)
         case.reopen(actor=actor, reason=reason, now=self._now())
         self._save("re-opening a case", case)
+        return case
+
+    # --- access (policy s.7, s.11): every attempt decided and recorded ------------------
+
+    def check_access(self, acting: str | None, case_id: uuid.UUID | str, action: Action | str,
+                     part: Part | str, *, purpose: str = "", basis: str | None = None, item: str = "",
+                     client: str | None = None, out_of_hours: bool | None = None,
+                     rollback: dict[str, Any] | None = None) -> Decision:
+        """Decide an attempt (:func:`ledger.access.decide`), record it, then return or refuse.
+
+        The attempt is recorded in the access log (its own streams, :mod:`ledger.access_log`)
+        before this returns, granted or denied. A denial raises :class:`PermissionDenied`
+        whose message is the rule, and says nothing else about the record.
+        """
+        decision, _, _ = self._access(acting, case_id, action, part, purpose=purpose, basis=basis, item=item,
+                                      client=client, out_of_hours=out_of_hours, rollback=rollback)
+        return decision
+
+    def _access(self, acting: str | None, case_id: uuid.UUID | str, action: Action | str, part: Part | str,
+                *, purpose: str = "", basis: str | None = None, item: str = "", client: str | None = None,
+                out_of_hours: bool | None = None,
+                rollback: dict[str, Any] | None = None) -> tuple[Decision, StaffMember, CaseRecord]:
+        action, part = Action(action), Part(part)
+        now = self._now()
+        attempt: dict[str, Any] = {"action": action, "part": part, "case_ref": str(case_id), "item": item,
+                                   "purpose": purpose, "basis": basis, "client": client, "now": now}
+        try:
+            actor = self._actor(acting)
+        except (NotFound, PermissionDenied) as e:
+            who = str(acting or "")[:64] or "(nobody)"
+            stamp = {"staff_id": who, "full_name": "", "designation": "", "team": "", "roles": []}
+            refusal = Decision(Outcome.DENIED, str(e), "unknown_staff")
+            self.record_access(stamp, refusal, case_id=None, **attempt)
+            raise PermissionDenied(f"access denied: {e}") from None
+        try:
+            case = self.case(case_id)
+        except NotFound as e:
+            self.record_access(actor.stamp(), Decision(Outcome.DENIED, str(e), "no_such_case"), case_id=None,
+                               **attempt)
+            raise
+        decision = decide(actor, case, action, part, purpose=purpose, break_glass_basis=basis, now=now,
+                          out_of_hours=out_of_hours, rollback=rollback)
+        self.record_access(actor.stamp(), decision, case_id=case.id, case_version=case.version, **attempt)
+        if not decision.granted:
+            raise PermissionDenied(f"access denied: {decision.rule}")
+        return decision, actor, case
+
+    def record_access(self, actor: dict[str, Any], decision: Decision, *, now: _dt.datetime, action: Action,
+                      part: Part, case_id: uuid.UUID | None, case_ref: str = "", item: str = "",
+                      purpose: str = "", basis: str | None = None, case_version: int | None = None,
+                      client: str | None = None) -> None:
+        """Append one attempt to the actor's access log of the day; retried after a concurrent append."""
+        fields = attempt_fields(actor=actor, now=now, decision=decision, action=action, part=part,
+                                case_id=case_id, case_ref=case_ref or str(case_id or ""), item=item,
+                                purpose=purpose, basis=basis, case_version=case_version, client=client)
+        staff_id, day = actor["staff_id"], access_day(now)
+        stream_id = access_stream_id(staff_id, day)
+        cache: dict[uuid.UUID, AccessLog] = self.__dict__.setdefault("_access_logs", {})
+        for attempt in range(RECORD_RETRIES + 1):
+            log = cache.pop(stream_id, None)
+            with translate_storage_errors(f"reading the access log of {staff_id}"):
+                if log is not None:  # fast-forward over attempts recorded by other processes
+                    for event in self.events.get(stream_id, gt=log.version):
+                        log = event.mutate(log)  # type: ignore[attr-defined]
+                else:
+                    try:
+                        log = self.repository.get(stream_id)
+                    except AggregateNotFoundError:
+                        log = None
+            if log is None:
+                log = AccessLog.first_attempt(staff_id=staff_id, day=day, **fields)
+            else:
+                log.record(**fields)
+            try:
+                self._save(f"recording an access attempt by {staff_id}", log)
+            except ConflictError:
+                if attempt == RECORD_RETRIES:
+                    raise
+                continue  # someone appended to the same stream: read it again and append after
+            if len(cache) > 1000:
+                cache.clear()
+            cache[stream_id] = log
+            return
+
+    # --- restriction (policy s.11): through the access policy, then the case's own rules ---
+
+    def restrict_record(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str, reason: str,
+                        staff_concerned: str | None = None) -> CaseRecord:
+        _, actor, case = self._access(acting, case_id, Action.RESTRICT, Part.RESTRICTION, purpose=reason)
+        case.restrict(actor=actor, kind=kind, reason=reason, now=self._now(),
+                      staff_concerned=self.staff_member(staff_concerned) if staff_concerned else None)
+        self._save("restricting a record", case)
+        return case
+
+    def lift_restriction(self, acting: str | None, case_id: uuid.UUID | str, *, reason: str) -> CaseRecord:
+        _, actor, case = self._access(acting, case_id, Action.RESTRICT, Part.RESTRICTION, purpose=reason)
+        case.lift_restriction(actor=actor, reason=reason, now=self._now())
+        self._save("lifting a restriction", case)
+        return case
+
+    def grant_access(self, acting: str | None, case_id: uuid.UUID | str, *, staff: str, reason: str,
+                     until: _dt.datetime | None = None) -> CaseRecord:
+        _, actor, case = self._access(acting, case_id, Action.RESTRICT, Part.RESTRICTION, purpose=reason,
+                                      item=staff)
+        case.grant_access(actor=actor, staff=self.staff_member(staff), reason=reason, until=until,
+                          now=self._now())
+        self._save(f"granting need-to-know access to {staff}", case)
+        return case
+
+    def renew_grant(self, acting: str | None, case_id: uuid.UUID | str, *, staff: str, reason: str,
+                    until: _dt.datetime | None = None) -> CaseRecord:
+        _, actor, case = self._access(acting, case_id, Action.RESTRICT, Part.RESTRICTION, purpose=reason,
+                                      item=staff)
+        case.renew_grant(actor=actor, staff_id=staff, reason=reason, until=until, now=self._now())
+        self._save(f"renewing the need-to-know access of {staff}", case)
+        return case
+
+    def revoke_grant(self, acting: str | None, case_id: uuid.UUID | str, *, staff: str,
+                     reason: str) -> CaseRecord:
+        _, actor, case = self._access(acting, case_id, Action.RESTRICT, Part.RESTRICTION, purpose=reason,
+                                      item=staff)
+        case.revoke_grant(actor=actor, staff_id=staff, reason=reason, now=self._now())
+        self._save(f"revoking the need-to-know access of {staff}", case)
         return case
 
     # --- scanning --------------------------------------------------------------------------

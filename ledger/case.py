@@ -44,6 +44,7 @@ __all__ = [
     "InterpreterKind",
     "NoteKind",
     "NoteSource",
+    "RestrictionKind",
 ]
 
 #: Roles that may record on a child's record.
@@ -91,6 +92,36 @@ class InterpreterKind(str, enum.Enum):
 class DecisionKind(str, enum.Enum):
     MANAGEMENT = "management"
     SUPERVISION = "supervision"
+
+
+class RestrictionKind(str, enum.Enum):
+    """Why a record is restricted (policy s.11)."""
+
+    ADOPTION = "adoption"              # restricted when the child is matched with adopters
+    STAFF_MEMBER = "staff_member"      # the record concerns a member of staff
+    STAFF_RELATIVE = "staff_relative"  # ... or a relative of a member of staff
+    TEMPORARY = "temporary"            # any other temporary restriction
+
+    @property
+    def label(self) -> str:
+        return {"staff_member": "staff member", "staff_relative": "staff member's relative",
+                "temporary": "temporary"}.get(self.value, self.value)
+
+
+#: Who decides to restrict a record, lift a restriction or grant need-to-know access (s.11).
+RESTRICTING_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
+#: A need-to-know grant runs for six calendar months unless an earlier end is given.
+GRANT_MONTHS = 6
+
+
+def months_after(moment: _dt.datetime, months: int) -> _dt.datetime:
+    """``moment`` plus calendar ``months`` in London time (31 Aug + 6 months is 28/29 Feb)."""
+    local = moment.astimezone(LOCAL_ZONE)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    next_month = _dt.date(year + (month == 12), month % 12 + 1, 1)
+    day = min(local.day, (next_month - _dt.timedelta(days=1)).day)
+    return local.replace(year=year, month=month, day=day)
 
 
 def _choice(enum_cls: type[enum.Enum], field: str, value: Any) -> Any:
@@ -231,6 +262,10 @@ class CaseRecord(ChainedAggregate):
         milestones: list[dict[str, Any]]
         process: dict[str, Any]
         records: dict[str, dict[str, Any]]
+        # Set by the restriction events only (absent on a record never restricted: read them
+        # with getattr, or through ledger.access.restriction_of / active_grant).
+        restriction: dict[str, Any] | None
+        access_grants: dict[str, dict[str, Any]]
 
     class Opened(ChainedAggregate.Event, AggregateCreated):
         child_name: str
@@ -411,6 +446,61 @@ class CaseRecord(ChainedAggregate):
 
         def apply(self, case: CaseRecord) -> None:
             case.status = "open"
+
+    # --- restriction (policy s.11) ---------------------------------------------------
+
+    class RecordRestricted(ChainedAggregate.Event):
+        """The record is restricted: only the people policy s.11 names may open it."""
+
+        kind: RestrictionKind
+        reason: str
+        staff_concerned: dict[str, Any] | None
+
+        def apply(self, case: CaseRecord) -> None:
+            case.restriction = {"kind": self.kind, "reason": self.reason, "by": self.actor,
+                                "at": self.timestamp, "staff_concerned": self.staff_concerned}
+            case.access_grants = {}
+
+    class RestrictionLifted(ChainedAggregate.Event):
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            case.restriction = None
+            case.access_grants = {}  # need-to-know grants belong to the restriction they served
+
+    class AccessGranted(ChainedAggregate.Event):
+        """A named worker may open the restricted record on a need-to-know basis, until ``until``."""
+
+        staff: dict[str, Any]
+        until: _dt.datetime
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            grants = dict(getattr(case, "access_grants", None) or {})
+            grants[self.staff["staff_id"]] = {
+                "staff": self.staff, "until": self.until, "reason": self.reason, "by": self.actor,
+                "at": self.timestamp, "renewals": [], "revoked": None,
+            }
+            case.access_grants = grants
+
+    class AccessGrantRenewed(ChainedAggregate.Event):
+        staff_id: str
+        until: _dt.datetime
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            grant = case.access_grants[self.staff_id]
+            grant["renewals"].append({"at": self.timestamp, "by": self.actor, "reason": self.reason,
+                                      "previous_until": grant["until"]})
+            grant["until"] = self.until
+
+    class AccessGrantRevoked(ChainedAggregate.Event):
+        staff_id: str
+        reason: str
+
+        def apply(self, case: CaseRecord) -> None:
+            case.access_grants[self.staff_id]["revoked"] = {
+                "at": self.timestamp, "by": self.actor, "reason": self.reason}
 
     # --- commands --------------------------------------------------------------------
 
@@ -649,6 +739,98 @@ class CaseRecord(ChainedAggregate):
         self.trigger_event(self.Reopened, actor=actor.stamp(), timestamp=now, occurred_at=now,
                            reason=explained_reason("reason", reason, "re-opening a case"))
 
+    # --- restriction commands (policy s.11) --------------------------------------------
+    # Restricting is not recording casework: a closed record may be restricted, and its
+    # restriction lifted, like an open one.
+
+    def restrict(self, *, actor: StaffMember, kind: Any, reason: str, now: _dt.datetime,
+                 staff_concerned: StaffMember | None = None) -> None:
+        actor.require("restricting a record is decided by a service manager or head of service "
+                      "(policy s.11)", *RESTRICTING_ROLES)
+        kind = _choice(RestrictionKind, "restriction kind", kind)
+        current = getattr(self, "restriction", None)
+        if current is not None:
+            raise RuleViolation(
+                f"the record is already restricted ({RestrictionKind(current['kind']).label}) since "
+                f"{current['at'].date()} by {current['by']['full_name']}; lift that restriction first"
+            )
+        if staff_concerned is not None and kind not in (RestrictionKind.STAFF_MEMBER,
+                                                        RestrictionKind.STAFF_RELATIVE):
+            raise RuleViolation(
+                f"staff_concerned names the member of staff a staff restriction is about; the kind "
+                f"given is {kind.value}")
+        self.trigger_event(
+            self.RecordRestricted, actor=actor.stamp(), timestamp=now, occurred_at=now, kind=kind,
+            reason=explained_reason("reason", reason, "restricting a record (policy s.11)"),
+            staff_concerned=staff_concerned.stamp() if staff_concerned is not None else None,
+        )
+
+    def lift_restriction(self, *, actor: StaffMember, reason: str, now: _dt.datetime) -> None:
+        actor.require("lifting a restriction is decided by a service manager or head of service "
+                      "(policy s.11)", *RESTRICTING_ROLES)
+        self._require_restricted("lift the restriction of")
+        self.trigger_event(self.RestrictionLifted, actor=actor.stamp(), timestamp=now, occurred_at=now,
+                           reason=explained_reason("reason", reason, "lifting a restriction"))
+
+    def grant_access(self, *, actor: StaffMember, staff: StaffMember, reason: str, now: _dt.datetime,
+                     until: _dt.datetime | None = None) -> None:
+        actor.require("granting need-to-know access to a restricted record is decided by a service "
+                      "manager or head of service (policy s.11)", *RESTRICTING_ROLES)
+        self._require_restricted("grant need-to-know access to")
+        if not staff.active:
+            raise RuleViolation(f"{staff.full_name} ({staff.staff_id}) has left and cannot be granted access")
+        grant = self.access_grants.get(staff.staff_id)
+        if grant is not None and grant["revoked"] is None and grant["until"] > now:
+            raise RuleViolation(
+                f"{staff.full_name} already has need-to-know access until "
+                f"{grant['until'].isoformat(timespec='minutes')}; renew it instead")
+        self.trigger_event(
+            self.AccessGranted, actor=actor.stamp(), timestamp=now, occurred_at=now, staff=staff.stamp(),
+            until=_grant_until(until, now),
+            reason=explained_reason("reason", reason, "granting need-to-know access"),
+        )
+
+    def renew_grant(self, *, actor: StaffMember, staff_id: str, reason: str, now: _dt.datetime,
+                    until: _dt.datetime | None = None) -> None:
+        actor.require("renewing need-to-know access is decided by a service manager or head of "
+                      "service (policy s.11)", *RESTRICTING_ROLES)
+        grant = self._grant(staff_id, "renew")
+        self.trigger_event(
+            self.AccessGrantRenewed, actor=actor.stamp(), timestamp=now, occurred_at=now,
+            staff_id=staff_id, until=_grant_until(until, now),
+            reason=explained_reason("reason", reason,
+                                    f"renewing the need-to-know access of {grant['staff']['full_name']}"),
+        )
+
+    def revoke_grant(self, *, actor: StaffMember, staff_id: str, reason: str, now: _dt.datetime) -> None:
+        actor.require("revoking need-to-know access is decided by a service manager or head of "
+                      "service (policy s.11)", *RESTRICTING_ROLES)
+        grant = self._grant(staff_id, "revoke")
+        if grant["until"] <= now:
+            raise RuleViolation(
+                f"the need-to-know access of {grant['staff']['full_name']} already ended on "
+                f"{grant['until'].isoformat(timespec='minutes')}; there is nothing to revoke")
+        self.trigger_event(
+            self.AccessGrantRevoked, actor=actor.stamp(), timestamp=now, occurred_at=now, staff_id=staff_id,
+            reason=explained_reason("reason", reason,
+                                    f"revoking the need-to-know access of {grant['staff']['full_name']}"),
+        )
+
+    def _require_restricted(self, what: str) -> None:
+        if getattr(self, "restriction", None) is None:
+            raise RuleViolation(f"cannot {what} this record: it is not restricted")
+
+    def _grant(self, staff_id: str, what: str) -> dict[str, Any]:
+        self._require_restricted(f"{what} need-to-know access to")
+        grant = (getattr(self, "access_grants", None) or {}).get(staff_id)
+        if grant is None:
+            raise NotFound(f"no need-to-know grant for {staff_id!r} on this record")
+        if grant["revoked"] is not None:
+            raise RuleViolation(
+                f"the need-to-know access of {grant['staff']['full_name']} was revoked on "
+                f"{grant['revoked']['at'].date()} by {grant['revoked']['by']['full_name']}; grant it again")
+        return grant  # type: ignore[no-any-return]
+
     # --- helpers and reading ----------------------------------------------------------
 
     def _require_open(self, what: str) -> None:
@@ -701,3 +883,18 @@ def _check_worker(worker: StaffMember, team: str) -> None:
             f"{worker.full_name} is in the {worker.team} team, not {team}: allocate to a worker "
             "of the team that holds the case"
         )
+
+
+def _grant_until(until: Any, now: _dt.datetime) -> _dt.datetime:
+    """The end of a need-to-know grant: six months from ``now`` unless an earlier end is given."""
+    longest = months_after(now, GRANT_MONTHS)
+    if until is None:
+        return longest
+    until = aware("until", until)
+    if until <= now:
+        raise RuleViolation(f"until {until.isoformat(timespec='minutes')} is not in the future")
+    if until > longest:
+        raise RuleViolation(
+            f"until {until.isoformat(timespec='minutes')} is more than {GRANT_MONTHS} months away; a "
+            f"need-to-know grant runs at most to {longest.isoformat(timespec='minutes')} and is renewed")
+    return until  # type: ignore[no-any-return]
