@@ -39,7 +39,7 @@ def _bar(ctx: Context, label: str) -> Any:
 
 @cli.group()
 def projections() -> None:
-    """The materialised views (hazard register, case index): status, rebuild, run."""
+    """The materialised views (hazard register, case index, per-case views): status, rebuild, run."""
 
 
 @projections.command("status")
@@ -61,15 +61,17 @@ def projections_status(ctx: Context) -> None:
 @common
 @click.argument("name", required=False)
 def projections_rebuild(ctx: Context, name: str | None) -> None:
-    """Drop a projection's rows and position and replay it from event zero (all, by default).
+    """Drop a projection's rows and position and replay it from event zero (all of them unless
+    NAME is given: hazards, cases, chronology, case_view, summary).
 
     The new rows replace the old in one transaction: readers never see a half-built view.
 
     \b
     Example:  caseledger projections rebuild hazards
     """
+    names = _names(name)
     results = []
-    for n in _names(name):
+    for n in names:
         bar = _bar(ctx, f"Rebuilding {n}")
         if bar is None:
             results.append(runner.rebuild(ctx.ledger, n))

@@ -74,6 +74,23 @@ def chronology_table(child: dict[str, Any], entries: list[views.ChronologyEntry]
     return "\n".join(lines)
 
 
+def _chronology(ctx: Context, case_id: str, as_of: str | None, court: bool) -> tuple[Any, list[views.ChronologyEntry]]:
+    """The case (or what the rows hold of it) and its chronology: as of ``--as-of`` computed from
+    the case as it stood then; otherwise read from the materialised ``chronology`` projection,
+    caught up first."""
+    if as_of is None:
+        from projections import runner
+        from projections.caseviews import read_chronology
+
+        cid = ctx.ledger.resolve_case_id(case_id)
+        runner.catch_up(ctx.ledger, "chronology")
+        found = read_chronology(runner.view_of(ctx.ledger, "chronology"), cid, court=court)
+        if found is not None:
+            return found
+    c, _ = read_case(ctx, case_id, as_of)  # as of a point, or no such case (its error)
+    return c, views.chronology(c, court=court)
+
+
 @cli.command("chronology")
 @common
 @click.argument("case_id")
@@ -93,8 +110,7 @@ def chronology_cmd(ctx: Context, case_id: str, as_of: str | None, court: bool, f
     \b
     Example:  caseledger chronology 3f2a --court --format html --out amira-chronology.html
     """
-    c, _ = read_case(ctx, case_id, as_of)
-    entries = views.chronology(c, court=court)
+    c, entries = _chronology(ctx, case_id, as_of, court)
     title = "Chronology prepared for court" if court else "Chronology"
     if ctx.json and fmt == "table":
         fmt = "json"

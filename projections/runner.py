@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -68,9 +69,11 @@ class LedgerProjection(Projection[Any]):
     topics: tuple[str, ...] = ()
     decoded_topics: ClassVar[frozenset[str]] = frozenset()
     description: ClassVar[str] = ""
+    per_case: ClassVar[bool] = False  # rows per case computed from the case (rebuilt by name or --all)
 
-    def __init__(self, view: ViewTarget) -> None:
+    def __init__(self, view: ViewTarget, ledger: CaseLedger | None = None) -> None:
         super().__init__(view)
+        self.ledger = ledger  # for projections that read more than the event (the per-case views)
 
     @property
     def view(self) -> ViewTarget:
@@ -80,6 +83,13 @@ class LedgerProjection(Projection[Any]):
         """Apply the event to the rows, then record the position (with the rows, on a database)."""
         self.apply(domain_event, tracking)
         self.view.insert_tracking(tracking)
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Around a batch of events, inside the view's batch (it exits first, so whatever it
+        stages is written with the batch's position). Nothing by default; the per-case views
+        (:mod:`projections.caseviews`) compute each case touched once here."""
+        yield
 
     @singledispatchmethod
     def apply(self, event: Any, tracking: Tracking) -> None:
@@ -93,9 +103,10 @@ def projection_classes() -> dict[str, type[LedgerProjection]]:
     """The projections by name (imported lazily: they import this module)."""
     if not _REGISTRY:
         from projections.caseindex import CaseIndex
+        from projections.caseviews import CaseSummaries, CaseViews, Chronology
         from projections.hazards import HazardRegister
 
-        for cls in (HazardRegister, CaseIndex):
+        for cls in (HazardRegister, CaseIndex, Chronology, CaseViews, CaseSummaries):
             _REGISTRY[cls.name] = cls
     return _REGISTRY
 
@@ -159,7 +170,7 @@ def catch_up(ledger: CaseLedger, name: str, *, progress: Progress | None = None,
     """
     view = view_of(ledger, name)
     cls = type(projection) if projection is not None else projection_class(name)
-    proj = projection or cls(view)  # type: ignore[arg-type]  # SQLView is a ViewTarget via its recorder
+    proj = projection or cls(view, ledger)  # type: ignore[arg-type]  # SQLView is a ViewTarget via its recorder
     done = 0
     for _attempt in range(5):
         try:
@@ -184,7 +195,7 @@ def _catch_up_once(ledger: CaseLedger, view: SQLView, cls: type[LedgerProjection
     with translate_storage_errors(f"catching up the {cls.name} projection"):
         while True:
             n = 0
-            with view.batch(app, stored):
+            with view.batch(app, stored), proj.batched():
                 for event, tracking in stream:
                     proj.process_event(event, tracking)
                     last = tracking.notification_id
@@ -215,16 +226,17 @@ def fold(ledger: CaseLedger, cls: type[LedgerProjection], *, upto: int | None = 
     """
     target = head(ledger) if upto is None else min(upto, head(ledger))
     memory = MemoryView(cls.tables)
-    proj = cls(memory)
+    proj = cls(memory, ledger)
     reached, when = 0, None
-    for i, (event, tracking) in enumerate(events(ledger, cls, gt=0, stop=target, decode_all=until is not None)):
-        if until is not None and event.timestamp > until:
-            break
-        proj.process_event(event, tracking)
-        reached = tracking.notification_id
-        when = getattr(event, "timestamp", when)
-        if progress is not None and i % 5000 == 0:
-            progress(reached, target)
+    with proj.batched():
+        for i, (event, tracking) in enumerate(events(ledger, cls, gt=0, stop=target, decode_all=until is not None)):
+            if until is not None and event.timestamp > until:
+                break
+            proj.process_event(event, tracking)
+            reached = tracking.notification_id
+            when = getattr(event, "timestamp", when)
+            if progress is not None and i % 5000 == 0:
+                progress(reached, target)
     if until is None:
         reached = target  # every event up to the target was considered
     if progress is not None:

@@ -250,7 +250,8 @@ def test_cli_end_to_end(db: str, clock: Clock) -> None:
     ran = cli(db, "projections", "run", "--once")
     assert all(r["lag"] == 0 for r in ran["projections"]) and ran["applied"]["cases"] > 0
     rebuilt = cli(db, "projections", "rebuild")["rebuilt"]
-    assert {r["projection"]: r["position"] for r in rebuilt} == {"hazards": mid, "cases": mid}
+    assert {r["projection"]: r["position"] for r in rebuilt} == {
+        "hazards": mid, "cases": mid, "chronology": mid, "case_view": mid, "summary": mid}
     out = cli(db, "hazards")
     assert out["position"] == mid and len(out["hazards"]) == 3
     assert out["hazards"][0]["review_date"] == "2026-12-01"  # the earliest review first
