@@ -97,9 +97,23 @@ def main() -> None:
             small = CaseLedger(db)
             print("building a 5,000-event case ...", file=sys.stderr, flush=True)
             cid5 = build_case(small, 5_000)
+            from projections import runner
+            from projections.caseviews import read_chronology
+
+            runner.catch_up(small, "chronology")
+            view = runner.view_of(small, "chronology")
+
+            def materialised() -> None:
+                runner.catch_up(small, "chronology")
+                read_chronology(view, cid5)
+
+            stored = timed(materialised, args.samples)
             reads = timed(lambda: chronology(small.case(cid5)), args.samples // 4 or 1)
-            print(f"  chronology of a {small.case(cid5).version:,}-event case: median {statistics.median(reads):.1f} ms, "
-                  f"p99 {p99(reads):.1f} ms  (goal: median < 20 ms)")
+            version = small.case(cid5).version
+            print(f"  chronology of a {version:,}-event case, materialised rows (catch-up + read): "
+                  f"median {statistics.median(stored):.1f} ms, p99 {p99(stored):.1f} ms  (goal: median < 20 ms)")
+            print(f"  the same computed from the case aggregate (for comparison): "
+                  f"median {statistics.median(reads):.1f} ms, p99 {p99(reads):.1f} ms")
             small.close()
         finally:
             pass
