@@ -174,8 +174,16 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
     n = len(leaf_hashes)
     if type(old_size) is not int or not 0 < old_size <= n:
         raise ValueError(f"consistency proof: old_size must satisfy 0 < old_size <= {n}, got {old_size!r}")
+    return [_mth(leaf_hashes, a, b) for a, b in consistency_ranges(old_size, n)]
+
+
+def consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
+    """The leaf ranges ``[a, b)`` whose subtree hashes form PROOF(old_size, D[new_size]), in proof order.
+
+    Shared by the pure proof above and the proof from stored nodes (:mod:`ledger.merkle_tree`).
+    """
     ranges: list[tuple[int, int]] = []
-    lo, hi, complete = 0, n, True  # ``complete``: the b flag of SUBPROOF
+    lo, hi, complete = 0, new_size, True  # ``complete``: the b flag of SUBPROOF
     while old_size != hi:
         k = _split(hi - lo)
         if old_size <= lo + k:
@@ -187,7 +195,8 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
             complete = False
     if not complete:
         ranges.append((lo, hi))
-    return [_mth(leaf_hashes, a, b) for a, b in reversed(ranges)]
+    ranges.reverse()
+    return ranges
 
 
 # --------------------------------------------------------------------------- verifiers

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from ledger.errors import IntegrityError
-from ledger.merkle import EMPTY_ROOT, HASH_SIZE, MAX_TREE_SIZE, inclusion_ranges, node_hash
+from ledger.merkle import EMPTY_ROOT, HASH_SIZE, MAX_TREE_SIZE, consistency_ranges, inclusion_ranges, node_hash
 
 __all__ = [
     "GetNode",
@@ -199,20 +199,7 @@ def tree_consistency_proof(old_size: int, new_size: int, get_node: GetNode) -> l
         raise ValueError(
             f"consistency proof: old_size must satisfy 0 < old_size <= {new_size}, got {old_size!r}"
         )
-    ranges: list[tuple[int, int]] = []
-    lo, hi, complete = 0, new_size, True
-    while old_size != hi:
-        k = _split(hi - lo)
-        if old_size <= lo + k:
-            ranges.append((lo + k, hi))
-            hi = lo + k
-        else:
-            ranges.append((lo, lo + k))
-            lo += k
-            complete = False
-    if not complete:
-        ranges.append((lo, hi))
-    return [_subtree_hash(a, b, get_node) for a, b in reversed(ranges)]
+    return [_subtree_hash(a, b, get_node) for a, b in consistency_ranges(old_size, new_size)]
 
 
 # --------------------------------------------------------------------------- in memory
