@@ -167,11 +167,6 @@ def _subtree_hash(start: int, end: int, get_node: GetNode) -> bytes:
     return acc
 
 
-def _split(n: int) -> int:
-    """The largest power of two strictly smaller than ``n`` (``n >= 2``)."""
-    return 1 << ((n - 1).bit_length() - 1)
-
-
 def tree_root(size: int, get_node: GetNode) -> bytes:
     """Root hash of the first ``size`` leaves (``EMPTY_ROOT`` for 0); popcount(size) reads."""
     _check_size(size, "size")
