@@ -31,7 +31,7 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         ("Verified: " if report.ok else "VERIFICATION FAILED: ")
         + f"{report.chains.events} events in {report.chains.streams} hash-chained streams "
         + f"({report.chains.cases} case records), the Merkle log of {report.log_size} leaves and "
-        + f"{len(report.checkpoints)} signed checkpoints.",
+        + f"{len(report.checkpoints)} signed checkpoint{'' if len(report.checkpoints) == 1 else 's'}.",
         "",
         f"A look at one child: {richest.child['name']} ({richest.version} events), "
         f"allocated to {who(richest.worker)}.",
