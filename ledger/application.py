@@ -14,7 +14,6 @@ import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
@@ -26,11 +25,11 @@ from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
 from ledger.storage import Backend, ConflictError, backend_for, translate_storage_errors
+from ledger.timescales import LONDON, start_of_day
 from ledger.transparency import TransparencyLog
 
 __all__ = ["LONDON", "CaseLedger", "Clock", "utc_now"]
 
-LONDON = ZoneInfo("Europe/London")
 Clock = Callable[[], _dt.datetime]
 
 #: The actor stamp of the ledger itself, for the first administrator (bootstrapping).
@@ -40,11 +39,6 @@ SYSTEM_ACTOR = {"staff_id": "system", "full_name": "caseledger set-up", "designa
 
 def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
-
-
-def start_of_day(day: _dt.date) -> _dt.datetime:
-    """Midnight, London time, of ``day`` (dates in England are local dates)."""
-    return _dt.datetime.combine(day, _dt.time(), tzinfo=LONDON)
 
 
 class CaseLedger(Application[uuid.UUID]):

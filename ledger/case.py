@@ -29,13 +29,13 @@ import enum
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import AggregateCreated
 
 from ledger.chain import ChainedAggregate
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember
+from ledger.timescales import LONDON
 
 __all__ = [
     "CASEWORK_ROLES",
@@ -62,7 +62,7 @@ ALLOCATABLE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MAN
 #: How far in the future a time may be before it is refused (clock drift between machines).
 FUTURE_TOLERANCE = _dt.timedelta(minutes=5)
 #: Dates on a record (referral, birth, closure) are local dates in England.
-LOCAL_ZONE = ZoneInfo("Europe/London")
+LOCAL_ZONE = LONDON
 MIN_REASON_WORDS = 3
 
 

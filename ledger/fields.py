@@ -14,13 +14,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ledger.errors import RuleViolation
+from ledger.timescales import LONDON
 
 __all__ = ["Field", "check_details", "describe", "parse_text"]
 
-LONDON = ZoneInfo("Europe/London")
 TYPES = ("text", "date", "datetime", "bool", "int", "choice", "text_list", "sha256", "staff_id")
 _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
 

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.encoding import log_entry
-from ledger.merkle import leaf_hash, node_hash
+from ledger.encoding import log_entry_hash
+from ledger.merkle import node_hash
 
 __all__ = ["Frontier", "LogDialect", "append_to_log", "frontier_root"]
 
@@ -129,7 +129,7 @@ class LogDialect:
 
 def event_leaf_hash(topic: str, originator_id: uuid.UUID | str, version: int, state: bytes) -> bytes:
     oid = originator_id if isinstance(originator_id, uuid.UUID) else uuid.UUID(str(originator_id))
-    return leaf_hash(log_entry(topic, oid, version, state))
+    return log_entry_hash(topic, oid.bytes, version, state)
 
 
 def append_to_log(dialect: LogDialect, cursor: Any, stored_events: Sequence[Any],

@@ -63,18 +63,17 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from ledger.errors import RuleViolation
 from ledger.fields import Field, check_details, describe
 from ledger.staff import Role, StaffMember
+from ledger.timescales import LONDON
 
 #: A process state or a milestone's details: a plain dict (stored with the canonical encoding).
 State = dict[str, Any]
 
 __all__ = ["KINDS", "REGISTRY", "Kind", "check", "describe_kind", "fold", "initial_state", "replay"]
 
-LONDON = ZoneInfo("Europe/London")
 
 #: Roles that may record the practice milestones (as ``ledger.case.CASEWORK_ROLES``).
 PRACTICE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER, Role.SERVICE_MANAGER,

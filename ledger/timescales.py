@@ -89,6 +89,11 @@ __all__ = [
 
 #: Dates and due times are reckoned in England's local time.
 LONDON: Final = ZoneInfo("Europe/London")
+
+
+def start_of_day(day: _dt.date) -> _dt.datetime:
+    """Midnight, London time, of ``day`` (dates in England are local dates)."""
+    return _dt.datetime.combine(day, _dt.time(), tzinfo=LONDON)
 #: The units a limit may be given in.
 UNITS: Final = ("hours", "working_days", "calendar_days", "months")
 #: Units counted in whole days (due at the end of the due day).

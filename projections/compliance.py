@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.case import CaseRecord
-from ledger.timescales import due_by
+from ledger.timescales import due_by, start_of_day
 
 __all__ = ["ComplianceItem", "ComplianceReport", "compliance_items", "summarise"]
 
@@ -192,8 +192,6 @@ def _referral_before(case: CaseRecord, start: _dt.datetime, as_of: _dt.datetime)
 
 
 def _referral_start(case: CaseRecord) -> _dt.datetime:
-    from ledger.application import start_of_day
-
     return start_of_day(case.referral["date"])
 
 
@@ -230,8 +228,6 @@ def _review_items(case: CaseRecord, record: dict[str, Any], as_of: _dt.datetime)
 
     A review sets the next review date; the date it replaced is kept in the update's ``previous``.
     """
-    from ledger.application import start_of_day
-
     updates = [u for u in record.get("updates", []) if u["recorded_at"] <= as_of]
     reviews = [u for u in record.get("updates", []) if u.get("action") == "review"]
     first = reviews[0]["previous"].get("review_date") if reviews else record["details"].get("review_date")
