@@ -21,7 +21,7 @@ own stream. Why:
 
 Invariants: an attempt is recorded before any data is returned (the application records, then
 returns or raises); the event carries who (the actor stamp: staff id, full name, designation,
-team, roles as they were), which case and part (and item), the action, the purpose or reason
+team, roles as they were), which case (and the team holding it) and part (and item), the action, the purpose or reason
 typed, the break-glass basis typed, the outcome, the rule in words and its id, the flag, the
 restriction at that moment, the case version read, when, and from where (process, host,
 client address when known). An attempt by an id not in the staff directory, or on a case that
@@ -74,6 +74,7 @@ class AccessLog(ChainedAggregate):
     class AttemptRecorded(ChainedAggregate.Event):
         case_id: uuid.UUID | None   # None when the case asked for does not exist
         case_ref: str               # what was asked for, as typed
+        case_team: str              # the team that held the case at that moment ("" when none)
         part: Part
         item: str                   # the note, document or record id within the part ("" for all)
         action: Action
@@ -122,11 +123,12 @@ ATTEMPT_TOPICS = (get_topic(AccessLog.LogOpened), get_topic(AccessLog.AttemptRec
 def attempt_fields(*, actor: dict[str, Any], now: _dt.datetime, decision: Decision, action: Action,
                    part: Part, case_id: uuid.UUID | None, case_ref: str, item: str = "", purpose: str = "",
                    basis: str | None = None, case_version: int | None = None,
-                   client: str | None = None) -> dict[str, Any]:
+                   case_team: str = "", client: str | None = None) -> dict[str, Any]:
     """The fields of one attempt event, checked for type (everything is stored as given)."""
     return {
         "actor": actor, "occurred_at": now, "timestamp": now,
-        "case_id": case_id, "case_ref": str(case_ref)[:200], "part": Part(part), "item": str(item or ""),
+        "case_id": case_id, "case_ref": str(case_ref)[:200], "case_team": str(case_team or ""),
+        "part": Part(part), "item": str(item or ""),
         "action": Action(action), "purpose": (purpose or "").strip(), "basis": str(basis or "")[:200],
         "outcome": Outcome(decision.outcome), "rule": decision.rule, "rule_id": decision.rule_id,
         "flag": decision.flag, "restriction": decision.restriction, "case_version": case_version,

@@ -393,19 +393,33 @@ class CaseLedger(Application[uuid.UUID]):
             raise
         decision = decide(actor, case, action, part, purpose=purpose, break_glass_basis=basis, now=now,
                           out_of_hours=out_of_hours, rollback=rollback)
-        self.record_access(actor.stamp(), decision, case_id=case.id, case_version=case.version, **attempt)
+        self.record_access(actor.stamp(), decision, case_id=case.id, case_version=case.version,
+                           case_team=case.team, **attempt)
         if not decision.granted:
             raise PermissionDenied(f"access denied: {decision.rule}")
         return decision, actor, case
 
+    def open_record(self, acting: str | None, case_id: uuid.UUID | str, part: Part | str = Part.CASE_VIEW, *,
+                    purpose: str = "", basis: str | None = None, item: str = "", client: str | None = None,
+                    action: Action | str = Action.READ) -> CaseRecord:
+        """The case, for ``acting`` to read ``part`` of it: decided and recorded first (see :meth:`check_access`).
+
+        Every read of a child's record by a person goes through here (the CLI's views, the HTTP
+        API); :meth:`case` is the unrecorded internal read used by the ledger's own machinery.
+        """
+        _, _, case = self._access(acting, case_id, action, part, purpose=purpose, basis=basis, item=item,
+                                  client=client)
+        return case
+
     def record_access(self, actor: dict[str, Any], decision: Decision, *, now: _dt.datetime, action: Action,
                       part: Part, case_id: uuid.UUID | None, case_ref: str = "", item: str = "",
                       purpose: str = "", basis: str | None = None, case_version: int | None = None,
-                      client: str | None = None) -> None:
+                      case_team: str = "", client: str | None = None) -> None:
         """Append one attempt to the actor's access log of the day; retried after a concurrent append."""
         fields = attempt_fields(actor=actor, now=now, decision=decision, action=action, part=part,
                                 case_id=case_id, case_ref=case_ref or str(case_id or ""), item=item,
-                                purpose=purpose, basis=basis, case_version=case_version, client=client)
+                                purpose=purpose, basis=basis, case_version=case_version,
+                                case_team=case_team, client=client)
         staff_id, day = actor["staff_id"], access_day(now)
         stream_id = access_stream_id(staff_id, day)
         cache: dict[uuid.UUID, AccessLog] = self.__dict__.setdefault("_access_logs", {})
