@@ -23,6 +23,7 @@ from ledger.access_log import RECORD_RETRIES, AccessLog, access_day, access_stre
 from ledger.case import CaseRecord, note_content
 from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.rollback_commands import RollbackCommands
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
 from ledger.storage import Backend, ConflictError, backend_for, translate_storage_errors
 from ledger.timescales import LONDON, start_of_day
@@ -41,7 +42,7 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-class CaseLedger(Application[uuid.UUID]):
+class CaseLedger(RollbackCommands, Application[uuid.UUID]):
     """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``."""
 
     name = "CaseLedger"

@@ -266,6 +266,8 @@ class CaseRecord(ChainedAggregate):
         # with getattr, or through ledger.access.restriction_of / active_grant).
         restriction: dict[str, Any] | None
         access_grants: dict[str, dict[str, Any]]
+        # Set by RolledBack only (absent on a record never rolled back): roll-back id -> what it did.
+        rollbacks: dict[str, dict[str, Any]]
 
     class Opened(ChainedAggregate.Event, AggregateCreated):
         child_name: str
@@ -501,6 +503,28 @@ class CaseRecord(ChainedAggregate):
         def apply(self, case: CaseRecord) -> None:
             case.access_grants[self.staff_id]["revoked"] = {
                 "at": self.timestamp, "by": self.actor, "reason": self.reason}
+
+    # --- roll-back (policy s.13) -------------------------------------------------------
+
+    class RolledBack(ChainedAggregate.Event):
+        """An agreed roll-back carried out (:mod:`ledger.rollback`): the process milestones in force become
+        those in force after ``to_version``; casework is never touched. Nothing is removed."""
+
+        rollback_id: uuid.UUID
+        to_version: int
+        matter: str                 # the kind of process milestone corrected
+        reason: str
+        requested_by: dict[str, Any]
+        raised_by: dict[str, Any]
+        agreed_by: dict[str, Any]
+        agreed_at: _dt.datetime
+        superseded: list[uuid.UUID]  # milestone ids now marked superseded_by the roll-back
+        restored: list[uuid.UUID]    # milestone ids superseded by an earlier roll-back, in force again
+
+        def apply(self, case: CaseRecord) -> None:
+            from ledger import rollback
+
+            rollback.apply_to_case(case, self)
 
     # --- commands --------------------------------------------------------------------
 
