@@ -457,6 +457,19 @@ def summary_view(case: CaseRecord, *, now: _dt.datetime) -> dict[str, Any]:
 # --- the audit view ------------------------------------------------------------------------------------
 
 
+def _rollback_notes(rollbacks: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Milestone id -> 'superseded by roll-back R, agreed by X, carried out by Y' (or 'restored by ...'),
+    oldest first, for every milestone a roll-back touched."""
+    out: dict[str, list[str]] = {}
+    for rb in sorted(rollbacks.values(), key=lambda r: r["at"]):
+        for effect, ids in (("superseded", rb["superseded"]), ("restored", rb["restored"])):
+            for i in ids:
+                out.setdefault(str(i), []).append(
+                    f"{effect} by roll-back {rb['id']}, agreed by {who(rb['agreed_by'])}, carried out by "
+                    f"{who(rb['carried_out_by'])} on {local_date(rb['at'])}")
+    return out
+
+
 def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, Any]]:
     """AUDIT-ONLY: the complete history of the case as recorded, in recorded order.
 
@@ -496,11 +509,23 @@ def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, A
         add(d["recorded_at"], "decision_recorded", d["id"], d["decided_by"],
             f"{words(d['kind']).capitalize()} decision: {d['decision']}", occurred_at=d["occurred_at"],
             detail={k: d[k] for k in ("reasons", "risks_considered", "options_not_chosen")})
+    rollbacks = getattr(case, "rollbacks", None) or {}
+    touched = _rollback_notes(rollbacks)
     for m in case.milestones:
         sup = m.get("superseded_by")
-        add(m["recorded_at"], "milestone_recorded", m["id"], m["by"], milestone_title(m["kind"], m["details"]),
+        notes = touched.get(str(m["id"]), [])
+        add(m["recorded_at"], "milestone_recorded", m["id"], m["by"],
+            milestone_title(m["kind"], m["details"]) + "".join(f" [{n}]" for n in notes),
             occurred_at=m["occurred_at"], kind=m["kind"], details=m["details"],
-            superseded_by=str(sup) if sup is not None else None)
+            superseded_by=str(sup) if sup is not None else None, rollbacks=notes)
+    for rb in rollbacks.values():
+        add(rb["at"], "rolled_back", rb["id"], rb["carried_out_by"],
+            f"Roll-back {rb['id']} of the process ({words(rb['matter'])}) to version {rb['to_version']}: "
+            f"{len(rb['superseded'])} milestone(s) superseded, {len(rb['restored'])} restored; casework untouched. "
+            f"Reason: {rb['reason']}; raised by {who(rb['raised_by'])}, requested by {who(rb['requested_by'])}, "
+            f"agreed by {who(rb['agreed_by'])}, carried out by {who(rb['carried_out_by'])}",
+            to_version=rb["to_version"], superseded=[str(i) for i in rb["superseded"]],
+            restored=[str(i) for i in rb["restored"]])
     for r in case.records.values():
         add(r["recorded_at"], f"{r['kind']}_recorded", r["id"], r["by"], f"{words(r['kind']).capitalize()} recorded",
             occurred_at=r["occurred_at"], details=r["details"], status=r["status"])
