@@ -768,4 +768,5 @@ from commands import cli_milestones  # noqa: E402,F401  (registers the milestone
 from commands import cli_compliance  # noqa: E402,F401  (registers the compliance command)
 from commands import cli_views  # noqa: E402,F401  (registers the read commands)
 from commands import cli_projections  # noqa: E402,F401  (registers the projection commands)
+from commands import cli_access  # noqa: E402,F401  (registers the access investigation commands)
 from commands import cli_rollback  # noqa: E402,F401  (registers the roll-back commands)

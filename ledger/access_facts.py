@@ -36,8 +36,10 @@ from typing import Any
 from ledger.access import is_out_of_hours
 from ledger.case import LOCAL_ZONE
 
-__all__ = ["Attempt", "StaffHistory", "Thresholds", "attempt_from_fields", "flags_for", "history_from_fields",
-           "report_rows", "review_summary", "FLAG_WORDS"]
+__all__ = ["FLAG_WORDS", "REPORT_FORMAT", "Attempt", "StaffHistory", "Thresholds", "attempt_from_fields",
+           "build_report", "flags_for", "history_from_fields", "report_rows", "review_summary"]
+
+REPORT_FORMAT = "caseledger-access-report/v1"
 
 #: The flag kinds, in the order they are listed, with the words a panel reads.
 FLAG_WORDS = {
@@ -263,3 +265,25 @@ def report_rows(attempts: Sequence[Attempt], flags: Sequence[Sequence[tuple[str,
             "review": dict(reviews[a.key]) if a.key in reviews else None,
         })
     return rows
+
+
+def build_report(subject: Mapping[str, Any], since: _dt.date | None, until: _dt.date | None,
+                 thresholds: Thresholds, attempts: Sequence[Attempt], histories: Mapping[str, StaffHistory],
+                 reviews: Mapping[tuple[str, int], Mapping[str, Any]]) -> dict[str, Any]:
+    """The whole report as plain JSON values: who or what it is about, the period, the thresholds,
+    one row per attempt (time order) and the count of each flag. Everything in it is derived from
+    the attempts, the staff histories and the reviews given, so that it can be derived again from
+    the events an evidence bundle holds (:func:`ledger.evidence.verify_bundle`)."""
+    ordered = sorted(attempts, key=lambda a: (a.at, a.leaf))
+    flags = flags_for(ordered, histories, thresholds, bulk=subject.get("kind") == "staff")
+    rows = report_rows(ordered, flags, reviews)
+    counts = {k: sum(1 for f in flags if any(kind == k for kind, _ in f)) for k in FLAG_WORDS}
+    return {
+        "format": REPORT_FORMAT, "subject": dict(subject),
+        "from": since.isoformat() if since else None, "to": until.isoformat() if until else None,
+        "thresholds": {"bulk_cases": thresholds.bulk_cases, "bulk_minutes": thresholds.bulk_minutes},
+        "attempts": rows,
+        "summary": {"attempts": len(rows), "denied": sum(1 for r in rows if r["outcome"] == "denied"),
+                    "flagged": sum(1 for f in flags if f), "flags": {k: n for k, n in counts.items() if n},
+                    "cases": len({r["case_id"] for r in rows if r["case_id"]})},
+    }

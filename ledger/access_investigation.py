@@ -31,19 +31,22 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.utils import get_topic
 
 from ledger.access_facts import Attempt, StaffHistory, attempt_from_fields, history_from_fields, review_summary
-from ledger.access_log import ATTEMPT_TOPICS, access_stream_id
+from ledger.access_log import ATTEMPT_TOPICS, access_day, access_stream_id
 from ledger.access_review import AttemptReview, review_stream_id
 from ledger.encoding import decode
 from ledger.errors import NotFound, RuleViolation
-from ledger.staff import StaffMember, staff_stream_id
+from ledger.staff import Role, StaffMember, staff_stream_id
 from ledger.storage import translate_storage_errors
 from ledger.transparency import col
 
-__all__ = ["REVIEW_TOPIC", "AccessInvestigation", "StoredRow", "parse_ref"]
+__all__ = ["INVESTIGATING_ROLES", "REVIEW_TOPIC", "AccessInvestigation", "StoredRow", "parse_ref"]
 
 REVIEW_TOPIC = get_topic(AttemptReview.Reviewed)
 #: How many stream ids go in one ``IN (...)`` (well under SQLite's parameter limit).
 CHUNK = 500
+#: Who reads the access log (the report, the alert list): the service manager and head of service
+#: (s.11: the alerts are theirs) and auditors (s.14: audits).
+INVESTIGATING_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,13 @@ class AccessInvestigation:
         def _now(self) -> _dt.datetime: ...
         def _save(self, what: str, *aggregates: Any) -> None: ...
         def _notifications(self, topics: Sequence[str] = (), page: int = 500) -> Iterator[Any]: ...
+
+    def investigator(self, acting: str | None) -> StaffMember:
+        """The staff member reading the access log, if they may (:data:`INVESTIGATING_ROLES`)."""
+        actor = self._actor(acting)
+        actor.require("reading the access log (the access report, the alert list) is for a service manager, "
+                      "head of service or auditor", *INVESTIGATING_ROLES)
+        return actor
 
     # --- reading stored rows ----------------------------------------------------------------
 
@@ -193,7 +203,7 @@ class AccessInvestigation:
                          until: _dt.date | None = None) -> list[Attempt]:
         """Everyone's attempts on one case (a scan of the access events), in time order."""
         found = [a for a in self._scan_attempts(case_id.bytes) if a.case_id == case_id
-                 and (since is None or a.at.date() >= since) and (until is None or a.at.date() <= until)]
+                 and (since is None or access_day(a.at) >= since) and (until is None or access_day(a.at) <= until)]
         return sorted(found, key=lambda a: (a.at, a.leaf))
 
     def unreviewed_alerts(self) -> list[Attempt]:

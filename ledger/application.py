@@ -19,6 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
 from ledger.access import Action, Decision, Outcome, Part, decide
+from ledger.access_investigation import AccessInvestigation
 from ledger.access_log import RECORD_RETRIES, AccessLog, access_day, access_stream_id, attempt_fields
 from ledger.case import CaseRecord, note_content
 from ledger.checkpoint import Checkpoint, SigningKey
@@ -42,7 +43,7 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-class CaseLedger(RollbackCommands, Application[uuid.UUID]):
+class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
     """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``."""
 
     name = "CaseLedger"

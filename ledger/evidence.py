@@ -13,6 +13,16 @@ A bundle is one JSON document::
 the result says so): the checkpoint's signature; for every event, that its stored bytes hash
 to the event hash they carry, that it links to the previous event of its stream where the
 two are consecutive versions, and that its leaf is included in the signed tree.
+
+An access report's bundle (:func:`export_events`, ``caseledger access report --evidence``) also
+holds ``"report"``: the report itself, as JSON. Choice: the report is **re-derived** from the
+bundled events during verification (the access attempts it cites, the staff streams its team
+and leaving flags come from, the reviews it shows) with the very functions that derived it
+(:func:`ledger.access_facts.build_report`), and must equal the bundled report exactly. So a
+changed byte in the report (a time, a rule, a flag, a review note) fails like a changed byte in
+an event, and a report cannot cite an attempt the bundle does not prove. What a bundle cannot
+prove is absence: an attempt left out of both the report and the bundle (the daily streams of
+a staff report are bundled whole, so a gap inside a day shows as a broken chain).
 """
 
 from __future__ import annotations
@@ -21,8 +31,11 @@ import base64
 import datetime as _dt
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from eventsourcing.utils import get_topic
 
 from ledger.checkpoint import VerifierKey, open_checkpoint
 from ledger.encoding import decode, stored_event_digest
@@ -31,7 +44,7 @@ from ledger.merkle import verify_inclusion
 from ledger.merkle_log import event_leaf_hash
 from ledger.transparency import TransparencyLog, col
 
-__all__ = ["BundleReport", "export_bundle", "verify_bundle"]
+__all__ = ["BundleReport", "export_bundle", "export_events", "verify_bundle"]
 
 FORMAT = "caseledger-evidence/v1"
 
@@ -104,6 +117,7 @@ def verify_bundle(text: str, verifier_key: str | None = None) -> BundleReport:
         return report
     report.checkpoint_size = cp.size
     previous: dict[str, tuple[int, bytes]] = {}
+    held: list[tuple[str, uuid.UUID, int, int, bytes]] = []
     for i, ev in enumerate(bundle.get("events") or []):
         report.events += 1
         try:
@@ -125,6 +139,119 @@ def verify_bundle(text: str, verifier_key: str | None = None) -> BundleReport:
         previous[str(stream)] = (version, stored)
         if not verify_inclusion(event_leaf_hash(topic, stream, version, state), index, cp.size, proof, cp.root):
             report.fail(f"{where}: inclusion proof does not verify against the signed checkpoint")
+        held.append((topic, stream, version, index, state))
     if report.events == 0:
         report.fail("the bundle holds no events")
+    if "report" in bundle:
+        _check_access_report(bundle["report"], held, report)
     return report
+
+
+def export_events(recorder: Any, events: Sequence[tuple[uuid.UUID, int]], *, verifier_key: str,
+                  report: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A bundle of the chosen events (stream id, version), with proofs against the latest signed
+    checkpoint, and ``report`` (checked against them by :func:`verify_bundle`)."""
+    log = TransparencyLog(recorder)
+    history = log.checkpoints()
+    if not history:
+        raise RuleViolation("no signed checkpoint yet: run 'caseledger checkpoint' first")
+    latest = history[-1]
+    chosen = list(dict.fromkeys((uuid.UUID(str(s)), int(v)) for s, v in events))
+    if not chosen:
+        raise NotFound("no events to put in an evidence bundle")
+    out = []
+    with log._read("reading events for an evidence bundle") as c:  # noqa: SLF001
+        for stream_id, version in chosen:
+            c.execute(log.dialect.q(recorder.stream_events_sql.replace("ORDER BY", "AND originator_version = ? "
+                                                                        "ORDER BY")),
+                      (recorder.stream_key(stream_id), version))
+            row = c.fetchone()
+            if row is None:
+                raise NotFound(f"no event version {version} in stream {stream_id}")
+            out.append((stream_id, version, str(col(row, "topic", 0)), bytes(col(row, "state", 2))))
+    bundled = []
+    uncovered = 0
+    for stream_id, version, topic, state in out:
+        index, _, _ = log.leaf_of(stream_id, version)
+        if index >= latest.size:
+            uncovered += 1
+            continue
+        bundled.append({"topic": topic, "stream_id": str(stream_id), "version": version, "state": _b64(state),
+                        "leaf_index": index, "proof": [_b64(p) for p in log.inclusion_proof(index, latest.size)]})
+    if uncovered:
+        raise RuleViolation(f"{uncovered} of the {len(out)} events to bundle are newer than the latest signed "
+                            f"checkpoint (size {latest.size}); run 'caseledger checkpoint' first")
+    bundle: dict[str, Any] = {"format": FORMAT, "origin": latest.note.split("\n", 1)[0], "verifier_key": verifier_key,
+                              "checkpoint": latest.note, "tree_size": latest.size, "events": bundled}
+    if report is not None:
+        bundle["report"] = report
+    return bundle
+
+
+def _check_access_report(claimed: Any, held: list[tuple[str, uuid.UUID, int, int, bytes]],
+                         report: BundleReport) -> None:
+    """Derive the access report again from the bundled events; it must equal the bundled one."""
+    from ledger.access_facts import (
+        REPORT_FORMAT,
+        Thresholds,
+        attempt_from_fields,
+        build_report,
+        history_from_fields,
+        review_summary,
+    )
+    from ledger.access_log import ATTEMPT_TOPICS, access_day
+    from ledger.access_review import AttemptReview
+
+    review_topic = get_topic(AttemptReview.Reviewed)
+    try:
+        if not isinstance(claimed, dict) or claimed.get("format") != REPORT_FORMAT:
+            report.fail(f"report: not a {REPORT_FORMAT} report")
+            return
+        attempts = []
+        reviews: dict[tuple[str, int], dict[str, Any]] = {}
+        staff: dict[uuid.UUID, list[tuple[int, str, dict[str, Any]]]] = {}
+        for topic, stream, version, index, state in held:
+            fields = decode(state)
+            if topic in ATTEMPT_TOPICS:
+                attempts.append(attempt_from_fields(stream, version, index, fields))
+            elif topic == review_topic:
+                reviews[(str(fields["attempt_stream"]), int(fields["attempt_version"]))] = review_summary(fields)
+            elif topic.startswith("ledger.staff:StaffMember."):
+                staff.setdefault(stream, []).append((version, topic, fields))
+        histories = {}
+        for events in staff.values():
+            events.sort(key=lambda e: e[0])
+            staff_id = str(events[0][2].get("staff_id", ""))
+            histories[staff_id] = history_from_fields(staff_id, [(t, f) for _, t, f in events])
+        thresholds = Thresholds(**claimed["thresholds"])
+        since = _dt.date.fromisoformat(claimed["from"]) if claimed.get("from") else None
+        until = _dt.date.fromisoformat(claimed["to"]) if claimed.get("to") else None
+        derived = build_report(claimed["subject"], since, until, thresholds, attempts, histories, reviews)
+    except (KeyError, ValueError, TypeError, AttributeError, EncodingError) as e:
+        report.fail(f"report: cannot be derived from the bundled events ({type(e).__name__}: {e})")
+        return
+    derived = json.loads(json.dumps(derived))
+    subject = derived["subject"]
+    for row in derived["attempts"]:
+        key = "staff_id" if subject.get("kind") == "staff" else "case_id"
+        if row[key] != subject.get(key):
+            report.fail(f"report: attempt {row['ref']} is not about the report's subject ({key} {row[key]})")
+        day = access_day(_dt.datetime.fromisoformat(row["at"])).isoformat()
+        if (derived["from"] and day < derived["from"]) or (derived["to"] and day > derived["to"]):
+            report.fail(f"report: attempt {row['ref']} is outside the report's period")
+    if derived == claimed:
+        return
+    for name in sorted(set(derived) | set(claimed)):
+        if name == "attempts" and isinstance(claimed.get("attempts"), list):
+            theirs = claimed["attempts"]
+            if len(theirs) != len(derived["attempts"]):
+                report.fail(f"report: lists {len(theirs)} attempts but the bundle proves "
+                            f"{len(derived['attempts'])}")
+                continue
+            for mine, other in zip(derived["attempts"], theirs, strict=True):
+                if mine != other:
+                    changed = sorted(k for k in set(mine) | set(other) if mine.get(k) != other.get(k))
+                    report.fail(f"report: attempt {mine['ref']} does not match the event it cites "
+                                f"({', '.join(changed)})")
+        elif derived.get(name) != claimed.get(name):
+            report.fail(f"report: '{name}' does not match the bundled events")

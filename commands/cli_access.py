@@ -1,0 +1,152 @@
+"""``caseledger access report | alerts | review``: investigating access (issue 6, policy s.7, s.11).
+
+Thin: parse, ask the ledger (which decides who may read the access log, and refuses a bad
+review), call :mod:`projections.access_report` and :mod:`projections.access_fhir`, write, format.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.cli import Context, cli, common, key_option, key_path, parse_day, resolve_verifier
+from ledger.access_facts import Thresholds
+from ledger.access_review import ReviewOutcome
+from ledger.application import utc_now
+from ledger.checkpoint import SigningKey
+from ledger.errors import RuleViolation
+from ledger.evidence import export_events
+from projections.access_fhir import fhir_bundle
+from projections.access_report import (
+    BuiltReport,
+    alert_dict,
+    alerts_text,
+    case_report,
+    report_csv,
+    report_text,
+    staff_report,
+)
+
+
+@cli.group()
+def access() -> None:
+    """Investigating access: who opened which record, the alert list, reviews of flagged attempts."""
+
+
+def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) -> str:
+    """Write the report's evidence bundle; sign a checkpoint first when the events are newer than the
+    latest one and the signing key is at hand. Returns what was done, in words."""
+    verifier = resolve_verifier(ctx, key_file, None)
+    signed = ""
+    try:
+        bundle = export_events(ctx.ledger.recorder, built.cited, verifier_key=verifier.to_string(),
+                               report=built.report)
+    except RuleViolation as e:
+        path = key_path(ctx, key_file)
+        if "checkpoint" not in str(e) or not path.exists():
+            raise
+        cp, _ = ctx.ledger.sign_checkpoint(SigningKey.load(path))
+        signed = f" (signed a new checkpoint of size {cp.size} first, to cover them)"
+        bundle = export_events(ctx.ledger.recorder, built.cited, verifier_key=verifier.to_string(),
+                               report=built.report)
+    Path(out).write_text(json.dumps(bundle, indent=1) + "\n")
+    return (f"Wrote the report with {len(bundle['events'])} events and their inclusion proofs against the signed "
+            f"checkpoint of size {bundle['tree_size']} to {out}{signed}.\n"
+            f"Check it anywhere with: caseledger evidence verify {out} --verifier-key KEY")
+
+
+@access.command("report")
+@common
+@key_option
+@click.option("--staff", "staff_id", metavar="STAFF_ID", help="Every record this staff member opened or tried to.")
+@click.option("--case", "case_id", metavar="CASE", help="Everyone who opened this case or tried to.")
+@click.option("--from", "since", metavar="DATE", help="First day (London), YYYY-MM-DD. Staff default: a year ago.")
+@click.option("--to", "until", metavar="DATE", help="Last day (London), YYYY-MM-DD. Staff default: today.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV output, one line per attempt.")
+@click.option("--bulk-cases", default=Thresholds.bulk_cases, show_default=True, type=click.IntRange(2, 10_000),
+              help="Bulk browsing: this many different records ...")
+@click.option("--bulk-minutes", default=Thresholds.bulk_minutes, show_default=True, type=click.IntRange(1, 1440),
+              help="... within this many minutes.")
+@click.option("--evidence", "evidence_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write an evidence bundle: the report, its events, their proofs, the signed checkpoint.")
+@click.option("--fhir", "fhir_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the attempts as a FHIR R4 Bundle of AuditEvent resources (JSON).")
+def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case_id: str | None, since: str | None,
+                  until: str | None, as_csv: bool, bulk_cases: int, bulk_minutes: int, evidence_file: str | None,
+                  fhir_file: str | None) -> None:
+    """Who opened what, when, on what basis, the outcome; flags spelled out (for a disciplinary panel).
+
+    For a service manager, head of service or auditor (--as).
+
+    \b
+    Examples:  caseledger access report --as helen.cole --staff jane.smith --from 2026-01-01
+               caseledger access report --as helen.cole --case 3f2a --csv > who-opened.csv
+               caseledger access report --as helen.cole --staff jane.smith --evidence jane.json --fhir jane-fhir.json
+    """
+    if bool(staff_id) == bool(case_id):
+        raise click.BadParameter("give exactly one of --staff STAFF_ID or --case CASE", param_hint="--staff/--case")
+    if as_csv and ctx.json:
+        raise click.BadParameter("choose one output: --json or --csv", param_hint="--csv")
+    first, last = parse_day(since, "--from"), parse_day(until, "--to")
+    if first and last and last < first:
+        raise click.BadParameter(f"the period ends ({last}) before it starts ({first})", param_hint="--to")
+    ctx.ledger.investigator(ctx.acting)
+    if staff_id:
+        built = staff_report(ctx.ledger, staff_id, first, last, Thresholds(bulk_cases, bulk_minutes))
+    else:
+        assert case_id is not None
+        built = case_report(ctx.ledger, case_id, first, last)
+    notes = []
+    if evidence_file:
+        notes.append(_evidence(ctx, key_file, built, evidence_file))
+    if fhir_file:
+        origin = ctx.ledger.transparency.checkpoints()[-1].note.split("\n", 1)[0] \
+            if ctx.ledger.transparency.checkpoints() else ctx.ledger.backend.display
+        Path(fhir_file).write_text(json.dumps(fhir_bundle(built.report, origin=origin, now=utc_now()), indent=1)
+                                   + "\n")
+        notes.append(f"Wrote {len(built.report['attempts'])} AuditEvent resources (FHIR R4 Bundle) to {fhir_file}.")
+    if as_csv:
+        click.echo(report_csv(built.report), nl=False)
+    else:
+        ctx.out(built.report, lambda: report_text(built.report))
+    for note in notes:
+        click.echo(note, err=ctx.json or as_csv)
+
+
+@access.command("alerts")
+@common
+def access_alerts(ctx: Context) -> None:
+    """The alert list: break-glass uses and other flagged attempts not yet reviewed, oldest first.
+
+    For a service manager, head of service or auditor (--as).
+
+    \b
+    Example:  caseledger access alerts --as helen.cole
+    """
+    ctx.ledger.investigator(ctx.acting)
+    found = ctx.ledger.unreviewed_alerts()
+    ctx.out({"alerts": [alert_dict(a) for a in found]}, lambda: alerts_text(found))
+
+
+@access.command("review")
+@common
+@click.option("--attempt", "ref", required=True, metavar="REF", help="The attempt's reference, e.g. A1234.")
+@click.option("--outcome", required=True, metavar="OUTCOME",
+              help="One of: " + ", ".join(o.value for o in ReviewOutcome) + ".")
+@click.option("--note", required=True, help="What was found and why (at least three words).")
+def access_review(ctx: Context, ref: str, outcome: str, note: str) -> None:
+    """Record the review of a flagged attempt (a service manager or head of service; not one's own).
+
+    \b
+    Example:  caseledger access review --as helen.cole --attempt A1234 --outcome appropriate \\
+                --note 'Child reported missing; EDT asked for the safety plan'
+    """
+    review = ctx.ledger.review_attempt(ctx.acting, ref, outcome=outcome, note=note)
+    data: dict[str, Any] = {"attempt": ref, "review_id": review.id, "outcome": review.outcome.value,
+                            "note": review.note, "reviewed_by": review.reviewed_by}
+    ctx.out(data, f"Recorded the review of attempt {ref.upper()}: {review.outcome.label}. "
+                  "It has left the alert list.")
+
