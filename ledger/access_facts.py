@@ -28,6 +28,7 @@ after_leaving       any attempt after the person left the authority
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -103,11 +104,17 @@ class Attempt:
 
     @property
     def key(self) -> tuple[str, int]:
-        return (str(self.stream_id), self.version)
+        return (_text(self.stream_id), self.version)
 
 
 def _value(v: Any) -> Any:
     return getattr(v, "value", v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(value: uuid.UUID) -> str:
+    """``str`` of an id (a report repeats the same few hundred streams and cases thousands of times)."""
+    return str(value)
 
 
 def attempt_from_fields(stream_id: uuid.UUID, version: int, leaf: int, fields: Mapping[str, Any]) -> Attempt:
@@ -208,7 +215,7 @@ def flags_for(attempts: Sequence[Attempt], histories: Mapping[str, StaffHistory]
         for i, words in _bulk(attempts, thresholds).items():
             out[i].append(("bulk_browsing", words))
     order = list(FLAG_WORDS)
-    return [sorted(f, key=lambda kw: order.index(kw[0])) for f in out]
+    return [sorted(f, key=lambda kw: order.index(kw[0])) if len(f) > 1 else f for f in out]
 
 
 def _bulk(attempts: Sequence[Attempt], t: Thresholds) -> dict[int, str]:
@@ -252,17 +259,17 @@ def report_rows(attempts: Sequence[Attempt], flags: Sequence[Sequence[tuple[str,
     for a, f in zip(attempts, flags, strict=True):
         actor = a.actor
         rows.append({
-            "ref": a.ref, "stream_id": str(a.stream_id), "version": a.version,
+            "ref": a.ref, "stream_id": _text(a.stream_id), "version": a.version,
             "at": a.at.isoformat(), "staff_id": a.staff_id, "name": str(actor.get("full_name", "")),
             "designation": str(actor.get("designation", "")), "team": str(actor.get("team", "")),
             "roles": [str(r) for r in actor.get("roles") or ()],
-            "case_id": str(a.case_id) if a.case_id else None, "case_ref": a.case_ref, "case_team": a.case_team,
+            "case_id": _text(a.case_id) if a.case_id else None, "case_ref": a.case_ref, "case_team": a.case_team,
             "part": a.part, "item": a.item, "action": a.action, "purpose": a.purpose, "basis": a.basis,
             "outcome": a.outcome, "rule": a.rule, "rule_id": a.rule_id, "policy_flag": a.flag,
             "restriction": a.restriction,
-            "origin": {k: a.origin[k] for k in sorted(a.origin)},
+            "origin": dict(a.origin),
             "flags": [{"kind": k, "text": w} for k, w in f],
-            "review": dict(reviews[a.key]) if a.key in reviews else None,
+            "review": dict(reviews[a.key]) if reviews and a.key in reviews else None,
         })
     return rows
 
@@ -277,7 +284,10 @@ def build_report(subject: Mapping[str, Any], since: _dt.date | None, until: _dt.
     ordered = sorted(attempts, key=lambda a: (a.at, a.leaf))
     flags = flags_for(ordered, histories, thresholds, bulk=subject.get("kind") == "staff")
     rows = report_rows(ordered, flags, reviews)
-    counts = {k: sum(1 for f in flags if any(kind == k for kind, _ in f)) for k in FLAG_WORDS}
+    counts = dict.fromkeys(FLAG_WORDS, 0)
+    for f in flags:
+        for kind in {kind for kind, _ in f}:
+            counts[kind] += 1
     return {
         "format": REPORT_FORMAT, "subject": dict(subject),
         "from": since.isoformat() if since else None, "to": until.isoformat() if until else None,

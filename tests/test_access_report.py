@@ -371,3 +371,27 @@ def test_cli_report_alerts_review_evidence_fhir(db: str, scenario: Scenario, tmp
     code, _, err = cli(db, "access", "report", "--as", "helen.cole", "--staff", "omar.farah", "--from", "2026-11-30",
                        "--to", "2026-11-01")
     assert code == 2 and "the period ends (2026-11-01) before it starts (2026-11-30)" in err
+
+
+# --- the README's "Investigating access" example runs as written (after the walk-through) ---------
+
+
+def test_readme_investigating_access_runs_as_written(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from tests.test_readme import README, walkthrough
+
+    block = re.search(r"```sh\n(.*?)```", README.read_text().split("## Investigating access", 1)[1], re.S)
+    assert block is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", walkthrough() + block.group(1)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "Access report: Jane Smith (jane.smith), 2026-01-01 to " in proc.stdout
+    assert "VALID: " in proc.stdout and "NOT VALID" not in proc.stdout
+    assert (tmp_path / "who-opened-the-case.csv").read_text().startswith("ref,at,staff_id")
+    assert json.loads((tmp_path / "jane-access-fhir.json").read_text())["resourceType"] == "Bundle"
