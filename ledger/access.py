@@ -28,8 +28,11 @@ The rules (policy s.7 "Confidentiality", s.11 "Restricted Records", s.12, s.15),
    London time on working days)
    helpdesk, for the roll-back of this case      read; write of the         (not named: denied)
    they are working on                           process only
-   auditor, for audits                           read                       (not named: denied)
+   auditor, for audits                           read; write of a case      (not named: denied)
+                                                 audit (s.14)
    need-to-know grant, in date, not revoked      (not needed)               read
+   the author of a draft case note, on that      read, write (complete it)  same
+   note (after a transfer, to finish recording)
    ============================================  =========================  ====================
 
    Restricting, lifting, granting, renewing and revoking (``Action.RESTRICT``) belong to service
@@ -111,6 +114,7 @@ class Part(str, enum.Enum):
     DOCUMENT = "document"
     PROCESS = "process"          # the process state and milestones (what a roll-back corrects)
     AUDIT_VIEW = "audit_view"    # the case's event history and integrity evidence
+    CASE_AUDIT = "case_audit"    # the case audit forms (policy s.14)
     RESTRICTION = "restriction"  # the restriction and the need-to-know grants
 
 
@@ -195,8 +199,8 @@ def _case_flags(case: CaseRecord) -> tuple[bool, bool]:
 
 
 def _entitlements(actor: StaffMember, case: CaseRecord, part: Part, *, restricted: bool,
-                  now: _dt.datetime, out_of_hours: bool,
-                  rollback: Mapping[str, Any] | None) -> list[tuple[str, str, frozenset[Action]]]:
+                  now: _dt.datetime, out_of_hours: bool, rollback: Mapping[str, Any] | None,
+                  item: str = "") -> list[tuple[str, str, frozenset[Action]]]:
     """Every (rule id, rule in words, actions it allows) that applies to ``actor`` on ``case``."""
     name = actor.full_name
     found: list[tuple[str, str, frozenset[Action]]] = []
@@ -218,6 +222,10 @@ def _entitlements(actor: StaffMember, case: CaseRecord, part: Part, *, restricte
             found.append(("iro", f"{name} is an IRO and the child is {why}", rw))
     if actor.has_role(Role.EDT) and out_of_hours:
         found.append(("edt_out_of_hours", f"{name} is an EDT worker and it is out of hours", rw))
+    note = (getattr(case, "notes", None) or {}).get(item) if part is Part.NOTE and item else None
+    if note is not None and note["status"] == "draft" and note["author"]["staff_id"] == actor.staff_id:
+        found.append(("draft_author", f"{name} wrote this draft case note and may complete it, though the "
+                      "case has moved on", frozenset({Action.READ, Action.WRITE})))
     if restricted:
         grant = active_grant(case, actor.staff_id, now)
         if grant is not None:
@@ -234,20 +242,21 @@ def _entitlements(actor: StaffMember, case: CaseRecord, part: Part, *, restricte
         found.append(("helpdesk_rollback", f"{name} is the helpdesk working on roll-back "
                       f"{rollback.get('id')} of this case", frozenset(allowed)))
     if actor.has_role(Role.AUDITOR):
-        found.append(("auditor", f"{name} is an auditor: auditors read case records for audits "
-                      "(policy s.14)", frozenset({Action.READ})))
+        allowed = {Action.READ} | ({Action.WRITE} if part is Part.CASE_AUDIT else set())
+        found.append(("auditor", f"{name} reads case records as an auditor, and records case audits "
+                      "(policy s.14)", frozenset(allowed)))
     return found
 
 
 def decide(actor: StaffMember, case: CaseRecord, action: Action | str, part: Part | str, *,
            purpose: str = "", break_glass_basis: BreakGlassBasis | str | None = None,
            now: _dt.datetime, out_of_hours: bool | None = None,
-           rollback: Mapping[str, Any] | None = None) -> Decision:
+           rollback: Mapping[str, Any] | None = None, item: str = "") -> Decision:
     """Decide one attempt by ``actor`` to ``action`` the ``part`` of ``case`` (see the module docstring).
 
     ``out_of_hours`` overrides the clock (None: worked out from ``now``). ``rollback`` is the
     roll-back request the helpdesk is working on (its ``id``, ``case_id`` and ``helpdesk``
-    staff id), when there is one.
+    staff id), when there is one. ``item`` is the note, document or record within the part.
     """
     action = Action(action)
     part = Part(part)
@@ -271,7 +280,7 @@ def decide(actor: StaffMember, case: CaseRecord, action: Action | str, part: Par
                       "concerns and may not open the record")
 
     entitled = _entitlements(actor, case, part, restricted=kind is not None, now=now,
-                             out_of_hours=out_of_hours, rollback=rollback)
+                             out_of_hours=out_of_hours, rollback=rollback, item=item)
     for rule_id, rule, actions in entitled:
         if action in actions:
             return Decision(Outcome.GRANTED, prefix + rule, rule_id, level)
@@ -281,13 +290,16 @@ def decide(actor: StaffMember, case: CaseRecord, action: Action | str, part: Par
             return _self_claim(actor, purpose, break_glass_basis)
         return _break_glass(actor, purpose, break_glass_basis, kind, prefix)
 
-    # A write, delete, authorisation or restriction nobody entitles.
+    # A write, delete, authorisation or restriction nobody entitles. The message says what the
+    # action needs, then who the person is: their role, and their relationship to the case.
+    how = f"; {name} is {actor.role_label}, not on this case"
     if entitled:
-        rule_id, rule, _ = entitled[0]
-        return denied(f"{rule_id}_cannot_{action.value}",
-                      f"{prefix}{rule}; that does not allow {_gerund(action, part)}")
-    return denied("not_entitled", f"{prefix}{name} ({actor.role_label}) is not "
-                  f"{_who_may(action, restricted=kind is not None)}")
+        rule = entitled[0][1]
+        how = (f"; {name} is {actor.role_label}, {rule[len(name) + 4:]}: that does not allow it"
+               if rule.startswith(f"{name} is ") else f"; {name} is {actor.role_label}; {rule}: that does not allow it")
+    rule_id = f"{entitled[0][0]}_cannot_{action.value}" if entitled else "not_entitled"
+    return denied(rule_id, f"{prefix}{_doing(action, part)} needs "
+                  f"{_who_may(action, restricted=kind is not None)}{how}")
 
 
 def _self_claim(actor: StaffMember, purpose: str, basis: Any) -> Decision:
@@ -342,28 +354,28 @@ def _basis(value: Any) -> BreakGlassBasis | None:
         return None
 
 
-def _gerund(action: Action, part: Part) -> str:
+def _doing(action: Action, part: Part) -> str:
     return {
         Action.READ: f"reading the {part.value.replace('_', ' ')}",
-        Action.WRITE: "recording on the case",
-        Action.DELETE: "deleting (policy s.12: the team manager of the team and above)",
-        Action.AUTHORISE: "authorising (the team manager of the team and above)",
-        Action.RESTRICT: "restricting the record or granting access: a service manager or head of "
-                         "service decides (policy s.11)",
+        Action.WRITE: "recording on this case",
+        Action.DELETE: "deleting from this case",
+        Action.AUTHORISE: "authorising on this case",
+        Action.RESTRICT: "restricting this record or granting access to it",
     }[action]
 
 
 def _who_may(action: Action, *, restricted: bool) -> str:
     if action is Action.WRITE:
-        return ("named on the restricted record to record on it (the case worker, their team manager, the "
-                "IRO, EDT out of hours, a service manager or head of service)" if restricted else
-                "among those who record on this case (the allocated worker, the team that holds it, its "
-                "management line, the IRO, EDT out of hours)")
+        return ("someone named on the restricted record (the case worker, their team manager, the IRO, EDT "
+                "out of hours, a service manager or head of service)" if restricted else
+                "the allocated worker, the team that holds the case, its team manager, a service manager or "
+                "head of service, the IRO (child looked after or on a plan) or EDT out of hours")
     if action is Action.DELETE:
-        return ("the team manager of the team that holds the case, a service manager or head of service "
-                "(policy s.12)")
+        return ("the role team manager or above (policy s.12): the team manager of the team that holds the "
+                "case, a service manager or head of service")
     if action is Action.AUTHORISE:
-        return "the team manager of the team that holds the case, a service manager or head of service"
+        return ("the role team manager or above: the team manager of the team that holds the case, a service "
+                "manager or head of service")
     if action is Action.RESTRICT:
         return "a service manager or head of service, who decides restrictions (policy s.11)"
-    return "entitled to read this record"
+    return "an entitlement to read this record"

@@ -230,8 +230,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
 
     def allocate(self, acting: str | None, case_id: uuid.UUID | str, *, team: str, worker: str,
                  reason: str) -> CaseRecord:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.PROCESS, purpose=reason)
         case.allocate(actor=actor, team=team, worker=self.staff_member(worker), reason=reason,
                       now=self._now())
         self._save("allocating a case", case)
@@ -241,8 +240,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
                          occurred_at: _dt.datetime, facts: str, finalise: bool = False,
                          **content: Any) -> uuid.UUID:
         """Record a case note as a draft (or draft and finalise at once); returns its id."""
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE)
         note_id = self.new_id()
         now = self._now()
         case.record_case_note(actor=actor, note_id=note_id, kind=kind, occurred_at=occurred_at,
@@ -254,9 +252,8 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
 
     def revise_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
                          *, occurred_at: _dt.datetime | None = None, **changes: Any) -> None:
-        actor = self._actor(acting)
-        case = self.case(case_id)
         nid = _note_uuid(note_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(nid))
         note = case.notes.get(str(nid))
         base = dict(note["content"]) if note else {}
         content = note_content(**{**base, **changes}) if note else {}
@@ -266,16 +263,14 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
 
     def finalise_case_note(self, acting: str | None, case_id: uuid.UUID | str,
                            note_id: uuid.UUID | str) -> None:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(note_id))
         case.finalise_case_note(actor=actor, note_id=_note_uuid(note_id), now=self._now())
         self._save("finalising a case note", case)
 
     def amend_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
                         *, reason: str, **changes: Any) -> None:
-        actor = self._actor(acting)
-        case = self.case(case_id)
         nid = _note_uuid(note_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(nid), purpose=reason)
         note = case.notes.get(str(nid))
         content = note_content(**{**note["content"], **changes}) if note else {}
         case.amend_case_note(actor=actor, note_id=nid, content=content, reason=reason, now=self._now())
@@ -283,8 +278,8 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
 
     def delete_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
                          *, reason: str) -> None:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.DELETE, Part.NOTE, item=str(note_id),
+                                      purpose=reason)
         case.delete_case_note(actor=actor, note_id=_note_uuid(note_id), reason=reason, now=self._now())
         self._save("deleting a case note", case)
 
@@ -293,8 +288,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
                         options_not_chosen: Sequence[dict[str, str]], kind: str = "management",
                         occurred_at: _dt.datetime | None = None,
                         supervisee: str | None = None) -> uuid.UUID:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.PROCESS)
         now = self._now()
         decision_id = self.new_id()
         case.record_decision(
@@ -309,8 +303,8 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
     def record_milestone(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
                          occurred_at: _dt.datetime | None = None, **details: Any) -> uuid.UUID:
         """Record a process milestone (see :mod:`ledger.milestones` for the kinds and rules)."""
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        # Recorded as a write: the milestone's own rule says which kinds need team manager or above.
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.PROCESS, item=kind)
         now = self._now()
         milestone_id = self.new_id()
         case.record_milestone(actor=actor, milestone_id=milestone_id, kind=kind, details=details,
@@ -321,8 +315,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
     def record_casework(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
                         occurred_at: _dt.datetime | None = None, **details: Any) -> uuid.UUID:
         """Record a casework record (see :mod:`ledger.casework` for the kinds and rules)."""
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, _casework_part(kind), item=kind)
         now = self._now()
         record_id = self.new_id()
         case.record_casework(actor=actor, record_id=record_id, kind=kind, details=details,
@@ -332,8 +325,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
 
     def update_casework(self, acting: str | None, case_id: uuid.UUID | str, record_id: uuid.UUID | str, *,
                         action: str, occurred_at: _dt.datetime | None = None, **details: Any) -> None:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.CASE_VIEW, item=str(record_id))
         now = self._now()
         case.update_casework(actor=actor, record_id=_note_uuid(record_id), action=action, details=details,
                              occurred_at=occurred_at or now, now=now)
@@ -341,16 +333,14 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
 
     def close_case(self, acting: str | None, case_id: uuid.UUID | str, *, reason: str,
                    closed_on: _dt.date | None = None) -> CaseRecord:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.PROCESS, purpose=reason)
         now = self._now()
         case.close(actor=actor, reason=reason, closed_on=closed_on or now.astimezone(LONDON).date(), now=now)
         self._save("closing a case", case)
         return case
 
     def reopen_case(self, acting: str | None, case_id: uuid.UUID | str, *, reason: str) -> CaseRecord:
-        actor = self._actor(acting)
-        case = self.case(case_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.PROCESS, purpose=reason)
         case.reopen(actor=actor, reason=reason, now=self._now())
         self._save("re-opening a case", case)
         return case
@@ -394,7 +384,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
                                **attempt)
             raise
         decision = decide(actor, case, action, part, purpose=purpose, break_glass_basis=basis, now=now,
-                          out_of_hours=out_of_hours, rollback=rollback)
+                          out_of_hours=out_of_hours, rollback=rollback, item=item)
         self.record_access(actor.stamp(), decision, case_id=case.id, case_version=case.version,
                            case_team=case.team, **attempt)
         if not decision.granted:
@@ -555,6 +545,12 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
         except ValueError:
             with translate_storage_errors("reading the ledger"):
                 return self.recorder.max_notification_id() or 0
+
+
+def _casework_part(kind: str) -> Part:
+    """The part of the record a casework record belongs to, for the access log."""
+    return {"document": Part.DOCUMENT, "chronology_entry": Part.CHRONOLOGY, "case_summary": Part.SUMMARY,
+            "case_audit": Part.CASE_AUDIT}.get(kind, Part.CASE_VIEW)
 
 
 def _note_uuid(note_id: uuid.UUID | str) -> uuid.UUID:

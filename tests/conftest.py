@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from ledger.access_log import ATTEMPT_TOPICS
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import LedgerError
 
@@ -143,10 +144,17 @@ def borough(ledger: CaseLedger, clock: Clock) -> Borough:
 
 def refused(app: CaseLedger, error: type[LedgerError], message: str,
             command: Callable[..., Any], *args: Any, **kwargs: Any) -> LedgerError:
-    """Run a command that must be refused with exactly ``error``; check nothing was written."""
-    before = app.event_count()
+    """Run a command that must be refused with exactly ``error``; check nothing was written.
+
+    Nothing but the access attempt itself: every attempt on a case, granted or denied, is
+    recorded in the access log (policy s.11), so a refused command may leave at most that one
+    access-log event, and never an event on the case or anywhere else.
+    """
+    before = app.recorder.max_notification_id() or 0
     with pytest.raises(error, match=message) as caught:
         command(*args, **kwargs)
     assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
-    assert app.event_count() == before, "a refused command wrote events"
+    written = [n.topic for n in app.recorder.select_notifications(before + 1, 100)]
+    assert all(t in ATTEMPT_TOPICS for t in written) and len(written) <= 1, \
+        f"a refused command wrote events: {written}"
     return caught.value

@@ -266,7 +266,7 @@ def test_no_self_claim_without_a_social_care_role(borough: Borough, staff_id: st
 
 
 def test_self_claim_is_for_reading_only(borough: Borough) -> None:
-    with pytest.raises(PermissionDenied, match="Kofi Mensah .* is not among those who record on this case"):
+    with pytest.raises(PermissionDenied, match="recording on this case needs the allocated worker, the team that holds the case.*; Kofi Mensah is a social worker, not on this case"):
         borough.ledger.check_access("cp.worker", borough.case_id, "write", "note",
                                     purpose="covering duty for the allocated worker")
 
@@ -308,7 +308,7 @@ def test_break_glass(borough: Borough, basis: str | None, purpose: str, granted:
 def test_break_glass_never_writes_and_needs_a_social_care_role(borough: Borough) -> None:
     app = borough.ledger
     app.restrict_record("helen.cole", borough.case_id, kind="adoption", reason="matched with prospective adopters")
-    with pytest.raises(PermissionDenied, match="is not named on the restricted record to record on it"):
+    with pytest.raises(PermissionDenied, match="recording on this case needs someone named on the restricted record"):
         app.check_access("cp.worker", borough.case_id, "write", "note", purpose="child missing tonight urgently",
                          basis="concern_for_safety")
     with pytest.raises(PermissionDenied, match="Sam Hughes is a helpdesk, which cannot break glass"):
@@ -410,7 +410,7 @@ def test_helpdesk_for_its_roll_back(borough: Borough) -> None:
     rollback = {"id": "rb-1", "case_id": borough.case_id, "helpdesk": "sam.hd"}
     assert app.check_access("sam.hd", borough.case_id, "read", "process", rollback=rollback).granted
     assert app.check_access("sam.hd", borough.case_id, "write", "process", rollback=rollback).granted
-    with pytest.raises(PermissionDenied, match="roll-back rb-1 of this case; that does not allow recording"):
+    with pytest.raises(PermissionDenied, match="roll-back rb-1 of this case: that does not allow it"):
         app.check_access("sam.hd", borough.case_id, "write", "note", rollback=rollback)
     other = {"id": "rb-2", "case_id": uuid.uuid4(), "helpdesk": "sam.hd"}
     with pytest.raises(PermissionDenied):
@@ -476,7 +476,7 @@ def test_grants_expire_renew_and_revoke(borough: Borough, clock: Clock) -> None:
     until = case.access_grants["cp.worker"]["until"]
     assert until == months_after(granted_at, 6) == dt.datetime(2027, 5, 2, 10, 0, tzinfo=LONDON)
     assert app.check_access("cp.worker", borough.case_id, "read", "note").rule_id == "need_to_know"
-    with pytest.raises(PermissionDenied, match="need-to-know access until .*; that does not allow recording"):
+    with pytest.raises(PermissionDenied, match="need-to-know access until .*: that does not allow it"):
         app.check_access("cp.worker", borough.case_id, "write", "note")
     with pytest.raises(RuleViolation, match="already has need-to-know access until .*renew it instead"):
         app.grant_access("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team")

@@ -25,6 +25,7 @@ from ledger import casework
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.verify_log import verify_ledger
+from ledger.access_log import ATTEMPT_TOPICS
 from tests.conftest import Borough, Clock, add_staff
 
 TODAY = dt.date(2026, 11, 2)
@@ -32,13 +33,14 @@ EXE = Path(sys.executable).parent / "caseledger"
 
 
 def refused(ledger: CaseLedger, error: type[Exception], message: str, call: Callable[[], Any]) -> str:
-    """``call`` raises exactly ``error`` with ``message`` in it, and writes nothing."""
-    before = ledger.event_count()
+    """``call`` raises exactly ``error`` with ``message`` in it, and writes nothing but the access attempt."""
+    before = ledger.recorder.max_notification_id() or 0
     with pytest.raises(error) as info:
         call()
     assert type(info.value) is error, (type(info.value), info.value)
     assert re.search(message, str(info.value)), str(info.value)
-    assert ledger.event_count() == before
+    written = [n.topic for n in ledger.recorder.select_notifications(before + 1, 100)]
+    assert all(t in ATTEMPT_TOPICS for t in written) and len(written) <= 1, written
     return str(info.value)
 
 
@@ -174,8 +176,7 @@ def test_hazard_refusals(borough: Borough) -> None:
     refused(
         led,
         PermissionDenied,
-        r"recording a hazard needs a practice or management role; Sam Hughes is "
-        r"a helpdesk",
+        r"access denied: recording on this case needs .*; Sam Hughes is a helpdesk, not on this case",
         lambda: led.record_casework("sam.hd", cid, **hazard()),
     )
     refused(

@@ -29,6 +29,7 @@ from ledger.encoding import decode, encode, event_digest
 from ledger.merkle import verify_inclusion
 from ledger.merkle_log import Frontier, event_leaf_hash, extend
 from ledger.verify_log import LedgerReport, verify_ledger
+from ledger.access_log import ATTEMPT_TOPICS
 from tests.conftest import PG_URL, Borough, Clock, add_staff
 
 ORIGIN = "test.example/caseledger"
@@ -324,7 +325,10 @@ def test_untampered_ledger_verifies(s: Scenario) -> None:
     assert report.problems == []
     assert report.chains.events == len(rows) == s.cp2[0] == report.log_size
     assert report.chains.cases == 2
-    assert report.chains.streams == 9 + 2  # the borough's staff and two case records
+    access_logs = {r.stream for r in rows if r.topic == ATTEMPT_TOPICS[0]}  # each opened by its first attempt
+    assert access_logs  # recording on the cases wrote access attempts, and they verify like the rest
+    # the borough's staff, two case records, and the access logs of who worked on them, per day
+    assert report.chains.streams == 9 + 2 + len(access_logs)
     assert [(c.source, c.size, c.ok) for c in report.checkpoints] == [
         ("stored #1", s.cp1[0], True),
         ("stored #2", s.cp2[0], True),
@@ -339,7 +343,7 @@ def test_unsigned_tail_is_counted_not_failed(s: Scenario, clock: Clock) -> None:
     before = s.ledger.event_count()
     add_notes(s.ledger, clock, s.case_b, 2, who="cp.worker")
     added = s.ledger.event_count() - before
-    assert added == 3  # a finalised note (recorded + finalised) and a draft
+    assert added == 5  # a finalised note (recorded + finalised), a draft, and the two access attempts
     report = s.verify()
     assert report.ok is True and report.unsigned_tail == added
 

@@ -385,11 +385,13 @@ def test_the_demo_wrong_authorisation_is_rolled_back_and_authorised_again(ledger
     staff = ledger.list_staff()
     helpdesk = next(m.staff_id for m in staff if "helpdesk" in [r.value for r in m.roles])
     manager = next(m for m in staff if m.team == case.team and "team_manager" in [r.value for r in m.roles])
-    other = next(m for m in staff if m.team != case.team and "team_manager" in [r.value for r in m.roles])
+    # raised by the manager who clicked it (the worker, if that is the manager who agrees)
+    raiser = wrong["by"]["staff_id"] if wrong["by"]["staff_id"] != manager.staff_id else case.worker["staff_id"]
+    other = next(m for m in staff if m.team != case.team and m.staff_id != raiser
+                 and "team_manager" in [r.value for r in m.roles])
     clock.now = case.modified_on + dt.timedelta(days=7)
     r = ledger.request_rollback(helpdesk, cid, matter="cf_assessment_authorised", reason=REASON,
-                                raised_by=wrong["by"]["staff_id"] if wrong["by"]["staff_id"] != manager.staff_id
-                                else case.worker["staff_id"], before_milestone=wrong_id)
+                                raised_by=raiser, before_milestone=wrong_id)
     refused(ledger, PermissionDenied, f"{other.full_name} is the team manager of the {other.team} team",
             ledger.agree_rollback, other.staff_id, r.id)
     ledger.agree_rollback(manager.staff_id, r.id)

@@ -294,9 +294,8 @@ def leaver(directory: CaseLedger, clock: Any) -> CaseLedger:
 def test_a_leaver_cannot_act(leaver: CaseLedger, clock: Any) -> None:
     app = leaver
     case_id, note = app.leaver_case, app.leaver_note  # type: ignore[attr-defined]
-    cannot_act = r"Jane Smith \(jane\.smith\) has left and cannot act"
-    refused(app, PermissionDenied, "recording a case note needs a practice or management role; "
-            + cannot_act, app.record_case_note, "jane.smith", case_id, kind="contact",
+    cannot_act = r"Jane Smith \(jane\.smith\) has left and cannot (act|open any record)"
+    refused(app, PermissionDenied, "access denied: " + cannot_act, app.record_case_note, "jane.smith", case_id, kind="contact",
             occurred_at=clock.now, facts="Spoke to mother.")
     refused(app, PermissionDenied, cannot_act, app.revise_case_note, "jane.smith", case_id, note,
             facts="Visited at home; mother present.")

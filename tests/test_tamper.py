@@ -146,9 +146,10 @@ def verify_fresh(db: str) -> VerificationReport:
 def test_the_untampered_ledger_verifies(scenario: Scenario) -> None:
     report = verify_fresh(scenario.db)
     assert report.ok and report.problems == []
-    assert report.events == scenario.raw.count() == 9 + 7 + 3  # staff, Amira's case, Noah's case
+    # staff, Amira's case, Noah's case, and the six access attempts (one per command on a case)
+    assert report.events == scenario.raw.count() == 9 + 7 + 3 + 6
     assert report.cases == 2
-    assert report.streams == 9 + 2
+    assert report.streams == 9 + 2 + 4  # staff, two cases, four access logs (Jane, Omar, Grace, Kofi today)
 
 
 # --- the damage ------------------------------------------------------------------------------
@@ -332,4 +333,4 @@ def test_a_forged_event_with_good_hash_and_good_link_is_beyond_the_chain(scenari
     fields["event_hash"] = event_digest(topic, scenario.case_id, 8, fields)
     scenario.raw.insert(scenario.case_id, 8, topic, encode(fields))
     report = verify_fresh(scenario.db)
-    assert report.ok and report.events == 9 + 8 + 3
+    assert report.ok and report.events == 9 + 8 + 3 + 6

@@ -35,8 +35,10 @@ from commands.demo.people import (
 from commands.demo.process import chain_milestones
 from commands.demo.records import _ChildPlan
 from commands.demo.summary import DemoSummary
+from ledger.access import Action, Part, decide
 from ledger.application import CaseLedger
 from ledger.errors import RuleViolation
+from ledger.staff import Role
 from ledger.timescales import due_by
 from projections.compliance import MILESTONE_RULES
 
@@ -86,7 +88,8 @@ def _schedule(plan: _ChildPlan) -> list[_Action]:
             if dep.segment == segment:
                 settle(dep, segment, floor)
             a.at = max(a.at, dep.at + _dt.timedelta(minutes=1))
-        a.at = _in_hours(a.at)
+        if not a.args.get("out_of_hours"):  # EDT records out of hours; everyone else in office hours
+            a.at = _in_hours(a.at)
 
     for segment in sorted({a.segment for a in actions}):
         members = [a for a in actions if a.segment == segment]
@@ -320,6 +323,7 @@ def _carry_out(ledger: CaseLedger, a: _Action, rt: _Runtime | None) -> None:
         return
     case_id = rt.case_id
     assert case_id is not None
+    args = {**args, "acting": _entitled(ledger, case_id, a, rt)}
     if a.op == "note":
         assert a.note is not None and a.occurred is not None
         rt.notes[a.note] = ledger.record_case_note(args["acting"], case_id, kind=args["kind"],
@@ -358,6 +362,43 @@ def _carry_out(ledger: CaseLedger, a: _Action, rt: _Runtime | None) -> None:
                                occurred_at=a.occurred, **_resolved(rt, args))
     else:  # pragma: no cover - the plan only makes the operations above
         raise RuleViolation(f"the demo plan has an unknown operation {a.op!r}")
+
+
+def _entitled(ledger: CaseLedger, case_id: uuid.UUID, a: _Action, rt: _Runtime) -> str:
+    """Who carries out ``a``: the person the plan named, if the access policy lets them now.
+
+    The plan picks people before recording times are settled, so a late record can fall after a
+    transfer to another team; then the person who may (the note's author, the team manager of the
+    team now holding the case, or the allocated worker) records it instead, as would happen.
+    """
+    acting = a.args["acting"]
+    case = ledger.case(case_id)
+    now = ledger.clock()
+    action = Action.DELETE if a.op == "delete" else Action.WRITE
+    part = Part.CASE_AUDIT if a.args.get("kind") == "case_audit" else Part.CASE_VIEW
+    item = ""
+    if a.note and a.note in rt.notes:
+        part, item = Part.NOTE, str(rt.notes[a.note])
+
+    def may(staff_id: str) -> bool:
+        return decide(ledger.staff_member(staff_id), case, action, part, now=now, item=item).granted
+
+    if may(acting):
+        return acting
+    note = case.notes.get(str(rt.notes.get(a.note or ""))) if a.note else None
+    if note is not None and may(note["author"]["staff_id"]):
+        return str(note["author"]["staff_id"])
+    planned = ledger.staff_member(acting)
+    if planned.at_least(Role.TEAM_MANAGER) or action is not Action.WRITE:
+        manager = _team_manager(ledger, case.team)
+        if manager is not None:
+            return manager
+    return str(case.worker["staff_id"])
+
+
+def _team_manager(ledger: CaseLedger, team: str) -> str | None:
+    return next((m.staff_id for m in ledger.list_staff()
+                 if m.active and m.team == team and m.has_role(Role.TEAM_MANAGER)), None)
 
 
 def _resolved(rt: _Runtime, args: dict[str, Any]) -> dict[str, Any]:

@@ -213,6 +213,12 @@ class _NotePlan:
                              acting=author.staff_id, changes=changes)
             self.add(later, "finalise", after=a.seq, note=key, acting=author.staff_id)
             entry.update(drafted=True, final_at=later)
+        elif "edt" in author.roles:
+            # EDT records on the night, out of hours, when the access policy lets EDT record at all.
+            at = occurred + _dt.timedelta(minutes=self.rng.randint(20, 50))
+            self.add(at, "note", note=key, occurred=occurred, acting=author.staff_id, kind=kind,
+                     content=content, finalise=True, out_of_hours=True)
+            entry["final_at"] = at
         else:
             at = self.record_time(occurred, lag)
             if lag > LATE_AFTER and self.rng.random() < 0.75:

@@ -82,17 +82,20 @@ class _PhasePlan(_ProcessPlan):
         }[src]
 
     def transfer(self, day: _dt.date, team: str, reason: str, by: _Person | None = None) -> None:
-        occurred = _at(day, self.rng.randint(10, 16), self.rng.choice([0, 30]))
+        # First thing in the morning, before the new worker's first visit: the access policy lets
+        # only the team that holds the case record on it, so the allocation must come first.
+        occurred = _at(day, 8, self.rng.choice([30, 40]))
         if occurred.date() > self.cutoff:
             return
-        manager = by or self.staff.managers[team]
+        # The manager of the team that holds the case hands it over (the access policy lets them).
+        manager = by or self.staff.managers[self.team]
         move = self.milestone(occurred - _dt.timedelta(minutes=5), "case_transfer", manager, lag=0,
                               to_team=team, reason=reason)
         if move is not None and self.last_allocate is not None:
             move.also.append(self.last_allocate.seq)
         self.team = team
         self.worker = self.new_worker(team)
-        self.last_allocate = self.add(self.record_time(occurred, self.rng.choice([0, 0, 1])), "allocate",
+        self.last_allocate = self.add(occurred + _dt.timedelta(minutes=1), "allocate",
                                       after=move.seq if move is not None else None, acting=manager.staff_id,
                                       team=team, worker=self.worker.staff_id, reason=reason)
 
@@ -265,10 +268,12 @@ class _PhasePlan(_ProcessPlan):
                        "and know how to ask for support again.")
             return None
         self.decision(end, "step_up")
+        # Transferred first thing, so that the Assessment team, which then holds the case, decides the
+        # referral (the access policy lets only the team holding a case record on it).
+        self.transfer(end, "Assessment", "Step-up from early help: concerns have "
+                      "increased and need a child and family assessment.")
         self.contact(_at(end, 9, 30), "referral_accepted", "early help", "concerns increased during early "
                      "help", by=self.staff.managers["Assessment"])
-        self.transfer(add_working_days(end, 1), "Assessment", "Step-up from early help: concerns have "
-                      "increased and need a child and family assessment.")
         return add_working_days(end, 1)
 
     def phase_care(self, start: _dt.date) -> None:
@@ -403,16 +408,18 @@ class _PhasePlan(_ProcessPlan):
         day = add_working_days(closing[-1].args["closed_on"], self.rng.randint(40, 70))
         if add_working_days(day, 45) > self.cutoff:
             return
-        manager = self.staff.managers["Assessment"]
+        # The manager of the team that held the case re-opens it and hands it to Assessment (the
+        # access policy lets only the team holding a case record on it).
+        manager = self.staff.managers[self.team]
         ctx = self.ctx(self.slot(day))
         self.add(self.record_time(_at(day, 10, 0), 0), "reopen", acting=manager.staff_id,
                  reason=f"New referral from {self.referrer_name(ctx)} on {_short_date(day)}; re-opened "
                         "for a new child and family assessment rather than opening a second record.")
         self.worker = self.new_worker("Assessment")
         self.team = "Assessment"
-        self.contact(_at(day, 9, 40), "referral_accepted", self.contact_source(), "re-referral")
         self.last_allocate = self.add(self.record_time(_at(day, 10, 30), 0), "allocate", acting=manager.staff_id,
                  team="Assessment", worker=self.worker.staff_id,
                  reason="Allocated for the new assessment after re-referral.")
+        self.contact(_at(day, 9, 40), "referral_accepted", self.contact_source(), "re-referral")
         self.progress = 0.2
         self.phase_assessment(add_working_days(day, 1), "eh")
