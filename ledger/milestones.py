@@ -729,6 +729,9 @@ def initial_state() -> dict[str, Any]:
     }
 
 
+_STATE_KEYS = frozenset(initial_state())
+
+
 def _full(state: Mapping[str, Any]) -> dict[str, Any]:
     """A private copy of ``state`` with every key present (a stored state may predate a key)."""
     out = initial_state()
@@ -750,8 +753,9 @@ def fold(state: Mapping[str, Any] | None, entry: Mapping[str, Any]) -> dict[str,
 def fold_into(state: dict[str, Any], entry: Mapping[str, Any]) -> None:
     """Apply ``entry`` to ``state`` in place: how a case record's own state is kept up to date
     (copying the whole process state for every milestone made replays slow)."""
-    for key, value in initial_state().items():
-        state.setdefault(key, value)
+    if len(state) < len(_STATE_KEYS):  # a stored state may predate a key (building a fresh state costs)
+        for key, value in initial_state().items():
+            state.setdefault(key, value)
     kind = entry["kind"]
     at = entry["occurred_at"]
     d = copy.deepcopy(dict(entry.get("details") or {}))

@@ -254,8 +254,8 @@ class RollbackRequest(ChainedAggregate):
         matter: str                  # the kind of process milestone corrected
         reason: str
         raised_by: dict[str, Any]    # the worker or manager who asked for it (staff stamp)
-        superseded: list[dict[str, Any]]  # the milestones it would supersede, as requested
-        restored: list[dict[str, Any]]    # ... and restore
+        superseded: list[dict[str, Any]]  # the milestones it would supersede, as requested (id, kind)
+        restored: list[dict[str, Any]]    # ... and restore (the case holds the rest of each)
         kept: dict[str, int]         # casework recorded after the point, which stays, by kind
         expires_at: _dt.datetime
 
@@ -282,8 +282,8 @@ class RollbackRequest(ChainedAggregate):
 
     class Agreed(ChainedAggregate.Event):
         case_version: int            # the case's version the agreement saw
-        superseded: list[dict[str, Any]]
-        restored: list[dict[str, Any]]
+        superseded: list[uuid.UUID]  # the milestones it agreed to supersede (as listed by ``effect``)
+        restored: list[uuid.UUID]    # ... and to restore
 
         def apply(self, request: RollbackRequest) -> None:
             request.status = RollbackStatus.AGREED
@@ -354,12 +354,14 @@ class RollbackRequest(ChainedAggregate):
             raise RuleViolation(
                 f"matter {matter} is not among the process milestones this roll-back would supersede or restore "
                 f"({', '.join(sorted(effect.kinds()))}): choose the point just before the milestone to correct")
+        listed = ({"superseded": [{"id": e["id"], "kind": e["kind"]} for e in effect.superseded],
+                   "restored": [{"id": e["id"], "kind": e["kind"]} for e in effect.restored]})
         return cls._start(
             cls.Requested, id=request_id, actor=actor.stamp(), timestamp=now, occurred_at=now,
             case_id=case.id, case_team=case.team, case_version=case.version, point_version=point_version,
             point_recorded_at=point_recorded_at, point_given=point_given, milestones_at_point=milestones_at_point,
             inactive_at_point=list(inactive_at_point), matter=matter, reason=reason, raised_by=raised_by.stamp(),
-            superseded=effect.superseded, restored=effect.restored, kept=dict(kept),
+            superseded=listed["superseded"], restored=listed["restored"], kept=dict(kept),
             expires_at=expiry_after(now, expiry_working_days),
         )
 
@@ -376,7 +378,8 @@ class RollbackRequest(ChainedAggregate):
                                 f"milestones in force are those in force at version {self.point['version']}; "
                                 "withdraw it")
         self.trigger_event(self.Agreed, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           case_version=case.version, superseded=effect.superseded, restored=effect.restored)
+                           case_version=case.version, superseded=[e["id"] for e in effect.superseded],
+                           restored=[e["id"] for e in effect.restored])
         return effect
 
     def decline(self, *, actor: StaffMember, case: CaseRecord, reason: str, now: _dt.datetime) -> None:
@@ -418,8 +421,8 @@ class RollbackRequest(ChainedAggregate):
         effect = self.effect(case)
         if not self.is_current(effect):
             sup, res = effect.ids
-            agreed_sup = {str(e["id"]) for e in self.agreed["superseded"]}
-            agreed_res = {str(e["id"]) for e in self.agreed["restored"]}
+            agreed_sup = {str(i) for i in self.agreed["superseded"]}
+            agreed_res = {str(i) for i in self.agreed["restored"]}
             new = sorted(sup - agreed_sup) + sorted(res - agreed_res)
             changed = [e for e in (*effect.superseded, *effect.restored) if str(e["id"]) in new]
             what = "; ".join(f"{e['kind']} recorded {_when(e['recorded_at'])} by {e['by']['full_name']}"
@@ -450,7 +453,8 @@ class RollbackRequest(ChainedAggregate):
         """Whether ``effect`` is exactly what was agreed."""
         if self.agreed is None:
             return False
-        return effect.ids == Effect(self.agreed["superseded"], self.agreed["restored"]).ids
+        return effect.ids == (frozenset(str(i) for i in self.agreed["superseded"]),
+                              frozenset(str(i) for i in self.agreed["restored"]))
 
     def status_at(self, now: _dt.datetime) -> RollbackStatus:
         """The status at ``now``: a request still awaiting agreement after ``expires_at`` is expired."""
