@@ -24,11 +24,12 @@ from typing import Any
 import click
 
 from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
+from ledger.access import BreakGlassBasis, Part
 from ledger.application import LONDON, CaseLedger, utc_now
 from ledger.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.checkpoint import SigningKey, VerifierKey
-from ledger.evidence import export_bundle, verify_bundle
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
+from ledger.evidence import export_bundle, verify_bundle
 from ledger.staff import Role
 from ledger.storage import backend_for
 from ledger.verify_log import verify_ledger
@@ -41,11 +42,20 @@ DEMO_ORIGIN = "demo-borough.example/caseledger"
 
 
 class Context:
-    def __init__(self, db: str | None, as_json: bool, acting: str | None) -> None:
+    def __init__(self, db: str | None, as_json: bool, acting: str | None, purpose: str = "",
+                 basis: str | None = None) -> None:
         self.db = db
         self.json = as_json
         self.acting = acting
+        self.purpose = purpose or ""
+        self.basis = basis
         self._ledger: CaseLedger | None = None
+
+    def read(self, case_id: str, part: Part | str, item: str = "") -> Any:
+        """The case, for the acting person to read ``part`` of it: decided by the access policy and
+        recorded in the access log first (a denial exits 1 with the rule, and nothing of the record)."""
+        return self.ledger.open_record(self.acting, case_id, part, purpose=self.purpose, basis=self.basis,
+                                       item=item)
 
     @property
     def ledger(self) -> CaseLedger:
@@ -72,9 +82,15 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
     @click.option("--as", "acting", envvar="CASELEDGER_USER", default=None, metavar="STAFF_ID",
                   help="Who is acting (staff id).")
+    @click.option("--purpose", "purpose", default="", metavar="TEXT",
+                  help="Why you are opening a record you are not on (recorded, and reviewed by a manager).")
+    @click.option("--break-glass", "basis", default=None, type=click.Choice([b.value for b in BreakGlassBasis]),
+                  help="Emergency access to a restricted record (a child at immediate risk), with --purpose: "
+                       "recorded and alerted to the service manager.")
     @functools.wraps(func)
-    def wrapper(db: str | None, as_json: bool, acting: str | None, **kwargs: Any) -> Any:
-        ctx = Context(db, as_json, acting)
+    def wrapper(db: str | None, as_json: bool, acting: str | None, purpose: str, basis: str | None,
+                **kwargs: Any) -> Any:
+        ctx = Context(db, as_json, acting, purpose, basis)
         click.get_current_context().obj = ctx
         try:
             return func(ctx, **kwargs)
@@ -256,6 +272,7 @@ def prove(ctx: Context, key_file: str | None, case_id: str, version: int | None)
     \b
     Example:  caseledger prove --case 3f2a --version 4 --json
     """
+    ctx.read(case_id, Part.AUDIT_VIEW)
     proof = ctx.ledger.prove_event(case_id, version)
     ctx.out(proof, lambda: "\n".join([
         f"Event version {proof['version']} of case {proof['case']} is leaf {proof['leaf_index']} "
@@ -425,19 +442,23 @@ def case_show(ctx: Context, case_id: str) -> None:
     \b
     Example:  caseledger case show 3f2a
     """
-    c = ctx.ledger.case(case_id)
+    c = ctx.read(case_id, Part.CASE_VIEW)
     ctx.out(case_dict(c), lambda: case_text(c))
 
 
 @case.command("list")
 @common
 def case_list(ctx: Context) -> None:
-    """List case records with their child, team, worker and status.
+    """List the case records you may open, with their child, team, worker and status.
+
+    Only the cases the access policy lets you read without stating a reason (your caseload, your
+    team's, your management line's; restricted records only where you are named) are listed, and
+    each one listed is recorded in the access log as read. Open any other with --purpose.
 
     \b
-    Example:  caseledger case list
+    Example:  caseledger case list --as jane.smith
     """
-    cases = [ctx.ledger.case(i) for i in ctx.ledger.case_ids()]
+    cases = ctx.ledger.list_records(ctx.acting)
     data = [{"case_id": c.id, "child": c.child["name"], "team": c.team,
              "worker": c.worker["full_name"], "status": c.status, "events": c.version} for c in cases]
 
@@ -650,6 +671,7 @@ def evidence_export(ctx: Context, key_file: str | None, case_id: str, since: str
     Example:  caseledger evidence export --case 3f2a --from 2026-01-01 --out amira-evidence.json
     """
     verifier = resolve_verifier(ctx, key_file, None)
+    ctx.read(case_id, Part.AUDIT_VIEW)
     bundle = export_bundle(ctx.ledger.recorder, ctx.ledger.resolve_case_id(case_id),
                            verifier_key=verifier.to_string(), since=parse_day(since, "--from"),
                            until=parse_day(until, "--to"))
@@ -763,10 +785,12 @@ def _fail(as_json: bool, kind: str, message: str, code: int) -> None:
         click.echo(f"caseledger: {message}", err=True)
     raise SystemExit(code)
 
-from commands import cli_casework  # noqa: E402,F401  (registers the record commands)
-from commands import cli_milestones  # noqa: E402,F401  (registers the milestone commands)
-from commands import cli_compliance  # noqa: E402,F401  (registers the compliance command)
-from commands import cli_views  # noqa: E402,F401  (registers the read commands)
-from commands import cli_projections  # noqa: E402,F401  (registers the projection commands)
-from commands import cli_access  # noqa: E402,F401  (registers the access investigation commands)
-from commands import cli_rollback  # noqa: E402,F401  (registers the roll-back commands)
+from commands import (
+    cli_access,  # noqa: E402,F401  (registers the access investigation commands)
+    cli_casework,  # noqa: E402,F401  (registers the record commands)
+    cli_compliance,  # noqa: E402,F401  (registers the compliance command)
+    cli_milestones,  # noqa: E402,F401  (registers the milestone commands)
+    cli_projections,  # noqa: E402,F401  (registers the projection commands)
+    cli_rollback,  # noqa: E402,F401  (registers the roll-back commands)
+    cli_views,  # noqa: E402,F401  (registers the read commands)
+)

@@ -82,7 +82,7 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
     For a service manager, head of service or auditor (--as).
 
     \b
-    Examples:  caseledger access report --as helen.cole --staff jane.smith --from 2026-01-01
+    Example:   caseledger access report --as helen.cole --staff jane.smith --from 2026-01-01
                caseledger access report --as helen.cole --case 3f2a --csv > who-opened.csv
                caseledger access report --as helen.cole --staff jane.smith --evidence jane.json --fhir jane-fhir.json
     """

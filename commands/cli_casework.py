@@ -14,6 +14,7 @@ import click
 from commands.cli import Context, cli, common, parse_when
 from commands.render import local, who
 from ledger import casework
+from ledger.access import Part
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def record_list(ctx: Context, case_id: str, kind: str | None) -> None:
     \b
     Example:  caseledger record list 3f2a --kind hazard --json
     """
-    case = ctx.ledger.case(case_id)
+    case = ctx.read(case_id, Part.CASE_VIEW)
     records = sorted((r for r in case.records.values() if kind is None or r["kind"] == kind),
                      key=lambda r: (r["recorded_at"], str(r["id"])))
     rows = [record_row(r) for r in records]

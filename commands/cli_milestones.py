@@ -14,6 +14,7 @@ import click
 from commands.cli import Context, cli, common, parse_when
 from commands.render import day, local, who
 from ledger import milestones
+from ledger.access import Part
 from ledger.fields import parse_text
 
 __all__ = ["milestone", "parse_settings"]
@@ -154,7 +155,7 @@ def milestone_list(ctx: Context, case_id: str) -> None:
     \b
     Example:  caseledger milestone list 3f2a --json
     """
-    c = ctx.ledger.case(case_id)
+    c = ctx.read(case_id, Part.PROCESS)
     data = {"case_id": c.id, "child": c.child["name"],
             "milestones": [_milestone_dict(e) for e in c.milestones], "process": c.process}
 

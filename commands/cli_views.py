@@ -16,6 +16,7 @@ import click
 
 from commands.cli import Context, case, cli, common, parse_when
 from commands.render import dumps, jsonable, local
+from ledger.access import Part
 from ledger.application import LONDON, utc_now
 from projections import views
 from projections.asof import case_as_of
@@ -26,10 +27,16 @@ as_of_option = click.option(
     help="The case as it stood then: '2026-11-21 14:30' (London), or @POSITION (a global event position).")
 
 
-def read_case(ctx: Context, case_id: str, as_of: str | None) -> tuple[Any, _dt.datetime]:
-    """The case (as of ``--as-of``) and the moment its views are dated by."""
+def read_case(ctx: Context, case_id: str, as_of: str | None, part: Part) -> tuple[Any, _dt.datetime]:
+    """The case (as of ``--as-of``) and the moment its views are dated by.
+
+    The read is decided by the access policy, on the record as it is now (a restriction applies
+    to its past as well), and recorded in the access log before anything is returned.
+    """
+    current = ctx.read(case_id, part)
+    case_id = str(current.id)
     if as_of is None:
-        return ctx.ledger.case(case_id), utc_now()
+        return current, utc_now()
     text = as_of.strip()
     if text.startswith("@"):
         try:
@@ -82,12 +89,12 @@ def _chronology(ctx: Context, case_id: str, as_of: str | None, court: bool) -> t
         from projections import runner
         from projections.caseviews import read_chronology
 
-        cid = ctx.ledger.resolve_case_id(case_id)
+        cid = ctx.read(case_id, Part.CHRONOLOGY).id  # decided and recorded before anything is read
         runner.catch_up(ctx.ledger, "chronology")
         found = read_chronology(runner.view_of(ctx.ledger, "chronology"), cid, court=court)
         if found is not None:
             return found
-    c, _ = read_case(ctx, case_id, as_of)  # as of a point, or no such case (its error)
+    c, _ = read_case(ctx, case_id, as_of, Part.CHRONOLOGY)  # as of a point, or no such case (its error)
     return c, views.chronology(c, court=court)
 
 
@@ -188,7 +195,7 @@ def case_view_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
     \b
     Example:  caseledger case view 3f2a --as-of '2026-12-01 17:00'
     """
-    c, when = read_case(ctx, case_id, as_of)
+    c, when = read_case(ctx, case_id, as_of, Part.CASE_VIEW)
     v = views.case_view(c, today=views.local_date(when))
     ctx.out(v, lambda: case_view_text(v) + ("\n" + _stamp(c, as_of).strip() if as_of else ""))
 
@@ -206,7 +213,7 @@ def summary_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
     \b
     Example:  caseledger summary 3f2a --json
     """
-    c, when = read_case(ctx, case_id, as_of)
+    c, when = read_case(ctx, case_id, as_of, Part.SUMMARY)
     v = views.summary_view(c, now=when)
 
     def text() -> str:
@@ -239,7 +246,7 @@ def history_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
     \b
     Example:  caseledger history 3f2a --json
     """
-    c, _ = read_case(ctx, case_id, as_of)
+    c, _ = read_case(ctx, case_id, as_of, Part.AUDIT_VIEW)
     rows = views.audit_view(c, ctx.ledger.events.get(c.id, lte=c.version))
 
     def text() -> str:

@@ -115,6 +115,7 @@ class Part(str, enum.Enum):
     PROCESS = "process"          # the process state and milestones (what a roll-back corrects)
     AUDIT_VIEW = "audit_view"    # the case's event history and integrity evidence
     CASE_AUDIT = "case_audit"    # the case audit forms (policy s.14)
+    CASE_LIST = "case_list"      # a line of a list of cases: the child's name, team, worker, status
     RESTRICTION = "restriction"  # the restriction and the need-to-know grants
 
 

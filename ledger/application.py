@@ -403,6 +403,57 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
                                   client=client)
         return case
 
+    def list_records(self, acting: str | None, *, client: str | None = None) -> list[CaseRecord]:
+        """The case records ``acting`` may read without stating a reason, each recorded as read.
+
+        The list is itself a read of every record it shows (the child's name, team, worker), so
+        each listed case is an attempt in the access log (part ``case_list``), written in one batch
+        before the list is returned. Records the person would need a reason or break-glass for are
+        not listed, and nothing is recorded for them: they were not attempted.
+        """
+        actor = self._actor(acting)
+        now = self._now()
+        shown: list[tuple[CaseRecord, Decision]] = []
+        for case_id in self.case_ids():
+            case = self.case(case_id)
+            decision = decide(actor, case, Action.READ, Part.CASE_LIST, now=now)
+            if decision.granted and not decision.flagged:
+                shown.append((case, decision))
+        self.record_accesses(actor.stamp(), [
+            {"decision": d, "now": now, "action": Action.READ, "part": Part.CASE_LIST, "case_id": c.id,
+             "case_version": c.version, "case_team": c.team, "client": client} for c, d in shown])
+        return [c for c, _ in shown]
+
+    def record_accesses(self, actor: dict[str, Any], attempts: Sequence[dict[str, Any]]) -> None:
+        """Append several attempts of one person to their access log in one write (a batch)."""
+        if not attempts:
+            return
+        now = attempts[0]["now"]
+        staff_id, day = actor["staff_id"], access_day(now)
+        fields = [attempt_fields(actor=actor, now=a["now"], decision=a["decision"], action=a["action"],
+                                 part=a["part"], case_id=a["case_id"], case_ref=str(a["case_id"]),
+                                 case_version=a.get("case_version"), case_team=a.get("case_team", ""),
+                                 client=a.get("client")) for a in attempts]
+        stream_id = access_stream_id(staff_id, day)
+        for attempt in range(RECORD_RETRIES + 1):
+            with translate_storage_errors(f"reading the access log of {staff_id}"):
+                try:
+                    log: AccessLog | None = self.repository.get(stream_id)
+                except AggregateNotFoundError:
+                    log = None
+            for f in fields:
+                if log is None:
+                    log = AccessLog.first_attempt(staff_id=staff_id, day=day, **f)
+                else:
+                    log.record(**f)
+            try:
+                self._save(f"recording {len(fields)} access attempts by {staff_id}", log)
+                self.__dict__.get("_access_logs", {}).pop(stream_id, None)
+                return
+            except ConflictError:
+                if attempt == RECORD_RETRIES:
+                    raise
+
     def record_access(self, actor: dict[str, Any], decision: Decision, *, now: _dt.datetime, action: Action,
                       part: Part, case_id: uuid.UUID | None, case_ref: str = "", item: str = "",
                       purpose: str = "", basis: str | None = None, case_version: int | None = None,

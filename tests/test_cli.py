@@ -217,10 +217,10 @@ def test_full_flow(led: Ledger) -> None:
     assert {m["staff_id"] for m in staff} == {s[0] for s in STAFF}
     assert "Jane Smith" in led("staff", "list").stdout
 
-    shown = js(led("case", "show", short, "--json"))
+    shown = js(led("case", "show", short, "--as", "grace.obi", "--json"))
     assert cid in json.dumps(shown) and "Amira Hassan" in json.dumps(shown)
-    assert "Amira Hassan" in led("case", "show", short).stdout
-    listed = js(led("case", "list", "--json"))
+    assert "Amira Hassan" in led("case", "show", short, "--as", "grace.obi").stdout
+    listed = js(led("case", "list", "--as", "grace.obi", "--json"))
     assert [c["case_id"] for c in listed] == [cid] and listed[0]["status"] == "open"
 
     # A draft, revised, finalised, amended.
@@ -292,7 +292,7 @@ def test_full_flow(led: Ledger) -> None:
         )["deleted"]
         is True
     )
-    assert "Visited Amira at home." not in led("case", "show", cid).stdout
+    assert "Visited Amira at home." not in led("case", "show", cid, "--as", "grace.obi").stdout
     did = js(
         led(
             "decision",
@@ -366,7 +366,7 @@ def test_full_flow(led: Ledger) -> None:
     assert signed.size == cp["size"] and base64.b64encode(signed.root).decode() == cp["root"]
     assert led("checkpoint").stdout.strip().splitlines()[0] == cp["origin"]
 
-    proof = js(led("prove", "--case", short, "--json"))
+    proof = js(led("prove", "--case", short, "--as", "grace.obi", "--json"))
     size = json.loads(led("verify", "--json").stdout)["log_size"]
     b = base64.b64decode
     assert verify_inclusion(
@@ -376,15 +376,19 @@ def test_full_flow(led: Ledger) -> None:
         [b(p) for p in proof["proof"]],
         b(proof["root"]),
     )
-    assert proof["tree_size"] == size
-    first = js(led("prove", "--case", cid, "--version", "1", "--json"))
+    assert proof["tree_size"] == size - 1  # the proof's own read of the audit view was recorded after it
+    first = js(led("prove", "--case", cid, "--version", "1", "--as", "grace.obi", "--json"))
     assert (
-        first["version"] == 1 and "Signed checkpoint" in led("prove", "--case", cid, "--version", "1").stdout
+        first["version"] == 1 and "Signed checkpoint" in led("prove", "--case", cid, "--version", "1", "--as", "grace.obi").stdout
     )
 
     report = js(led("verify", "--json"))
     assert report["ok"] is True and report["problems"] == []
-    assert report["cases"] == 1 and report["events"] == size and report["unsigned_events"] == 0
+    # the two proofs since were reads of the audit view: recorded, and not yet signed
+    assert report["cases"] == 1 and report["events"] == size + 2 and report["unsigned_events"] == 3
+    led("checkpoint", "--json")
+    report = js(led("verify", "--json"))
+    assert report["events"] == size + 2 and report["unsigned_events"] == 0
     assert "Intact" in led("verify").stdout
     # An auditor's run: the verifier key as a string and as a file, and an external checkpoint.
     (led.dir / "auditor.pub").write_text(cp["verifier_key"] + "\n")
@@ -475,7 +479,7 @@ def test_social_worker_cannot_delete_a_note(led: Ledger) -> None:
             ],
             "already used",
         ),
-        (["case", "show", "ffffffff"], "no case record"),
+        (["case", "show", "ffffffff", "--as", "grace.obi"], "no case record"),
     ],
     ids=[
         "close-by-social-worker",
@@ -730,7 +734,7 @@ def test_postgresql_flow(pg_schema_url: str, tmp_path: Path) -> None:
     led = seed(tmp_path, pg_schema_url, key=key)
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     led("checkpoint", "--key", str(key))
-    proof = js(led("prove", "--key", str(key), "--case", led.case_id, "--json"))
+    proof = js(led("prove", "--key", str(key), "--case", led.case_id, "--as", "grace.obi", "--json"))
     assert proof["version"] >= 2
     report = js(led("verify", "--key", str(key), "--json"))
     assert report["ok"] is True and report["cases"] == 1

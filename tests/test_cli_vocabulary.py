@@ -47,7 +47,7 @@ def test_every_kind_of_record_through_the_cli(led: Ledger, kind: str) -> None:  
     acting, values = KINDS[kind]
     sets = [arg for value in values for arg in ("--set", value)]
     added = js(led("record", "add", led.case_id, kind, "--as", acting, "--occurred-at", WHEN, *sets, "--json"))
-    listed = js(led("record", "list", led.case_id, "--kind", kind, "--json"))
+    listed = js(led("record", "list", led.case_id, "--kind", kind, "--as", "grace.obi", "--json"))
     records = listed if isinstance(listed, list) else listed["records"]
     assert any(str(r["record_id"]) == str(added["record_id"]) and r["kind"] == kind for r in records), listed
 
@@ -64,7 +64,7 @@ def test_correction_request_and_document_through_the_cli(led: Ledger, tmp_path: 
     led("record", "update", led.case_id, str(req["record_id"]), "disagreement", "--as", "jane.smith",
         "--set", "in_their_own_words=I was upstairs with the baby the whole time",
         "--set", "by_whom=Ms Hassan (mother)")
-    shown = js(led("record", "list", led.case_id, "--kind", "correction_request", "--json"))
+    shown = js(led("record", "list", led.case_id, "--kind", "correction_request", "--as", "grace.obi", "--json"))
     text = str(shown)
     assert "I was upstairs with the baby the whole time" in text
 
@@ -84,7 +84,7 @@ def test_a_pathway_of_milestones_and_a_refusal_through_the_cli(led: Ledger) -> N
     for acting, kind, values in steps:
         sets = [arg for value in values for arg in ("--set", value)]
         led("milestone", "add", led.case_id, kind, "--as", acting, "--occurred-at", WHEN, *sets)
-    listed = js(led("milestone", "list", led.case_id, "--json"))
+    listed = js(led("milestone", "list", led.case_id, "--as", "grace.obi", "--json"))
     kinds = [m["kind"] for m in (listed["milestones"] if isinstance(listed, dict) else listed)]
     assert kinds == [k for _, k, _ in steps]
 

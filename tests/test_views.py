@@ -305,7 +305,8 @@ def test_html_escapes_everything() -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=60)
+    # Every read is by somebody (the access policy): here the team manager of the case's team.
+    proc = subprocess.run([str(EXE), *args, "--as", "grace.obi"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -344,6 +345,6 @@ def test_read_commands_end_to_end(tmp_path: Path) -> None:
     history = json.loads(run("history", cid, "--db", db, "--json").stdout)
     assert any(r["action"] == "note_deleted" and r["ref"] == str(story.ids["wrong"]) for r in history)
     assert "note_deleted" in run("history", cid, "--db", db).stdout
-    proc = subprocess.run([str(EXE), "case", "view", cid, "--db", db, "--as-of", "2020-01-01 09:00"],
+    proc = subprocess.run([str(EXE), "case", "view", cid, "--db", db, "--as", "grace.obi", "--as-of", "2020-01-01 09:00"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "did not exist yet" in proc.stderr  # NotFound is refused (1)

@@ -50,7 +50,7 @@ class _ChildPlan(_CorrectionPlan):
             self.hazard()
         if self.rng.random() < 0.5:
             self.consent_and_sharing()
-        if self.rng.random() < 0.3:
+        if self.rng.random() < 0.3 or self.idx % 4 == 1:  # every fourth child at least: audits are routine
             self.audit(auditor)
         if transfer_audit:
             self.transfer_audit()
