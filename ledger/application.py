@@ -458,7 +458,14 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
                       part: Part, case_id: uuid.UUID | None, case_ref: str = "", item: str = "",
                       purpose: str = "", basis: str | None = None, case_version: int | None = None,
                       case_team: str = "", client: str | None = None) -> None:
-        """Append one attempt to the actor's access log of the day; retried after a concurrent append."""
+        """Append one attempt to the actor's access log of the day; retried after a concurrent append.
+
+        The log of the day is kept in memory after each append and appended to optimistically,
+        with no read first: if another process (or thread) appended meanwhile, the save conflicts
+        on the stream's next version, nothing is written, and the log is read again from the
+        store and the attempt appended after it. So one attempt is one write (one transaction),
+        and it is committed before this returns.
+        """
         fields = attempt_fields(actor=actor, now=now, decision=decision, action=action, part=part,
                                 case_id=case_id, case_ref=case_ref or str(case_id or ""), item=item,
                                 purpose=purpose, basis=basis, case_version=case_version,
@@ -467,12 +474,9 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
         stream_id = access_stream_id(staff_id, day)
         cache: dict[uuid.UUID, AccessLog] = self.__dict__.setdefault("_access_logs", {})
         for attempt in range(RECORD_RETRIES + 1):
-            log = cache.pop(stream_id, None)
-            with translate_storage_errors(f"reading the access log of {staff_id}"):
-                if log is not None:  # fast-forward over attempts recorded by other processes
-                    for event in self.events.get(stream_id, gt=log.version):
-                        log = event.mutate(log)  # type: ignore[attr-defined]
-                else:
+            log = cache.pop(stream_id, None)  # popped: a log whose save failed is never reused
+            if log is None:
+                with translate_storage_errors(f"reading the access log of {staff_id}"):
                     try:
                         log = self.repository.get(stream_id)
                     except AggregateNotFoundError:

@@ -2,6 +2,26 @@
 
 eventsourcing takes ``LOCK TABLE ... IN EXCLUSIVE MODE`` on the events table before each
 insert, so appends to the log are serialised in notification-id order.
+
+Durability of access attempts. A transaction that stores only access-attempt events
+(:data:`ledger.access_log.ATTEMPT_TOPICS`: the attempt recorded before a read returns data)
+runs with ``SET LOCAL synchronous_commit TO off``: the server commits it (its events, their
+Merkle leaves and the new head, atomically, visible to every other session) and answers
+without waiting for its WAL to be flushed to disk; the WAL writer flushes it within
+``3 x wal_writer_delay`` (600 ms with the default 200 ms). What this guarantees and what it
+does not:
+
+* when the write returns, the server has committed it: if the ledger's process (the client)
+  stops, is killed or loses its connection right after the read returned data, the attempt is
+  not lost;
+* a crash of the PostgreSQL server or its machine within that window can lose the last such
+  commits (each as a whole: never an event without its leaf, never a broken chain, never a
+  gap in the log, as it comes back up at a consistent earlier point). It cannot lose an
+  attempt while keeping a later commit that waited for the disk: flushing the WAL up to any
+  later synchronous commit (every other write of the ledger) flushes the attempts before it.
+
+Every other transaction (case events, staff changes, batches of attempts mixed with anything
+else) keeps the server's ``synchronous_commit`` setting.
 """
 
 from __future__ import annotations
@@ -14,6 +34,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL
 
+from ledger.access_log import ATTEMPT_TOPICS
 from ledger.merkle_log import LogDialect, append_to_log
 
 __all__ = ["PostgresLedgerRecorder"]
@@ -52,6 +73,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
     @staticmethod
     def stream_key(stream_id: UUID) -> UUID:
         return stream_id
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        # Pipelined with the insert (no round trip of its own); see the module docstring.
+        if stored_events and all(e.topic in ATTEMPT_TOPICS for e in stored_events):
+            curs.execute("SET LOCAL synchronous_commit TO off")
+        super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:

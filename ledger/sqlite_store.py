@@ -1,4 +1,21 @@
-"""SQLite: the events recorder that also appends to the Merkle log, in the same transaction."""
+"""SQLite: the events recorder that also appends to the Merkle log, in the same transaction.
+
+Durability. The database is in WAL mode (eventsourcing sets it) and every connection the
+ledger opens sets ``PRAGMA synchronous = NORMAL``: a commit is appended to the WAL file (a
+write to the operating system) but not fsynced; the WAL is fsynced at each checkpoint. What
+this guarantees and what it does not:
+
+* once a write (an access attempt, a case event) has returned, it is committed: if the ledger's
+  process stops, is killed or crashes right after, the commit is in the OS's file cache and
+  is there when the database is next opened (no attempt is lost if the process stops after a
+  read returned data);
+* an operating-system crash or power loss can lose the last commits made since the last WAL
+  checkpoint (their transactions are rolled back as a whole: the database stays consistent,
+  and an event is never left without its Merkle leaf, nor a leaf without its event, nor a
+  broken hash chain). With ``synchronous = FULL`` (SQLite's default) each commit waited for an
+  fsync (~1 ms or more per write), which only protects against that case; a ledger that must
+  survive power loss with no lost commit belongs on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteCursor, SQLiteDatastore
 
 from ledger.merkle_log import LogDialect, append_to_log
 
@@ -24,6 +41,19 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
     stream_events_sql = ("SELECT topic, originator_version, state FROM stored_events "
                          "WHERE originator_id = ? ORDER BY originator_version")
+
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        pool = datastore.pool
+        create = pool._create_connection
+
+        def create_connection() -> SQLiteConnection:
+            connection = create()
+            if not pool.is_sqlite_memory_mode:
+                connection.cursor().execute("PRAGMA synchronous = NORMAL")  # see the module docstring
+            return connection
+
+        pool._create_connection = create_connection  # type: ignore[method-assign]
 
     @staticmethod
     def stream_key(stream_id: UUID) -> str:
