@@ -858,13 +858,13 @@ def test_cli_records_and_documents(tmp_path: Path) -> None:
     )
     assert doc["sha256"] == casework.document_details(drawing)["sha256"] and doc["size_bytes"] == 19
 
-    listed = json.loads(run(tmp_path, "record", "list", cid, *base, "--json").stdout)
+    listed = json.loads(run(tmp_path, "record", "list", cid, *base, "--as", "grace.obi", "--json").stdout)
     assert [r["kind"] for r in listed] == ["hazard", "chronology_entry", "document"]
     assert listed[0]["updates"][0]["action"] == "review"
     assert listed[0]["details"]["review_date"] == str(casework.add_months(today, 5))
-    only = json.loads(run(tmp_path, "record", "list", cid, *base, "--kind", "document", "--json").stdout)
+    only = json.loads(run(tmp_path, "record", "list", cid, *base, "--as", "grace.obi", "--kind", "document", "--json").stdout)
     assert [r["record_id"] for r in only] == [doc["record_id"]]
-    text = run(tmp_path, "record", "list", cid, *base).stdout
+    text = run(tmp_path, "record", "list", cid, *base, "--as", "grace.obi").stdout
     assert "hazard" in text and "review" in text and "Grace Obi" in text
 
     kinds = run(tmp_path, "record", "kinds").stdout

@@ -455,13 +455,13 @@ def test_cli_milestones_end_to_end(tmp_path: Path) -> None:
     cli_run(tmp_path, "milestone", "add", case_id, "contact", *base, "--as", "jane.smith",
             "--occurred-at", "2024-11-06 10:00", "--set", "source", check=2)
 
-    listed = json.loads(cli_run(tmp_path, "milestone", "list", case_id, *base, "--json").stdout)
+    listed = json.loads(cli_run(tmp_path, "milestone", "list", case_id, *base, "--as", "grace.obi", "--json").stdout)
     assert [m["kind"] for m in listed["milestones"]] == ["strategy_discussion", "s47_started",
                                                          "became_looked_after", "legal_planning_meeting"]
     assert listed["process"]["s47"]["status"] == "open"
     assert listed["process"]["looked_after"]["legal_status"] == "police_protection"
     assert listed["process"]["legal"]["legal_planning"]["threshold_met"] is True
-    text = cli_run(tmp_path, "milestone", "list", case_id, *base).stdout
+    text = cli_run(tmp_path, "milestone", "list", case_id, *base, "--as", "grace.obi").stdout
     assert "Milestones of Amira Hassan" in text and "strategy_discussion" in text
     assert "Section 47: open (started 04 Nov 2024)" in text and "Looked after since 05 Nov 2024" in text
 
