@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from commands.render import day, local, who
+from ledger.access import restriction_of
 from ledger.application import CaseLedger
 from ledger.case import CaseRecord
 from ledger.verify_log import LedgerReport
@@ -18,7 +19,8 @@ def _counts(summary: Any) -> dict[str, Any]:
 
 
 def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
-    cases = [ledger.case(i) for i in ledger.case_ids()]
+    # A restricted record's child is never named in the tour (policy s.11).
+    cases = [c for c in (ledger.case(i) for i in ledger.case_ids()) if restriction_of(c) is None]
     richest = max(cases, key=lambda c: c.version)
     with_deletion = next((c for c in cases if any(n["deleted"] for n in c.notes.values())), None)
     with_amendment = next((c for c in cases if any(n["amendments"] for n in c.notes.values())), None)
@@ -51,6 +53,7 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         a = next(n for n in with_amendment.notes.values() if n["amendments"])["amendments"][0]
         lines += [f"An amendment on {with_amendment.child['name']}'s record by {who(a['by'])}: "
                   f"\"{a['reason']}\"; the original text stays in the note's history."]
+    lines += _access_lines(summary, dbopt)
     lines += [
         "",
         "Try:",
@@ -61,6 +64,26 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         f"  caseledger prove{dbopt} --case {str(richest.id)[:8]}",
     ]
     return "\n".join(lines)
+
+
+def _access_lines(summary: Any, dbopt: str) -> list[str]:
+    """The "Access" paragraph: the restricted records, the attempts made on them, where to look."""
+    if not getattr(summary, "restricted_adoption_case", None):
+        return []
+    sm, worker = summary.service_manager, summary.inappropriate_access_worker
+    n, flagged = summary.access_attempts, summary.flagged_attempts
+    lines = ["", f"Access: {summary.service_manager} restricted two records (an adoption, case "
+             f"{str(summary.restricted_adoption_case)[:8]}; a staff member's relative, case "
+             f"{str(summary.restricted_staff_relative_case)[:8]}, concerning {summary.staff_concerned}). "
+             f"On the last afternoon {n} access attempt{'' if n == 1 else 's'} were recorded and the access "
+             f"report flags {flagged}: {summary.staff_concerned} tried to open their relative's record "
+             f"(denied), {summary.break_glass_worker} broke glass on it (concern for safety), and {worker} "
+             "tried the adoption record without a grant"
+             + (f", opened {summary.bulk_browsed_cases} records in minutes" if summary.bulk_browsed_cases else "")
+             + (" and self-claimed one out of hours." if summary.self_claim_case else "."),
+             f"  caseledger access report --as {sm} --staff {worker}{dbopt}",
+             f"  caseledger access alerts --as {sm}{dbopt}"]
+    return lines
 
 
 def _short(text: str, width: int = 90) -> str:

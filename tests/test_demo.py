@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 
 from commands.demo import END_DAY, START_DAY, DemoSummary, build_demo
+from commands.tour import tour_text
 from ledger.access import is_out_of_hours
 from ledger.application import LONDON, CaseLedger
 from ledger.case import CaseRecord, DecisionKind, NoteSource
 from ledger.errors import RuleViolation
 from ledger.staff import StaffMember
 from ledger.verify import iter_rows, verify_store
+from ledger.verify_log import verify_ledger
+from projections.access_report import staff_report
 from projections.compliance import compliance_report
 
 TEAMS = {"Assessment", "Child in Need", "Child Protection", "Children in Care", "Care Leavers", "Early Help"}
@@ -377,3 +380,55 @@ def test_at_least_one_child(ledger: CaseLedger) -> None:
     with pytest.raises(RuleViolation, match="the demo needs at least one child; got children=0"):
         build_demo(ledger, children=0)
     assert ledger.event_count() == 0
+
+
+def test_the_demo_restricts_two_records_and_the_access_report_finds_its_inappropriate_attempts(
+        ledger: CaseLedger) -> None:
+    """Issue 6: restricted adoption and staff-relative records, and attempts the report flags."""
+    summary = build_demo(ledger, children=12, seed=1)
+    sm = summary.service_manager
+    assert sm is not None and ledger.staff_member(sm).has_role("service_manager")
+    adoption = ledger.case(summary.restricted_adoption_case or "")
+    relative = ledger.case(summary.restricted_staff_relative_case or "")
+    assert adoption.restriction is not None and relative.restriction is not None
+    assert adoption.restriction["kind"].value == "adoption"
+    assert relative.restriction["kind"].value == "staff_relative"
+    assert adoption.restriction["by"]["staff_id"] == relative.restriction["by"]["staff_id"] == sm
+    concerned = summary.staff_concerned
+    assert relative.restriction["staff_concerned"]["staff_id"] == concerned
+    assert set(adoption.access_grants) == {summary.need_to_know_worker}
+    # the investigating officer's own view, as `caseledger access report --staff` builds it
+    ledger.investigator(sm)
+
+    def flags(staff_id: str | None) -> list[set[str]]:
+        assert staff_id is not None
+        report = staff_report(ledger, staff_id, END_DAY, END_DAY).report
+        return [{f["kind"] for f in row["flags"]} for row in report["attempts"]]
+
+    assert {"denied_restricted", "staff_record"} in flags(concerned)
+    curious = flags(summary.inappropriate_access_worker)
+    assert any({"denied_restricted", "bulk_browsing"} <= f for f in curious)
+    assert sum("self_claim" in f for f in curious) >= 2
+    assert sum("bulk_browsing" in f for f in curious) >= 10
+    assert {"self_claim", "out_of_hours"} in curious
+    assert {"break_glass", "staff_record"} in flags(summary.break_glass_worker)
+    # the worker with a need-to-know grant opened the adoption record without any flag
+    assert flags(summary.need_to_know_worker)[-1] == set()
+    # the service manager's alert list holds the break-glass, unreviewed
+    alerts = ledger.unreviewed_alerts()
+    glass = [a for a in alerts if a.rule_id == "break_glass"]
+    assert [(a.staff_id, a.case_id, a.basis) for a in glass] == [
+        (summary.break_glass_worker, relative.id, "concern_for_safety")]
+    assert {a.staff_id for a in alerts} == {concerned, summary.inappropriate_access_worker,
+                                           summary.break_glass_worker}
+    assert summary.flagged_attempts == sum(bool(f) for p in (concerned, summary.inappropriate_access_worker,
+                                                              summary.break_glass_worker) for f in flags(p))
+    # all of it inside the demo year, and the ledger still verifies
+    end = dt.datetime.combine(END_DAY, dt.time(17, 30), tzinfo=LONDON)
+    assert all(a.at <= end for a in alerts)
+    report = verify_store(ledger.recorder)
+    assert report.ok, report.problems[:3]
+    # the tour names the report to run, and never the child of a restricted record
+    text = tour_text(ledger, summary, verify_ledger(ledger.recorder, verifier=None))
+    assert f"caseledger access report --as {sm} --staff {summary.inappropriate_access_worker}" in text
+    assert adoption.child["name"] not in text and relative.child["name"] not in text

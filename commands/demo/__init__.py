@@ -12,7 +12,11 @@ API only, with:
   early help, child in need, child protection, children in care, care leavers; visits, calls,
   meetings, supervision, decisions with reasons and options not chosen, transfers between teams,
   closures, a re-opening, amendments and deletions with reasons, interpreters, third-party
-  information with who provided it, and the child's views in their own words.
+  information with who provided it, and the child's views in their own words;
+* on the last afternoon, an adoption record and a staff member's relative's record restricted,
+  a need-to-know grant, and access attempts for the access report to find: a denied attempt by
+  the member of staff concerned, a denied attempt without a grant, bulk browsing, an
+  out-of-hours self-claim and a break-glass (:mod:`~commands.demo.access`).
 
 How: each child's year is planned as timed actions (``occurred_at`` and the moment it is
 recorded, in working hours on working days). All plans are merged, sorted by recording time

@@ -11,6 +11,7 @@ from typing import Any
 
 from eventsourcing.application import LRUCache
 
+from commands.demo.access import AccessStory, carry_out_access
 from commands.demo.days import (
     END_DAY,
     END_TIME,
@@ -36,10 +37,11 @@ from commands.demo.process import chain_milestones
 from commands.demo.records import _ChildPlan
 from commands.demo.summary import DemoSummary
 from ledger.access import Action, Part, decide
-from ledger.application import CaseLedger
+from ledger.application import LONDON, CaseLedger
 from ledger.errors import RuleViolation
 from ledger.staff import Role
 from ledger.timescales import due_by
+from projections.access_report import staff_report
 from projections.compliance import MILESTONE_RULES
 
 # --- carrying out the plan ----------------------------------------------------------------
@@ -270,6 +272,10 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
                 flagged.setdefault(a.op, runtime[a.child].case_id)
             if progress is not None:
                 progress(done, len(actions))
+        # Restricted records and access attempts, on the last afternoon (commands/demo/access.py).
+        story = carry_out_access(ledger, staff, [rt.case_id for rt in runtime if rt.case_id is not None],
+                                 actions[-1].at, lambda moment: setattr(clock, "now", moment))
+        flagged_attempts = _flagged_since(ledger, story)
     finally:
         ledger.clock, ledger.new_id, repo.cache, repo.fastforward, repo.deepcopy_from_cache = saved
 
@@ -302,7 +308,23 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
                                      None),
         wrongly_authorised_milestone=next((runtime[i].records.get("wrongly_authorised")
                                            for i, p in enumerate(plans) if p.wrong_authorisation), None),
+        access_attempts=story.attempts, flagged_attempts=flagged_attempts,
+        service_manager=story.service_manager, restricted_adoption_case=story.adoption_case,
+        restricted_staff_relative_case=story.staff_relative_case, staff_concerned=story.staff_concerned,
+        need_to_know_worker=story.granted_worker, inappropriate_access_worker=story.curious_worker,
+        break_glass_worker=story.duty_worker, self_claim_case=story.self_claim_case,
+        bulk_browsed_cases=story.bulk_cases,
     )
+
+
+def _flagged_since(ledger: CaseLedger, story: AccessStory) -> int:
+    """How many of the access step's attempts the access report (as the CLI builds it) flags."""
+    if story.started is None:
+        return 0
+    day = story.started.astimezone(LONDON).date()
+    return sum(1 for person in story.people
+               for row in staff_report(ledger, person, day, day).report["attempts"]
+               if row["flags"] and _dt.datetime.fromisoformat(row["at"]) >= story.started)
 
 
 _EXAMPLES = {"cp_plan_started": "cp", "became_looked_after": "la", "care_proceedings_issued": "court",

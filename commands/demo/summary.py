@@ -56,6 +56,23 @@ class DemoSummary:
     #: the manager authorised it, which the management decision records): for the roll-back issue.
     wrongly_authorised_case: uuid.UUID | None = None
     wrongly_authorised_milestone: uuid.UUID | None = None
+    #: Access (issue 6): the attempts the demo makes on its last afternoon, and how many the access
+    #: report flags; the service manager who restricts two records; the adoption record; the
+    #: staff-relative record and the member of staff it concerns (who tries to open it, denied);
+    #: the worker granted need-to-know access to the adoption record; the worker who tries the
+    #: adoption record without a grant, browses records in bulk and self-claims one out of hours
+    #: (``self_claim_case``); the duty worker who breaks glass on the staff-relative record.
+    access_attempts: int = 0
+    flagged_attempts: int = 0
+    bulk_browsed_cases: int = 0
+    service_manager: str | None = None
+    restricted_adoption_case: uuid.UUID | None = None
+    restricted_staff_relative_case: uuid.UUID | None = None
+    staff_concerned: str | None = None
+    need_to_know_worker: str | None = None
+    inappropriate_access_worker: str | None = None
+    break_glass_worker: str | None = None
+    self_claim_case: uuid.UUID | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in vars(self).items()}
