@@ -9,6 +9,7 @@ import click
 
 from commands.cli import Context, cli, common, parse_when
 from commands.render import local
+from ledger.access import Part
 from ledger.errors import RuleViolation
 from projections.compliance import compliance_report
 
@@ -32,7 +33,14 @@ def compliance(ctx: Context, case_id: str | None, worker: str | None, team: str 
     when = parse_when(as_of, "--as-of") if as_of else ctx.ledger.clock()
     if as_of and len(as_of.strip()) == 10:  # a date: the end of that day
         when = when + _dt.timedelta(days=1) - _dt.timedelta(microseconds=1)
-    report = compliance_report(ctx.ledger, as_of=when, case=case_id, worker=worker, team=team)
+    # A read of every record reported on: decided by the access policy and recorded first. One case
+    # is read as such; otherwise the report covers the records the reader may open.
+    if case_id is not None:
+        ctx.read(case_id, Part.PROCESS)
+        records = None
+    else:
+        records = ctx.ledger.readable_cases(ctx.acting, Part.PROCESS)
+    report = compliance_report(ctx.ledger, as_of=when, case=case_id, worker=worker, team=team, records=records)
     show_items = items if items is not None else bool(case_id or worker)
 
     def text() -> str:

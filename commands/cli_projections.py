@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from commands.cli import Context, _stderr_console, cli, common, parse_when
+from ledger.access import Part
 from ledger.case import LOCAL_ZONE
 from projections import runner
 from projections.hazards import register
@@ -153,6 +154,9 @@ def hazards(ctx: Context, team: str | None, overdue_only: bool, include_closed: 
         position = runner.position(led, "hazards")
     today = moment.astimezone(LOCAL_ZONE).date()
     rows = register(view, today=today, team=team, overdue_only=overdue_only, include_closed=include_closed)
+    # A read of every record shown: only those the reader may open, each recorded first.
+    readable = {str(c.id) for c in led.readable_cases(ctx.acting, Part.CASE_VIEW)}
+    rows = [r for r in rows if str(r["case_id"]) in readable]
 
     def text() -> str:
         if not rows:

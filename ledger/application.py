@@ -404,23 +404,31 @@ class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
         return case
 
     def list_records(self, acting: str | None, *, client: str | None = None) -> list[CaseRecord]:
-        """The case records ``acting`` may read without stating a reason, each recorded as read.
+        """The case records ``acting`` may read without stating a reason, each recorded as read
+        (part ``case_list``: the child's name, team, worker and status); see :meth:`readable_cases`."""
+        return self.readable_cases(acting, Part.CASE_LIST, client=client)
 
-        The list is itself a read of every record it shows (the child's name, team, worker), so
-        each listed case is an attempt in the access log (part ``case_list``), written in one batch
-        before the list is returned. Records the person would need a reason or break-glass for are
-        not listed, and nothing is recorded for them: they were not attempted.
+    def readable_cases(self, acting: str | None, part: Part | str, *,
+                       client: str | None = None) -> list[CaseRecord]:
+        """The case records ``acting`` may read ``part`` of without stating a reason, each recorded.
+
+        A list or a register across cases (the case list, the hazard register, a compliance
+        report) is itself a read of every record it shows, so each case shown is an attempt in
+        the access log, written in one batch before anything is returned. Records the person
+        would need a reason or break-glass for are left out, and nothing is recorded for them:
+        they were not attempted.
         """
+        part = Part(part)
         actor = self._actor(acting)
         now = self._now()
         shown: list[tuple[CaseRecord, Decision]] = []
         for case_id in self.case_ids():
             case = self.case(case_id)
-            decision = decide(actor, case, Action.READ, Part.CASE_LIST, now=now)
+            decision = decide(actor, case, Action.READ, part, now=now)
             if decision.granted and not decision.flagged:
                 shown.append((case, decision))
         self.record_accesses(actor.stamp(), [
-            {"decision": d, "now": now, "action": Action.READ, "part": Part.CASE_LIST, "case_id": c.id,
+            {"decision": d, "now": now, "action": Action.READ, "part": part, "case_id": c.id,
              "case_version": c.version, "case_team": c.team, "client": client} for c, d in shown])
         return [c for c, _ in shown]
 

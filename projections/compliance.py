@@ -290,14 +290,17 @@ def summarise(scope: str, as_of: _dt.datetime, items: Iterable[ComplianceItem]) 
 
 
 def compliance_report(ledger: Any, *, as_of: _dt.datetime, case: str | None = None, worker: str | None = None,
-                      team: str | None = None) -> ComplianceReport:
-    """Compliance for one case, one worker, one team, or (none given) the whole authority."""
+                      team: str | None = None, records: Iterable[Any] | None = None) -> ComplianceReport:
+    """Compliance for one case, one worker, one team, or (none given) the whole authority.
+
+    ``records``: the case records to report on (those the reader may open), instead of every case.
+    """
     if case is not None:
         record = ledger.case(case)
         return summarise(f"the case of {record.child['name']}", as_of, compliance_items(record, as_of))
     items: list[ComplianceItem] = []
-    for case_id in ledger.case_ids():
-        items += compliance_items(ledger.case(case_id), as_of)
+    for record in (records if records is not None else (ledger.case(i) for i in ledger.case_ids())):
+        items += compliance_items(record, as_of)
     if worker is not None:
         member = ledger.staff_member(worker)
         return summarise(f"{member.full_name} ({member.staff_id})", as_of, (i for i in items if i.worker == worker))

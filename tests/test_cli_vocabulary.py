@@ -92,10 +92,10 @@ def test_a_pathway_of_milestones_and_a_refusal_through_the_cli(led: Ledger) -> N
 def test_compliance_through_the_cli(led: Ledger) -> None:  # noqa: F811
     # The seeded home visit of 2 Nov 2026 was written up when the ledger was seeded (after the
     # five working days ran out on 9 Nov): late, with how late it was.
-    report = js(led("compliance", "--case", led.case_id, "--json"))
+    report = js(led("compliance", "--case", led.case_id, "--as", "grace.obi", "--json"))
     late = [i for i in report["items"] if i["status"] == "late" and i["what"] == "home visit note"]
     assert late and late[0]["late_by_hours"] > 0 and report["percent_on_time"] is not None
-    team = js(led("compliance", "--team", "Assessment", "--json"))
+    team = js(led("compliance", "--team", "Assessment", "--as", "grace.obi", "--json"))
     assert sum(team["counts"].values()) >= 1
-    bad = led("compliance", "--case", led.case_id, "--team", "Assessment", "--json", check=1)
+    bad = led("compliance", "--case", led.case_id, "--team", "Assessment", "--as", "grace.obi", "--json", check=1)
     assert "at most one of" in err(bad)["message"]
