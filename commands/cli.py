@@ -787,6 +787,7 @@ def _fail(as_json: bool, kind: str, message: str, code: int) -> None:
 
 from commands import (
     cli_access,  # noqa: E402,F401  (registers the access investigation commands)
+    cli_adoption,  # noqa: E402,F401  (registers the adoption commands)
     cli_casework,  # noqa: E402,F401  (registers the record commands)
     cli_compliance,  # noqa: E402,F401  (registers the compliance command)
     cli_milestones,  # noqa: E402,F401  (registers the milestone commands)

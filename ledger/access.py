@@ -47,7 +47,10 @@ The rules (policy s.7 "Confidentiality", s.11 "Restricted Records", s.12, s.15),
      emergency (a child at immediate risk) by giving a reason and a basis
      (:class:`BreakGlassBasis`: concern for safety, legal duty, court order): granted and
      flagged as an alert to the service manager. Without both: denied.
-5. Everything else is denied. A denied attempt on a restricted record is flagged for
+5. The link between a child's birth and adoptive identities (part ``adoption_link``, see
+   :mod:`ledger.adoption`) is read by members of the adoption team (:data:`ADOPTION_TEAM`) only:
+   nobody else, managers included, and never by break-glass.
+6. Everything else is denied. A denied attempt on a restricted record is flagged for
    disciplinary review (s.11: "attempts to access a restricted file inappropriately will be
    considered a disciplinary matter").
 
@@ -96,6 +99,8 @@ SOCIAL_CARE_ROLES = CASEWORK_ROLES
 OFFICE_OPENS = _dt.time(9, 0)
 OFFICE_CLOSES = _dt.time(17, 0)
 PRACTICE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER)
+#: The team whose members alone see the link between a child's birth and adoptive identities.
+ADOPTION_TEAM = "Adoption"
 
 
 class Action(str, enum.Enum):
@@ -116,6 +121,7 @@ class Part(str, enum.Enum):
     AUDIT_VIEW = "audit_view"    # the case's event history and integrity evidence
     CASE_AUDIT = "case_audit"    # the case audit forms (policy s.14)
     CASE_LIST = "case_list"      # a line of a list of cases: the child's name, team, worker, status
+    ADOPTION_LINK = "adoption_link"  # the link between the birth and adoptive identities (ledger.adoption)
     RESTRICTION = "restriction"  # the restriction and the need-to-know grants
 
 
@@ -279,6 +285,13 @@ def decide(actor: StaffMember, case: CaseRecord, action: Action | str, part: Par
     if restriction is not None and (restriction.get("staff_concerned") or {}).get("staff_id") == actor.staff_id:
         return denied("staff_concerned", f"{prefix}{name} is the member of staff this restriction "
                       "concerns and may not open the record")
+
+    if part is Part.ADOPTION_LINK:  # hidden from everyone outside the adoption team, managers included
+        if action is Action.READ and actor.team == ADOPTION_TEAM and actor.has_role(*SOCIAL_CARE_ROLES):
+            return Decision(Outcome.GRANTED, f"{prefix}{name} is in the {ADOPTION_TEAM} team, which alone sees the "
+                            "link between the birth and adoptive identities", "adoption_team", level)
+        return denied("adoption_link", f"{prefix}the link between the birth and adoptive identities is seen only "
+                      f"by the {ADOPTION_TEAM} team; {name} is {actor.role_label} in the {actor.team} team")
 
     entitled = _entitlements(actor, case, part, restricted=kind is not None, now=now,
                              out_of_hours=out_of_hours, rollback=rollback, item=item)

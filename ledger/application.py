@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 from ledger.access import Action, Decision, Outcome, Part, decide
 from ledger.access_investigation import AccessInvestigation
 from ledger.access_log import RECORD_RETRIES, AccessLog, access_day, access_stream_id, attempt_fields
+from ledger.adoption import AdoptionCommands
 from ledger.case import CaseRecord, note_content
 from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
@@ -43,7 +44,7 @@ def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-class CaseLedger(AccessInvestigation, RollbackCommands, Application[uuid.UUID]):
+class CaseLedger(AccessInvestigation, RollbackCommands, AdoptionCommands, Application[uuid.UUID]):
     """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``."""
 
     name = "CaseLedger"
