@@ -22,6 +22,7 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
     # A restricted record's child is never named in the tour (policy s.11).
     cases = [c for c in (ledger.case(i) for i in ledger.case_ids()) if restriction_of(c) is None]
     richest = max(cases, key=lambda c: c.version)
+    worker = richest.worker["staff_id"]
     with_deletion = next((c for c in cases if any(n["deleted"] for n in c.notes.values())), None)
     with_amendment = next((c for c in cases if any(n["amendments"] for n in c.notes.values())), None)
     db = ledger.backend.display
@@ -56,12 +57,13 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
     lines += _access_lines(summary, dbopt)
     lines += [
         "",
-        "Try:",
-        f"  caseledger case list{dbopt}",
-        f"  caseledger case show {str(richest.id)[:8]}{dbopt}",
+        f"Try (every read of a record is by someone, --as, and recorded; {worker} holds this case):",
+        f"  caseledger case list{dbopt} --as {worker}",
+        f"  caseledger case show {str(richest.id)[:8]}{dbopt} --as {worker}",
+        f"  caseledger chronology {str(richest.id)[:8]}{dbopt} --as {worker}",
         f"  caseledger staff list{dbopt}",
         f"  caseledger verify{dbopt} --json",
-        f"  caseledger prove{dbopt} --case {str(richest.id)[:8]}",
+        f"  caseledger prove{dbopt} --case {str(richest.id)[:8]} --as {worker}",
     ]
     return "\n".join(lines)
 

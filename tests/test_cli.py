@@ -715,7 +715,7 @@ def test_top_level_help(tmp_path: Path) -> None:
 def test_demo_small(tmp_path: Path) -> None:
     pytest.importorskip("commands.demo")
     proc = run(tmp_path, "demo", "--db", "demo.db", "--children", "3", timeout=120)
-    assert "Try:" in proc.stdout and "Traceback" not in proc.stderr
+    assert "Try (every read of a record is by someone" in proc.stdout and "Traceback" not in proc.stderr
     report = js(run(tmp_path, "verify", "--db", "demo.db", "--json"))
     assert report["ok"] is True and report["cases"] >= 3
 
