@@ -25,6 +25,7 @@ from ledger.adoption import AdoptionCommands
 from ledger.case import CaseRecord, note_content
 from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.ids import resolve_prefix
 from ledger.rollback_commands import RollbackCommands
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
 from ledger.storage import Backend, ConflictError, backend_for, translate_storage_errors
@@ -192,21 +193,7 @@ class CaseLedger(AccessInvestigation, RollbackCommands, AdoptionCommands, Applic
         return case
 
     def resolve_case_id(self, case_id: uuid.UUID | str) -> uuid.UUID:
-        if isinstance(case_id, uuid.UUID):
-            return case_id
-        text = str(case_id).strip().lower()
-        try:
-            return uuid.UUID(text)
-        except ValueError:
-            pass
-        if len(text) < 4 or any(c not in "0123456789abcdef-" for c in text):
-            raise NotFound(f"{case_id!r} is not a case id (a UUID, or at least its first 4 hex digits)")
-        matches = [i for i in self._stream_ids(CaseRecord.Opened) if str(i).startswith(text)]
-        if not matches:
-            raise NotFound(f"no case record whose id starts with {text!r}")
-        if len(matches) > 1:
-            raise NotFound(f"{len(matches)} case records have ids starting with {text!r}; give more digits")
-        return matches[0]
+        return resolve_prefix(case_id, self.case_ids, "case record")
 
     def case_ids(self) -> list[uuid.UUID]:
         return self._stream_ids(CaseRecord.Opened)
@@ -434,68 +421,52 @@ class CaseLedger(AccessInvestigation, RollbackCommands, AdoptionCommands, Applic
         return [c for c, _ in shown]
 
     def record_accesses(self, actor: dict[str, Any], attempts: Sequence[dict[str, Any]]) -> None:
-        """Append several attempts of one person to their access log in one write (a batch)."""
-        if not attempts:
-            return
-        now = attempts[0]["now"]
-        staff_id, day = actor["staff_id"], access_day(now)
-        fields = [attempt_fields(actor=actor, now=a["now"], decision=a["decision"], action=a["action"],
-                                 part=a["part"], case_id=a["case_id"], case_ref=str(a["case_id"]),
-                                 case_version=a.get("case_version"), case_team=a.get("case_team", ""),
-                                 client=a.get("client")) for a in attempts]
-        stream_id = access_stream_id(staff_id, day)
-        for attempt in range(RECORD_RETRIES + 1):
-            with translate_storage_errors(f"reading the access log of {staff_id}"):
-                try:
-                    log: AccessLog | None = self.repository.get(stream_id)
-                except AggregateNotFoundError:
-                    log = None
-            for f in fields:
-                if log is None:
-                    log = AccessLog.first_attempt(staff_id=staff_id, day=day, **f)
-                else:
-                    log.record(**f)
-            try:
-                self._save(f"recording {len(fields)} access attempts by {staff_id}", log)
-                self.__dict__.get("_access_logs", {}).pop(stream_id, None)
-                return
-            except ConflictError:
-                if attempt == RECORD_RETRIES:
-                    raise
+        """Append several attempts of one person, made at one moment, to their access log in one write."""
+        if attempts:
+            self._append_attempts(actor["staff_id"], attempts[0]["now"], [
+                attempt_fields(actor=actor, now=a["now"], decision=a["decision"], action=a["action"],
+                               part=a["part"], case_id=a["case_id"], case_ref=str(a["case_id"]),
+                               case_version=a.get("case_version"), case_team=a.get("case_team", ""),
+                               client=a.get("client")) for a in attempts])
 
     def record_access(self, actor: dict[str, Any], decision: Decision, *, now: _dt.datetime, action: Action,
                       part: Part, case_id: uuid.UUID | None, case_ref: str = "", item: str = "",
                       purpose: str = "", basis: str | None = None, case_version: int | None = None,
                       case_team: str = "", client: str | None = None) -> None:
-        """Append one attempt to the actor's access log of the day; retried after a concurrent append.
+        """Append one attempt to the actor's access log of the day (see :meth:`_append_attempts`)."""
+        self._append_attempts(actor["staff_id"], now, [attempt_fields(
+            actor=actor, now=now, decision=decision, action=action, part=part, case_id=case_id,
+            case_ref=case_ref or str(case_id or ""), item=item, purpose=purpose, basis=basis,
+            case_version=case_version, case_team=case_team, client=client)])
+
+    def _append_attempts(self, staff_id: str, now: _dt.datetime, attempts: list[dict[str, Any]]) -> None:
+        """Append attempts to ``staff_id``'s access log of the day in one write; retried after a concurrent append.
 
         The log of the day is kept in memory after each append and appended to optimistically,
         with no read first: if another process (or thread) appended meanwhile, the save conflicts
         on the stream's next version, nothing is written, and the log is read again from the
-        store and the attempt appended after it. So one attempt is one write (one transaction),
-        and it is committed before this returns.
+        store and the attempts appended after it. So the attempts are one write (one transaction),
+        committed before this returns.
         """
-        fields = attempt_fields(actor=actor, now=now, decision=decision, action=action, part=part,
-                                case_id=case_id, case_ref=case_ref or str(case_id or ""), item=item,
-                                purpose=purpose, basis=basis, case_version=case_version,
-                                case_team=case_team, client=client)
-        staff_id, day = actor["staff_id"], access_day(now)
+        day = access_day(now)
         stream_id = access_stream_id(staff_id, day)
         cache: dict[uuid.UUID, AccessLog] = self.__dict__.setdefault("_access_logs", {})
         for attempt in range(RECORD_RETRIES + 1):
-            log = cache.pop(stream_id, None)  # popped: a log whose save failed is never reused
+            log: AccessLog | None = cache.pop(stream_id, None)  # popped: a log whose save failed is never reused
             if log is None:
                 with translate_storage_errors(f"reading the access log of {staff_id}"):
                     try:
                         log = self.repository.get(stream_id)
                     except AggregateNotFoundError:
                         log = None
-            if log is None:
-                log = AccessLog.first_attempt(staff_id=staff_id, day=day, **fields)
-            else:
-                log.record(**fields)
+            for fields in attempts:
+                if log is None:
+                    log = AccessLog.first_attempt(staff_id=staff_id, day=day, **fields)
+                else:
+                    log.record(**fields)
+            assert log is not None  # there is at least one attempt
             try:
-                self._save(f"recording an access attempt by {staff_id}", log)
+                self._save(f"recording {len(attempts)} access attempt(s) by {staff_id}", log)
             except ConflictError:
                 if attempt == RECORD_RETRIES:
                     raise

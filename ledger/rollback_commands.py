@@ -28,6 +28,7 @@ from ledger import milestones
 from ledger.access import Action, Decision, Outcome, Part
 from ledger.case import CaseRecord, aware, explained_reason
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
+from ledger.ids import resolve_prefix
 from ledger.rollback import (
     EXPIRY_WORKING_DAYS,
     Effect,
@@ -91,22 +92,7 @@ class RollbackCommands:
         return app._stream_ids(RollbackRequest.Requested)
 
     def resolve_rollback_id(self, rollback_id: uuid.UUID | str) -> uuid.UUID:
-        app = _app(self)
-        if isinstance(rollback_id, uuid.UUID):
-            return rollback_id
-        text = str(rollback_id).strip().lower()
-        try:
-            return uuid.UUID(text)
-        except ValueError:
-            pass
-        if len(text) < 4 or any(c not in "0123456789abcdef-" for c in text):
-            raise NotFound(f"{rollback_id!r} is not a roll-back id (a UUID, or at least its first 4 hex digits)")
-        matches = [i for i in app.rollback_ids() if str(i).startswith(text)]
-        if not matches:
-            raise NotFound(f"no roll-back request whose id starts with {text!r}")
-        if len(matches) > 1:
-            raise NotFound(f"{len(matches)} roll-back requests have ids starting with {text!r}; give more digits")
-        return matches[0]
+        return resolve_prefix(rollback_id, _app(self).rollback_ids, "roll-back request")
 
     def rollback(self, rollback_id: uuid.UUID | str) -> RollbackRequest:
         """The roll-back request (its id or first hex digits). Unrecorded: the ledger's own read."""
