@@ -181,6 +181,12 @@ class CaseLedger(AccessInvestigation, RollbackCommands, AdoptionCommands, Applic
     # --- case records ------------------------------------------------------------------
 
     def case(self, case_id: uuid.UUID | str, version: int | None = None) -> CaseRecord:
+        """The case record (as of ``version``): the ledger's own read, not a person's.
+
+        Unrecorded and not decided by the access policy: it serves the ledger's machinery
+        (commands, projections, verification, roll-backs). A person reads a record through
+        :meth:`open_record` (or a command that does), which decides and records the attempt first.
+        """
         cid = self.resolve_case_id(case_id)
         with translate_storage_errors(f"reading case {cid}"):
             case: CaseRecord
