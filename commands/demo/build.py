@@ -13,8 +13,8 @@ from eventsourcing.application import LRUCache
 
 from commands.demo.access import AccessStory, carry_out_access
 from commands.demo.days import (
+    CASEWORK_END,
     END_DAY,
-    END_TIME,
     LATE_AFTER,
     START_DAY,
     _age,
@@ -109,8 +109,8 @@ def _schedule(plan: _ChildPlan) -> list[_Action]:
                 a.args["closed_on"] = min(a.args["closed_on"], a.at.date())
                 floor = a.at
         out += members
-    kept = [a for a in out if a.at <= END_TIME]
-    closes = [a for a in out if a.op == "close" and a.at > END_TIME]
+    kept = [a for a in out if a.at <= CASEWORK_END]
+    closes = [a for a in out if a.op == "close" and a.at > CASEWORK_END]
     if closes:  # a closure that did not happen: nothing after it happens either
         kept = [a for a in kept if a.segment < closes[0].segment or
                 (a.segment == closes[0].segment and a.op != "close")]

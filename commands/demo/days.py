@@ -11,8 +11,11 @@ END_DAY = _dt.date(2026, 10, 30)
 #: The first day of the demo year.
 START_DAY = END_DAY - _dt.timedelta(days=365)
 DAY_OPENS = _dt.time(9, 0)
-DAY_CLOSES = _dt.time(17, 30)
-END_TIME = _dt.datetime.combine(END_DAY, DAY_CLOSES, tzinfo=LONDON)
+#: Office hours (the access policy's: a record opened after 17:00 is flagged as out of hours).
+DAY_CLOSES = _dt.time(17, 0)
+END_TIME = _dt.datetime.combine(END_DAY, _dt.time(17, 30), tzinfo=LONDON)
+#: The year's casework stops here, leaving the last afternoon to the access story (demo/access.py).
+CASEWORK_END = _dt.datetime.combine(END_DAY, _dt.time(14, 30), tzinfo=LONDON)
 #: A note finalised more than this many working days after the event is late (policy s.7).
 LATE_AFTER = 5
 

@@ -104,9 +104,9 @@ class _NotePlan:
         day = add_working_days(occurred.date(), lag)
         if day == occurred.date():
             earliest = occurred + _dt.timedelta(minutes=self.rng.randint(25, 150))
-            if earliest.time() >= _dt.time(17, 15):
+            if earliest.time() >= _dt.time(16, 45):
                 return self.record_time(occurred, 1)
-            latest = _at(day, 17, 20)
+            latest = _at(day, 16, 55)
             span = int((latest - earliest).total_seconds() // 60)
             return earliest + _dt.timedelta(minutes=self.rng.randint(0, max(span, 0)))
         return _at(day, self.rng.randint(9, 16), self.rng.randrange(0, 60, 1))
