@@ -180,9 +180,19 @@ def _enum_class(topic: str) -> type[enum.Enum]:
     return obj
 
 
+#: Decoded UUIDs by their bytes: staff, case and stream ids recur in every event read, and a
+#: UUID is immutable, so one object serves them all (bounded, like the Enum members).
+_uuids: dict[bytes, UUID] = {}
+
+
 def _ext_hook(code: int, data: bytes) -> Any:
     if code == EXT_UUID:
-        return UUID(bytes=data)
+        found = _uuids.get(data)
+        if found is None:
+            found = UUID(bytes=data)
+            if len(_uuids) < 100_000:
+                _uuids[data] = found
+        return found
     if code == EXT_DATETIME:
         (micros,) = struct.unpack(">q", data)
         return _EPOCH + _dt.timedelta(microseconds=micros)
