@@ -100,21 +100,22 @@ class AccessCommands:
         (part ``case_list``: the child's name, team, worker and status); see :meth:`readable_cases`."""
         return self.readable_cases(acting, Part.CASE_LIST, client=client)
 
-    def readable_cases(self, acting: str | None, part: Part | str, *,
-                       client: str | None = None) -> list[CaseRecord]:
+    def readable_cases(self, acting: str | None, part: Part | str, *, client: str | None = None,
+                       among: Sequence[uuid.UUID | str] | None = None) -> list[CaseRecord]:
         """The case records ``acting`` may read ``part`` of without stating a reason, each recorded.
 
         A list or a register across cases (the case list, the hazard register, a compliance
         report) is itself a read of every record it shows, so each case shown is an attempt in
         the access log, written in one batch before anything is returned. Records the person
         would need a reason or break-glass for are left out, and nothing is recorded for them:
-        they were not attempted.
+        they were not attempted. ``among``: only these cases (those a register would show), not
+        every case in the ledger.
         """
         part = Part(part)
         actor = self._actor(acting)
         now = self._now()
         shown: list[tuple[CaseRecord, Decision]] = []
-        for case_id in self.case_ids():
+        for case_id in (dict.fromkeys(among) if among is not None else self.case_ids()):
             case = self.case(case_id)
             decision = decide(actor, case, Action.READ, part, now=now)
             if decision.granted and not decision.flagged:

@@ -270,9 +270,10 @@ def test_cli_end_to_end(db: str, clock: Clock) -> None:
     assert cli(db, "projections", "status")["projections"][0]["lag"] > 0
     after = cli(db, "hazards", "--as", "helen.cole")  # the read command catches up first
     assert len(after["hazards"]) == 2
-    # caught up, and then the read recorded one access attempt per case it showed (the three cases
-    # the service manager may open), which are the only events after the projection's position
-    assert cli(db, "projections", "status")["projections"][0]["lag"] == 3
+    # caught up, and then the read recorded one access attempt per case it showed (the cases of its
+    # hazards), which are the only events after the projection's position
+    shown = len({h["case_id"] for h in after["hazards"]})
+    assert shown == 2 and cli(db, "projections", "status")["projections"][0]["lag"] == shown
     then = cli(db, "hazards", "--as", "helen.cole", "--as-of", str(mid))
     strip = lambda rows: [{k: v for k, v in r.items() if k != "overdue"} for r in rows]  # noqa: E731
     assert then["position"] == mid and strip(then["hazards"]) == strip(out["hazards"])
