@@ -224,15 +224,7 @@ class RollbackCommands:
     def agree_rollback(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackRequest:
         """The team manager of the case's team (or above) agrees the roll-back as it would now act."""
         app = _app(self)
-        request = app.rollback(rollback_id)
-        purpose = f"agreeing roll-back {request.id}"
-        actor = app._rollback_actor(acting, request.case_id, Action.AUTHORISE, purpose=purpose, item=str(request.id))
-        now = app._now()
-        case = app.case(request.case_id)
-        app._rule(actor, request.case_id, case, Action.AUTHORISE, purpose, str(request.id),
-                   lambda: request.check_decider(actor, case, "agree", now))
-        _, actor, case = app._access(acting, request.case_id, Action.AUTHORISE, Part.PROCESS, purpose=purpose,
-                                      item=str(request.id))
+        request, actor, case = app._decider_on(acting, rollback_id, "agree")
         request.agree(actor=actor, case=case, now=app._now())
         app._save(f"agreeing roll-back {request.id}", request)
         return request
@@ -242,18 +234,28 @@ class RollbackCommands:
         """The team manager of the case's team (or above) declines the roll-back, with a reason."""
         app = _app(self)
         reason = explained_reason("reason", reason, "declining a roll-back")
+        request, actor, case = app._decider_on(acting, rollback_id, "decline", why=reason)
+        request.decline(actor=actor, case=case, reason=reason, now=app._now())
+        app._save(f"declining roll-back {request.id}", request)
+        return request
+
+    def _decider_on(self, acting: str | None, rollback_id: uuid.UUID | str, verb: str,
+                    why: str = "") -> tuple[RollbackRequest, StaffMember, CaseRecord]:
+        """The request, and the person agreeing or declining it (``verb``) with the case, once the
+        roll-back's own rule (who may decide) and then the access policy (an authorisation of the
+        process, recorded) let them; ``why`` is the reason given, for the recorded purpose."""
+        app = _app(self)
         request = app.rollback(rollback_id)
-        purpose = f"declining roll-back {request.id}: {reason}"
+        doing = "agreeing" if verb == "agree" else "declining"
+        purpose = f"{doing} roll-back {request.id}" + (f": {why}" if why else "")
         actor = app._rollback_actor(acting, request.case_id, Action.AUTHORISE, purpose=purpose, item=str(request.id))
         now = app._now()
         case = app.case(request.case_id)
         app._rule(actor, request.case_id, case, Action.AUTHORISE, purpose, str(request.id),
-                   lambda: request.check_decider(actor, case, "decline", now))
+                  lambda: request.check_decider(actor, case, verb, now))
         _, actor, case = app._access(acting, request.case_id, Action.AUTHORISE, Part.PROCESS, purpose=purpose,
-                                      item=str(request.id))
-        request.decline(actor=actor, case=case, reason=reason, now=app._now())
-        app._save(f"declining roll-back {request.id}", request)
-        return request
+                                     item=str(request.id))
+        return request, actor, case
 
     def withdraw_rollback(self, acting: str | None, rollback_id: uuid.UUID | str, *,
                           reason: str) -> RollbackRequest:
