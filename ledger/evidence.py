@@ -56,11 +56,7 @@ def _b64(raw: bytes) -> str:
 def export_bundle(recorder: Any, stream_id: uuid.UUID, *, verifier_key: str,
                   since: _dt.date | None = None, until: _dt.date | None = None) -> dict[str, Any]:
     """The events of one stream (optionally recorded between two dates) with their proofs."""
-    log = TransparencyLog(recorder)
-    history = log.checkpoints()
-    if not history:
-        raise RuleViolation("no signed checkpoint yet: run 'caseledger checkpoint' first")
-    latest = history[-1]
+    log, latest = _log_and_checkpoint(recorder)
     events = []
     with log._read("reading events for an evidence bundle") as c:  # noqa: SLF001
         c.execute(log.dialect.q(recorder.stream_events_sql), (recorder.stream_key(stream_id),))
@@ -72,14 +68,34 @@ def export_bundle(recorder: Any, stream_id: uuid.UUID, *, verifier_key: str,
         recorded = decode(state)["timestamp"].date()
         if (since and recorded < since) or (until and recorded > until):
             continue
-        index, _, _ = log.leaf_of(stream_id, version)
-        if index >= latest.size:
-            continue  # not yet covered by the latest checkpoint
-        events.append({"topic": topic, "stream_id": str(stream_id), "version": version, "state": _b64(state),
-                       "leaf_index": index,
-                       "proof": [_b64(p) for p in log.inclusion_proof(index, latest.size)]})
+        entry = _entry(log, latest, stream_id, version, topic, state)
+        if entry is not None:  # else not yet covered by the latest checkpoint
+            events.append(entry)
     if not events:
         raise NotFound(f"no events of stream {stream_id} in that period are covered by the latest checkpoint")
+    return _bundle(latest, verifier_key, events)
+
+
+def _log_and_checkpoint(recorder: Any) -> tuple[TransparencyLog, Any]:
+    """The transparency log and its latest signed checkpoint (a bundle is proved against it)."""
+    log = TransparencyLog(recorder)
+    history = log.checkpoints()
+    if not history:
+        raise RuleViolation("no signed checkpoint yet: run 'caseledger checkpoint' first")
+    return log, history[-1]
+
+
+def _entry(log: TransparencyLog, latest: Any, stream_id: uuid.UUID, version: int, topic: str,
+           state: bytes) -> dict[str, Any] | None:
+    """One bundled event with its inclusion proof, or None when the checkpoint does not cover it yet."""
+    index, _, _ = log.leaf_of(stream_id, version)
+    if index >= latest.size:
+        return None
+    return {"topic": topic, "stream_id": str(stream_id), "version": version, "state": _b64(state),
+            "leaf_index": index, "proof": [_b64(p) for p in log.inclusion_proof(index, latest.size)]}
+
+
+def _bundle(latest: Any, verifier_key: str, events: list[dict[str, Any]]) -> dict[str, Any]:
     return {"format": FORMAT, "origin": latest.note.split("\n", 1)[0], "verifier_key": verifier_key,
             "checkpoint": latest.note, "tree_size": latest.size, "events": events}
 
@@ -151,11 +167,7 @@ def export_events(recorder: Any, events: Sequence[tuple[uuid.UUID, int]], *, ver
                   report: dict[str, Any] | None = None) -> dict[str, Any]:
     """A bundle of the chosen events (stream id, version), with proofs against the latest signed
     checkpoint, and ``report`` (checked against them by :func:`verify_bundle`)."""
-    log = TransparencyLog(recorder)
-    history = log.checkpoints()
-    if not history:
-        raise RuleViolation("no signed checkpoint yet: run 'caseledger checkpoint' first")
-    latest = history[-1]
+    log, latest = _log_and_checkpoint(recorder)
     chosen = list(dict.fromkeys((uuid.UUID(str(s)), int(v)) for s, v in events))
     if not chosen:
         raise NotFound("no events to put in an evidence bundle")
@@ -169,20 +181,12 @@ def export_events(recorder: Any, events: Sequence[tuple[uuid.UUID, int]], *, ver
             if row is None:
                 raise NotFound(f"no event version {version} in stream {stream_id}")
             out.append((stream_id, version, str(col(row, "topic", 0)), bytes(col(row, "state", 2))))
-    bundled = []
-    uncovered = 0
-    for stream_id, version, topic, state in out:
-        index, _, _ = log.leaf_of(stream_id, version)
-        if index >= latest.size:
-            uncovered += 1
-            continue
-        bundled.append({"topic": topic, "stream_id": str(stream_id), "version": version, "state": _b64(state),
-                        "leaf_index": index, "proof": [_b64(p) for p in log.inclusion_proof(index, latest.size)]})
-    if uncovered:
-        raise RuleViolation(f"{uncovered} of the {len(out)} events to bundle are newer than the latest signed "
-                            f"checkpoint (size {latest.size}); run 'caseledger checkpoint' first")
-    bundle: dict[str, Any] = {"format": FORMAT, "origin": latest.note.split("\n", 1)[0], "verifier_key": verifier_key,
-                              "checkpoint": latest.note, "tree_size": latest.size, "events": bundled}
+    entries = [_entry(log, latest, stream_id, version, topic, state) for stream_id, version, topic, state in out]
+    bundled = [e for e in entries if e is not None]
+    if len(bundled) < len(entries):
+        raise RuleViolation(f"{len(entries) - len(bundled)} of the {len(out)} events to bundle are newer than the "
+                            f"latest signed checkpoint (size {latest.size}); run 'caseledger checkpoint' first")
+    bundle = _bundle(latest, verifier_key, bundled)
     if report is not None:
         bundle["report"] = report
     return bundle
