@@ -69,11 +69,11 @@ from typing import Any
 from ledger.case import (
     CASEWORK_ROLES,
     LOCAL_ZONE,
-    MIN_REASON_WORDS,
     RESTRICTING_ROLES,
     CaseRecord,
     RestrictionKind,
 )
+from ledger.fields import MIN_REASON_LETTERS, MIN_REASON_WORDS, explains
 from ledger.staff import Role, StaffMember
 from ledger.timescales import is_working_day
 
@@ -194,7 +194,7 @@ def is_out_of_hours(now: _dt.datetime) -> bool:
 
 
 def _explains(text: str) -> bool:
-    return len(text.split()) >= MIN_REASON_WORDS
+    return explains(text)
 
 
 def _case_flags(case: CaseRecord) -> tuple[bool, bool]:
@@ -325,7 +325,7 @@ def _self_claim(actor: StaffMember, purpose: str, basis: Any) -> Decision:
     if not _explains(purpose):
         return Decision(Outcome.DENIED, f"{name} is not the allocated worker, not in the team that holds the "
                         "case and not in its management line: to open this record state why (a legitimate "
-                        f"relationship, at least {MIN_REASON_WORDS} words); it is recorded and reviewed",
+                        f"relationship, at least {MIN_REASON_WORDS} words and {MIN_REASON_LETTERS} letters); it is recorded and reviewed",
                         "self_claim_without_reason", reason_required=True)
     b = _basis(basis)
     extra = f" (basis: {b.label})" if b is not None else ""

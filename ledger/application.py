@@ -245,10 +245,32 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
         self._save("recording a case note", case)
         return note_id
 
+    def _note_id(self, case_id: uuid.UUID | str, note_id: uuid.UUID | str) -> tuple[Any, Callable[[], None]]:
+        """The case note ``note_id`` names on the case: a UUID, or the first hex digits of exactly one note's id.
+
+        Returns (the id, or the text as typed when it names none, and a check that raises the error). The
+        check runs after the access decision, so that a person who may not open the case learns nothing
+        about its notes: the attempt is decided and recorded first."""
+        try:
+            case = self.case(case_id)
+        except NotFound:
+            return note_id, lambda: None  # the access decision reports the missing case
+        try:
+            found = resolve_prefix(note_id, lambda: [uuid.UUID(k) for k in case.notes], "case note")
+        except NotFound as e:
+            error = e
+
+            def fail() -> None:
+                raise error
+
+            return note_id, fail
+        return found, lambda: None
+
     def revise_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
                          *, occurred_at: _dt.datetime | None = None, **changes: Any) -> None:
-        nid = _note_uuid(note_id)
+        nid, unresolved = self._note_id(case_id, note_id)
         _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(nid))
+        unresolved()
         note = case.notes.get(str(nid))
         base = dict(note["content"]) if note else {}
         content = note_content(**{**base, **changes}) if note else {}
@@ -258,14 +280,17 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def finalise_case_note(self, acting: str | None, case_id: uuid.UUID | str,
                            note_id: uuid.UUID | str) -> None:
-        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(note_id))
-        case.finalise_case_note(actor=actor, note_id=_note_uuid(note_id), now=self._now())
+        nid, unresolved = self._note_id(case_id, note_id)
+        _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(nid))
+        unresolved()
+        case.finalise_case_note(actor=actor, note_id=nid, now=self._now())
         self._save("finalising a case note", case)
 
     def amend_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
                         *, reason: str, **changes: Any) -> None:
-        nid = _note_uuid(note_id)
+        nid, unresolved = self._note_id(case_id, note_id)
         _, actor, case = self._access(acting, case_id, Action.WRITE, Part.NOTE, item=str(nid), purpose=reason)
+        unresolved()
         note = case.notes.get(str(nid))
         content = note_content(**{**note["content"], **changes}) if note else {}
         case.amend_case_note(actor=actor, note_id=nid, content=content, reason=reason, now=self._now())
@@ -273,9 +298,10 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def delete_case_note(self, acting: str | None, case_id: uuid.UUID | str, note_id: uuid.UUID | str,
                          *, reason: str) -> None:
-        _, actor, case = self._access(acting, case_id, Action.DELETE, Part.NOTE, item=str(note_id),
-                                      purpose=reason)
-        case.delete_case_note(actor=actor, note_id=_note_uuid(note_id), reason=reason, now=self._now())
+        nid, unresolved = self._note_id(case_id, note_id)
+        _, actor, case = self._access(acting, case_id, Action.DELETE, Part.NOTE, item=str(nid), purpose=reason)
+        unresolved()
+        case.delete_case_note(actor=actor, note_id=nid, reason=reason, now=self._now())
         self._save("deleting a case note", case)
 
     def record_decision(self, acting: str | None, case_id: uuid.UUID | str, *, decision: str,

@@ -15,7 +15,7 @@ message names the rule, the field and the people involved; a refused command wri
   author. A finalised note changes only by amendment: a new event with a reason; the
   original text stays in the ledger and in the note's history.
 * Deleting a case note (s.12) needs team manager or above and a reason that explains (at
-  least three words). The note leaves ordinary reads; it never leaves the ledger.
+  least three words and twelve letters, :func:`ledger.fields.explained_reason`). The note leaves ordinary reads; it never leaves the ledger.
 * A management or supervision decision (s.7) records the decision, the reasons, the risks
   considered, and the options not chosen with why; it is made by a team manager or above.
 * A closed case accepts nothing until it is re-opened (team manager or above, with a reason).
@@ -34,6 +34,7 @@ from eventsourcing.domain import AggregateCreated
 
 from ledger.chain import ChainedAggregate
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.fields import explained_reason, text_field
 from ledger.staff import Role, StaffMember
 from ledger.timescales import LONDON
 
@@ -45,6 +46,7 @@ __all__ = [
     "NoteKind",
     "NoteSource",
     "RestrictionKind",
+    "explained_reason",
 ]
 
 #: Roles that may record on a child's record.
@@ -63,7 +65,8 @@ ALLOCATABLE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MAN
 FUTURE_TOLERANCE = _dt.timedelta(minutes=5)
 #: Dates on a record (referral, birth, closure) are local dates in England.
 LOCAL_ZONE = LONDON
-MIN_REASON_WORDS = 3
+#: No date of birth before this (a typing slip: 1016 for 2016).
+EARLIEST_BIRTH = _dt.date(1900, 1, 1)
 
 
 class NoteKind(str, enum.Enum):
@@ -135,37 +138,20 @@ def _choice(enum_cls: type[enum.Enum], field: str, value: Any) -> Any:
 def _date(field: str, value: Any) -> _dt.date:
     """A calendar date (a datetime is refused: it would compare and store as a moment)."""
     if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
-        raise RuleViolation(f"{field} must be a date, got {value!r}")
+        raise RuleViolation(f"{field} must be a date, got {value!r}", field=field)
     return value
 
 
 def _text(field: str, value: Any, *, required: bool, rule: str = "") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise RuleViolation(f"{field} must be text, got {type(value).__name__}")
-    value = value.strip()
-    if required and not value:
-        raise RuleViolation(f"{field} is required{rule}")
-    return str(value)
-
-
-def explained_reason(field: str, value: Any, what: str) -> str:
-    """A reason that explains: at least :data:`MIN_REASON_WORDS` words."""
-    text = _text(field, value, required=True, rule=f" when {what}")
-    if len(text.split()) < MIN_REASON_WORDS:
-        raise RuleViolation(
-            f"{what} needs a {field} that explains why (at least {MIN_REASON_WORDS} words); "
-            f"got {text!r}"
-        )
-    return text
+    """Stored text for ``field``: the rules of :func:`ledger.fields.text_field` (one line or multi-line)."""
+    return text_field(field, value, required=required, rule=rule)
 
 
 def aware(field: str, value: Any) -> _dt.datetime:
     if not isinstance(value, _dt.datetime):
-        raise RuleViolation(f"{field} must be a date and time, got {value!r}")
+        raise RuleViolation(f"{field} must be a date and time, got {value!r}", field=field)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise RuleViolation(f"{field} {value.isoformat()} needs a time zone")
+        raise RuleViolation(f"{field} {value.isoformat()} needs a time zone", field=field)
     return value
 
 
@@ -180,7 +166,7 @@ def not_future(field: str, value: Any, now: _dt.datetime) -> _dt.datetime:
         raise RuleViolation(
             f"{field} {value.isoformat(timespec='minutes')} is in the future; "
             f"entries are dated by the event, which has to have happened (now is "
-            f"{now.isoformat(timespec='minutes')})"
+            f"{now.isoformat(timespec='minutes')})", field=field
         )
     return value  # type: ignore[no-any-return]  # aware() checked it is a datetime
 
@@ -558,12 +544,23 @@ class CaseRecord(ChainedAggregate):
                 _date(field, value)
         today = local_today(now)
         if referral_date > today:
-            raise RuleViolation(f"referral_date {referral_date} is in the future (today is {today})")
+            raise RuleViolation(f"referral_date {referral_date} is in the future (today is {today})",
+                                field="referral_date")
         if date_of_birth is not None and date_of_birth > today:
             raise RuleViolation(
                 f"date_of_birth {date_of_birth} is in the future; for an unborn child give "
-                "expected_date_of_birth"
+                "expected_date_of_birth", fields=("date_of_birth", "expected_date_of_birth")
             )
+        born = date_of_birth if date_of_birth is not None else expected_date_of_birth
+        field = "date_of_birth" if date_of_birth is not None else "expected_date_of_birth"
+        if born is not None and born < EARLIEST_BIRTH:
+            raise RuleViolation(f"{field} {born} is before {EARLIEST_BIRTH.year}: a child's date of birth is "
+                                f"on or after {EARLIEST_BIRTH}", field=field)
+        if date_of_birth is not None and date_of_birth > referral_date:
+            raise RuleViolation(
+                f"date_of_birth {date_of_birth} is after the referral_date {referral_date}: a child is referred "
+                "once born; a referral before birth gives expected_date_of_birth",
+                fields=("date_of_birth", "referral_date", "expected_date_of_birth"))
         source = _text("referral_source", referral_source, required=True, rule=" to open a case record")
         _check_worker(worker, team)
         return cls._start(
@@ -601,7 +598,8 @@ class CaseRecord(ChainedAggregate):
             raise RuleViolation(f"case note {note_id} already exists on this record")
         self.trigger_event(
             self.CaseNoteRecorded, actor=actor.stamp(), timestamp=now,
-            occurred_at=not_future("occurred_at", occurred_at, now),
+            occurred_at=self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now),
+                                         "a case note"),
             note_id=note_id, kind=_choice(NoteKind, "kind", kind), content=content,
         )
 
@@ -616,7 +614,8 @@ class CaseRecord(ChainedAggregate):
         self._require_author(actor, note, "revise")
         self.trigger_event(
             self.CaseNoteRevised, actor=actor.stamp(), timestamp=now,
-            occurred_at=not_future("occurred_at", occurred_at or note["occurred_at"], now),
+            occurred_at=self.after_birth("occurred_at", not_future("occurred_at", occurred_at or note["occurred_at"],
+                                                                   now), "a case note"),
             note_id=note_id, content=content,
         )
 
@@ -691,7 +690,7 @@ class CaseRecord(ChainedAggregate):
             raise RuleViolation("a supervision decision names the supervisee: the worker supervised")
         self.trigger_event(
             self.DecisionRecorded, actor=actor.stamp(), timestamp=now,
-            occurred_at=not_future("occurred_at", occurred_at, now),
+            occurred_at=self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now), "a decision"),
             decision_id=decision_id, kind=kind,
             decision=_text("decision", decision, required=True, rule=rule),
             reasons=_text("reasons", reasons, required=True, rule=rule),
@@ -706,7 +705,7 @@ class CaseRecord(ChainedAggregate):
         from ledger import milestones
 
         self._require_open("record a process milestone on")
-        occurred_at = not_future("occurred_at", occurred_at, now)
+        occurred_at = self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now), "a milestone")
         details = dict(details)
         late_reason = _text("late_reason", details.pop("late_reason", None), required=False)
         details = milestones.check(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor)
@@ -722,6 +721,8 @@ class CaseRecord(ChainedAggregate):
 
         self._require_open("record on")
         occurred_at = not_future("occurred_at", occurred_at, now)
+        if kind != "chronology_entry":  # a chronology may start before birth (policy s.8)
+            occurred_at = self.after_birth("occurred_at", occurred_at, f"a {kind.replace('_', ' ')}")
         details = casework.check_new(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor,
                                      now=now)
         self.trigger_event(self.CaseworkRecorded, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
@@ -839,6 +840,17 @@ class CaseRecord(ChainedAggregate):
             reason=explained_reason("reason", reason,
                                     f"revoking the need-to-know access of {grant['staff']['full_name']}"),
         )
+
+    def after_birth(self, field: str, when: _dt.datetime, what: str) -> _dt.datetime:
+        """``when``, refused when it is before the child's date of birth (a pre-birth case, known by its
+        expected date of birth, may record before birth: policy s.8, pre-birth assessment)."""
+        born = (getattr(self, "child", None) or {}).get("date_of_birth")
+        if born is not None and local_today(when) < born:
+            raise RuleViolation(
+                f"{field} {local_today(when)} is before the child was born ({born}): {what} is dated by the "
+                "event, on or after the date of birth (a pre-birth case gives an expected date of birth)",
+                field=field)
+        return when
 
     def _require_restricted(self, what: str) -> None:
         if getattr(self, "restriction", None) is None:

@@ -12,14 +12,27 @@
      +-- IntegrityError              stored data failed verification
      +-- CheckpointError             a malformed or badly signed checkpoint or signing key
 
-Messages name the rule, the field, the observed and the expected value, and the person.
+Messages name the rule, the field, the observed and the expected value, and the person. An error
+about a field also carries the field's name (``field``, and ``fields`` for every field the message
+names), so that a front end can show the name its user typed (the CLI's ``--child`` for
+``child_name``) in place of the ledger's.
 """
 
 from __future__ import annotations
 
 
 class LedgerError(Exception):
-    """Root of every error the ledger raises on purpose."""
+    """Root of every error the ledger raises on purpose.
+
+    ``field``: the field at fault, as the ledger names it (None when the error is not about one);
+    ``fields``: every field the message names, the one at fault first.
+    """
+
+    def __init__(self, *args: object, field: str | None = None, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(*args)
+        names = tuple(dict.fromkeys(((field,) if field else ()) + tuple(fields)))
+        self.fields: tuple[str, ...] = names
+        self.field: str | None = names[0] if names else None
 
 
 class EncodingError(LedgerError):

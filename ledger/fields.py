@@ -1,4 +1,22 @@
-"""Typed fields for the records whose details are data (milestones, casework records).
+"""Fields: the rules for text every command takes, and typed fields for records whose details are data.
+
+Text (one place, used by every command: case open, staff, notes, decisions, milestones,
+casework records, roll-backs, restrictions, reviews):
+
+* Every text field is stripped of surrounding whitespace before it is stored (normalised, not
+  refused), and may not contain control characters (Unicode Cc), invisible format characters
+  (Cf: bidirectional overrides and isolates U+202A-U+202E, U+2066-U+2069, marks, BOM, soft
+  hyphen; only the zero-width joiner and non-joiner U+200C, U+200D, which some scripts need to
+  spell names, are kept), line or paragraph separators (U+2028, U+2029) or lone surrogates.
+* A single-line field (names, teams, designations, sources, reasons, purposes: anything shown on
+  one line of a list, a chronology or a report) is one line: no line break and no tab.
+* A multi-line field (:data:`MULTI_LINE_FIELDS`: a note's facts, analysis and actions, the
+  child's views, a decision's reasons, a summary's sections, ...) keeps line breaks and tabs; a
+  Windows line end (CR LF) is stored as LF; a lone CR is refused.
+* A reason that explains (:func:`explained_reason`: deletion, amendment, roll-back, decline,
+  restriction, closure reasons; purposes of self-claims and break-glass) has at least
+  :data:`MIN_REASON_WORDS` words that contain letters and :data:`MIN_REASON_LETTERS` letters
+  in all: ``a b c`` or ``x.`` do not explain anything.
 
 Each kind of record declares its fields once, as :class:`Field` values; :func:`check_details`
 validates and normalises a details mapping against them (required fields present, types
@@ -11,6 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +37,43 @@ from typing import Any
 from ledger.errors import RuleViolation
 from ledger.timescales import LONDON
 
-__all__ = ["Field", "check_details", "describe", "parse_text"]
+__all__ = [
+    "MIN_REASON_LETTERS",
+    "MIN_REASON_WORDS",
+    "MULTI_LINE_FIELDS",
+    "Field",
+    "check_details",
+    "describe",
+    "explained_reason",
+    "explains",
+    "is_multi_line",
+    "parse_text",
+    "reason_problem",
+    "text_field",
+]
+
+#: A reason that explains: at least this many words with letters in them ...
+MIN_REASON_WORDS = 3
+#: ... and at least this many letters in all.
+MIN_REASON_LETTERS = 12
+
+#: The text fields that keep line breaks (free narrative). Every other text field is one line.
+MULTI_LINE_FIELDS = frozenset({
+    # case notes (policy s.7, Appendix 1)
+    "facts", "analysis", "actions", "child_views",
+    # decisions
+    "decision", "reasons", "risks_considered", "why_not",
+    # casework records and milestones: their narrative sections
+    "description", "findings", "engagement", "how_handled", "information", "legal_advice",
+    "life_for_the_child", "new_issues", "notes", "outcome", "progress_against_care_plan",
+    "reasoning", "request", "strengths", "focus_next_three_months", "what", "what_happened",
+    "in_their_own_words", "concern", "concerns", "how_obtained", "scope",
+})
+#: Format characters some scripts need inside a word (Persian, Indic scripts, emoji sequences).
+_KEPT_FORMAT = frozenset({"\u200c", "\u200d"})
+_CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00": "a NUL character",
+                  "\x07": "a bell character (BEL)", "\x1b": "an escape character (ESC)",
+                  "\x08": "a backspace (BS)", "\x7f": "a delete character (DEL)"}
 
 TYPES = ("text", "date", "datetime", "bool", "int", "choice", "text_list", "sha256", "staff_id")
 _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -70,7 +125,7 @@ def _coerce(what: str, f: Field, value: Any) -> Any:
     if f.type in ("text", "staff_id"):
         if not isinstance(value, str):
             raise bad("text")
-        return value.strip()
+        return text_field(f.name, value, multi_line=f.type == "text" and is_multi_line(f.name))
     if f.type == "choice":
         text = getattr(value, "value", value)
         if text not in f.choices:
@@ -95,7 +150,8 @@ def _coerce(what: str, f: Field, value: Any) -> Any:
     if f.type == "text_list":
         if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
             raise bad("a list of text")
-        return [v.strip() for v in value if v.strip()]
+        items = [text_field(f"{f.name}[{i}]", v, multi_line=False) for i, v in enumerate(value)]
+        return [v for v in items if v]
     if f.type == "sha256":
         if not isinstance(value, str) or not _SHA256.match(value.lower()):
             raise bad("a SHA-256 in 64 hex digits")
@@ -139,3 +195,95 @@ def describe(fields: Sequence[Field]) -> str:
             kind += " (separate items with ';')"
         lines.append(f"{f.name} ({kind}{', required' if f.required else ''}){': ' + f.help if f.help else ''}")
     return "\n".join(lines)
+
+
+# --- text: the one place that says what a text field may hold ---------------------------
+
+
+def is_multi_line(field: str) -> bool:
+    """Whether ``field`` keeps line breaks (see :data:`MULTI_LINE_FIELDS`; any other is one line)."""
+    return field.rsplit(".", 1)[-1].split("[", 1)[0] in MULTI_LINE_FIELDS
+
+
+def _describe_char(c: str) -> str:
+    code = f"U+{ord(c):04X}"
+    named = _CONTROL_NAMES.get(c)
+    if named:
+        return f"{named} ({code})"
+    category = unicodedata.category(c)
+    name = unicodedata.name(c, "")
+    if c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c":
+        return f"the bidirectional control {code} ({name}), which changes how the text around it is shown"
+    if category == "Cc":
+        return f"the control character {code}"
+    if category in ("Zl", "Zp"):
+        return f"a {'line' if category == 'Zl' else 'paragraph'} separator ({code})"
+    if category == "Cs":
+        return f"a lone surrogate ({code})"
+    return f"the invisible format character {code}" + (f" ({name})" if name else "")
+
+
+def _refused_char(c: str, multi_line: bool) -> bool:
+    if c in "\n\t":
+        return not multi_line
+    category = unicodedata.category(c)
+    if category == "Cf":
+        return c not in _KEPT_FORMAT
+    return category in ("Cc", "Zl", "Zp", "Cs")
+
+
+def text_field(field: str, value: Any, *, required: bool = False, rule: str = "",
+               multi_line: bool | None = None) -> str:
+    """``value`` as stored text for ``field``: stripped, and refused when it holds a character its kind of
+    field may not (see the module docstring). ``rule`` ends the "is required" message (" when ...").
+    ``multi_line`` overrides :func:`is_multi_line`."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise RuleViolation(f"{field} must be text, got {type(value).__name__}", field=field)
+    multi = is_multi_line(field) if multi_line is None else multi_line
+    if multi:
+        value = value.replace("\r\n", "\n")
+    for c in value:
+        if _refused_char(c, multi):
+            kind = ("multi-line text keeps line breaks and tabs but no other control or invisible characters"
+                    if multi else "names and single-line fields are one line, with no control or invisible "
+                    "characters")
+            raise RuleViolation(f"{field} may not contain {_describe_char(c)}; {kind}", field=field)
+    value = value.strip()
+    if required and not value:
+        raise RuleViolation(f"{field} is required{rule}", field=field)
+    return str(value)
+
+
+def _reason_counts(text: str) -> tuple[int, int]:
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    return len(words), sum(ch.isalpha() for ch in text)
+
+
+def reason_problem(text: str) -> str:
+    """Why ``text`` does not explain (empty when it does): too few words with letters, or letters."""
+    words, letters = _reason_counts(text)
+    if words >= MIN_REASON_WORDS and letters >= MIN_REASON_LETTERS:
+        return ""
+    return (f"at least {MIN_REASON_WORDS} words and {MIN_REASON_LETTERS} letters; it has "
+            f"{words} word{'' if words == 1 else 's'} and {letters} letter{'' if letters == 1 else 's'}")
+
+
+def explains(text: str) -> bool:
+    """Whether ``text`` is a reason that explains (a purpose, a reason): see :func:`reason_problem`."""
+    try:
+        cleaned = text_field("reason", text, multi_line=False)
+    except RuleViolation:
+        return False
+    return not reason_problem(cleaned)
+
+
+def explained_reason(field: str, value: Any, what: str) -> str:
+    """A reason that explains, for ``what`` ("deleting a case note"): one line, at least
+    :data:`MIN_REASON_WORDS` words with letters and :data:`MIN_REASON_LETTERS` letters."""
+    text = text_field(field, value, required=True, rule=f" when {what}")
+    problem = reason_problem(text)
+    if problem:
+        raise RuleViolation(f"{what} needs a {field} that explains why ({problem}); got {text!r}", field=field)
+    return text

@@ -23,7 +23,8 @@ def resolve_prefix(value: uuid.UUID | str, candidates: Callable[[], Iterable[uui
     except ValueError:
         pass
     if len(text) < 4 or any(c not in "0123456789abcdef-" for c in text):
-        id_of = "case id" if what == "case record" else f"{what.split()[0]} id"
+        id_of = {"case record": "case id", "case note": "case note id", "record": "record id"}.get(
+            what, f"{what.split()[0]} id")
         raise NotFound(f"{value!r} is not a {id_of} (a UUID, or at least its first 4 hex digits)")
     matches = [i for i in candidates() if str(i).startswith(text)]
     if not matches:

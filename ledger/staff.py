@@ -100,9 +100,12 @@ def validate_roles(roles: Iterable[str | Role]) -> tuple[Role, ...]:
 
 
 def _required_text(field: str, value: Any) -> str:
+    """One line of text (:func:`ledger.fields.text_field`), required."""
+    from ledger.fields import text_field
+
     if not isinstance(value, str) or not value.strip():
-        raise RuleViolation(f"{field} is required for a staff member (policy s.7)")
-    return value.strip()
+        raise RuleViolation(f"{field} is required for a staff member (policy s.7)", field=field)
+    return text_field(field, value, multi_line=False)
 
 
 class StaffMember(ChainedAggregate):

@@ -157,6 +157,27 @@ BAD_OPENINGS = [
      r"referral_date must be a date, got '2026-11-01'"),
     ("born-in-the-future", "jane.smith", {"date_of_birth": dt.date(2026, 12, 1)}, RuleViolation,
      r"date_of_birth 2026-12-01 is in the future; for an unborn child give expected_date_of_birth"),
+    ("born-before-1900", "jane.smith", {"date_of_birth": dt.date(1016, 5, 14)}, RuleViolation,
+     r"date_of_birth 1016-05-14 is before 1900: a child's date of birth is on or after 1900-01-01"),
+    ("born-after-the-referral", "jane.smith", {"date_of_birth": dt.date(2026, 10, 30),
+                                               "referral_date": dt.date(2026, 10, 28)}, RuleViolation,
+     r"date_of_birth 2026-10-30 is after the referral_date 2026-10-28: a child is referred once born; a "
+     r"referral before birth gives expected_date_of_birth"),
+    ("name-with-a-line-break", "jane.smith", {"child_name": "Amira\n2026-01-01 Fake entry"}, RuleViolation,
+     r"child_name may not contain a line break \(U\+000A\); names and single-line fields are one line"),
+    ("name-with-a-bell", "jane.smith", {"child_name": "Amira\x07 Hassan"}, RuleViolation,
+     r"child_name may not contain a bell character \(BEL\) \(U\+0007\)"),
+    ("name-with-a-bidi-override", "jane.smith", {"child_name": "Amira \u202eNASSAH"}, RuleViolation,
+     r"child_name may not contain the bidirectional control U\+202E \(RIGHT-TO-LEFT OVERRIDE\), which "
+     r"changes how the text around it is shown"),
+    ("name-with-a-bidi-isolate", "jane.smith", {"child_name": "Amira \u2066Hassan"}, RuleViolation,
+     r"child_name may not contain the bidirectional control U\+2066"),
+    ("name-with-a-tab", "jane.smith", {"child_name": "Amira\tHassan"}, RuleViolation,
+     r"child_name may not contain a tab \(U\+0009\)"),
+    ("source-with-an-escape", "jane.smith", {"referral_source": "school\x1b[2J"}, RuleViolation,
+     r"referral_source may not contain an escape character \(ESC\) \(U\+001B\)"),
+    ("source-with-a-line-separator", "jane.smith", {"referral_source": "school\u2028police"}, RuleViolation,
+     r"referral_source may not contain a line separator \(U\+2028\)"),
     ("no-child-name", "jane.smith", {"child_name": "  "}, RuleViolation,
      r"child_name is required to open a case record"),
     ("no-referral-source", "jane.smith", {"referral_source": ""}, RuleViolation,
@@ -254,8 +275,29 @@ def test_an_unknown_case_or_note_is_not_found(shared: World) -> None:
             occurred_at=world.clock.now, facts="x")
     refused(world.app, NotFound, r"no case note .* on the case of Amira Hassan",
             world.app.finalise_case_note, "jane.smith", world.case_id, uuid.uuid4())
-    refused(world.app, NotFound, r"'note-1' is not a case note id \(a UUID\)",
+    refused(world.app, NotFound, r"'note-1' is not a case note id \(a UUID, or at least its first 4 hex digits\)",
             world.app.finalise_case_note, "jane.smith", world.case_id, "note-1")
+
+
+def test_a_note_is_named_by_a_unique_prefix_of_its_id_like_a_case(world: World) -> None:
+    ids = iter([uuid.UUID("abcd1111-0000-4000-8000-000000000001"), uuid.UUID("abcd2222-0000-4000-8000-000000000002")])
+    world.app.new_id = lambda: next(ids)
+    first, second = world.note(), world.note()
+    world.app.revise_case_note("jane.smith", world.case_id, "abcd1", facts="Revised by prefix.")
+    assert world.case().notes[str(first)]["content"]["facts"] == "Revised by prefix."
+    world.app.finalise_case_note("jane.smith", world.case_id, "ABCD2222")
+    assert world.case().notes[str(second)]["status"] == "final"
+    world.app.amend_case_note("jane.smith", world.case_id, "abcd2", facts="Amended by prefix.",
+                              reason="the facts were recorded wrongly")
+    world.app.delete_case_note("grace.obi", world.case_id, "abcd22", reason="recorded on the wrong child's record")
+    assert world.case().notes[str(second)]["deleted"] is not None
+    refused(world.app, NotFound, r"2 case notes have ids starting with 'abcd'; give more digits",
+            world.app.finalise_case_note, "jane.smith", world.case_id, "abcd")
+    refused(world.app, NotFound, r"no case note whose id starts with 'ffff'",
+            world.app.finalise_case_note, "jane.smith", world.case_id, "ffff")
+    # someone who may not open the case learns nothing of its notes: the access decision comes first
+    refused(world.app, PermissionDenied, r"access denied: recording on this case needs",
+            world.app.finalise_case_note, "cp.worker", world.case_id, "ffff")
 
 
 # --- case notes: content ---------------------------------------------------------------------
@@ -290,6 +332,20 @@ BAD_NOTES = [
      r"occurred_at 2026-11-02T10:06\+00:00 is in the future"),
     ("occurred-naive", {"occurred_at": dt.datetime(2026, 11, 2, 8, 0)},
      r"occurred_at 2026-11-02T08:00:00 needs a time zone"),
+    ("occurred-before-birth", {"occurred_at": dt.datetime(2016, 5, 13, 10, 0, tzinfo=LONDON)},
+     r"occurred_at 2016-05-13 is before the child was born \(2016-05-14\): a case note is dated by the event, "
+     r"on or after the date of birth"),
+    ("facts-with-a-bell", {"facts": "Visited Amira.\x07"},
+     r"facts may not contain a bell character \(BEL\) \(U\+0007\); multi-line text keeps line breaks and "
+     r"tabs but no other control or invisible characters"),
+    ("views-with-a-bidi-override", {"child_views": "I am \u202dhappy"},
+     r"child_views may not contain the bidirectional control U\+202D"),
+    ("facts-with-a-lone-carriage-return", {"facts": "Visited.\rFake line"},
+     r"facts may not contain a carriage return \(U\+000D\)"),
+    ("provider-with-a-line-break", {"source": "third_party", "provided_by": "Head teacher\nFake"},
+     r"provided_by may not contain a line break \(U\+000A\); names and single-line fields are one line"),
+    ("interpreter-with-a-line-break", {"interpreter": {"name": "Ms\nBegum", "kind": "friend"}},
+     r"interpreter name may not contain a line break"),
     ("occurred-as-a-date", {"occurred_at": dt.date(2026, 11, 2)},
      r"occurred_at must be a date and time, got datetime\.date\(2026, 11, 2\)"),
 ]
@@ -421,10 +477,18 @@ def test_a_draft_is_not_amended(world: World) -> None:
 @pytest.mark.parametrize("reason, message", [
     ("", r"reason is required when amending a case note"),
     ("   ", r"reason is required when amending a case note"),
-    ("typo", r"amending a case note needs a reason that explains why \(at least 3 words\); got 'typo'"),
-    ("fixed typo", r"amending a case note needs a reason that explains why \(at least 3 words\); "
-                   r"got 'fixed typo'"),
-], ids=["empty", "blank", "one-word", "two-words"])
+    ("typo", r"amending a case note needs a reason that explains why \(at least 3 words and 12 letters; "
+             r"it has 1 word and 4 letters\); got 'typo'"),
+    ("fixed typo", r"amending a case note needs a reason that explains why \(at least 3 words and 12 letters; "
+                   r"it has 2 words and 9 letters\); got 'fixed typo'"),
+    ("a b c", r"needs a reason that explains why \(at least 3 words and 12 letters; it has 3 words and 3 "
+              r"letters\); got 'a b c'"),
+    ("1 2 3 4 5 6", r"needs a reason that explains why \(at least 3 words and 12 letters; it has 0 words"),
+    ("  fix  . .  ", r"it has 1 word and 3 letters\); got 'fix  \. \.'"),
+    ("wrong\nchild entirely", r"reason may not contain a line break \(U\+000A\); names and single-line fields "
+                               r"are one line"),
+], ids=["empty", "blank", "one-word", "two-words", "three-letters", "digits", "padded-punctuation",
+        "line-break"])
 def test_an_amendment_needs_a_reason_that_explains(shared: World, reason: str, message: str) -> None:
     world = shared
     note_id = world.final_note_id
@@ -507,9 +571,11 @@ def test_only_a_team_manager_or_above_deletes(shared: World, acting: str, label:
 @pytest.mark.parametrize("reason, message", [
     ("", r"reason is required when deleting a case note \(policy s\.12\)"),
     ("duplicate", r"deleting a case note \(policy s\.12\) needs a reason that explains why "
-                  r"\(at least 3 words\); got 'duplicate'"),
-    ("wrong child", r"needs a reason that explains why \(at least 3 words\); got 'wrong child'"),
-], ids=["empty", "one-word", "two-words"])
+                  r"\(at least 3 words and 12 letters; it has 1 word and 9 letters\); got 'duplicate'"),
+    ("wrong child", r"needs a reason that explains why \(at least 3 words and 12 letters; it has 2 words"),
+    ("x y z", r"needs a reason that explains why \(at least 3 words and 12 letters; it has 3 words and 3 letters"),
+    ("wrong\x07 child record", r"reason may not contain a bell character \(BEL\) \(U\+0007\)"),
+], ids=["empty", "one-word", "two-words", "three-letters", "bell"])
 def test_deleting_needs_a_reason_that_explains(shared: World, reason: str, message: str) -> None:
     world = shared
     note_id = world.final_note_id
@@ -682,7 +748,7 @@ def test_a_team_manager_closes_a_case(world: World) -> None:
      r"closing a case needs the role team manager or above; Jane Smith is a social worker"),
     ("grace.obi", "", RuleViolation, r"reason is required when closing a case"),
     ("grace.obi", "NFA", RuleViolation,
-     r"closing a case needs a reason that explains why \(at least 3 words\); got 'NFA'"),
+     r"closing a case needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\); got 'NFA'"),
     ("grace.obi", "no concerns", RuleViolation, r"got 'no concerns'"),
 ], ids=["by-social-worker", "no-reason", "one-word-reason", "two-word-reason"])
 def test_closing_is_refused(shared: World, acting: str, reason: str, error: type[LedgerError],
@@ -750,7 +816,7 @@ def test_a_closed_case_accepts_nothing_until_reopened(closed: tuple[World, uuid.
      r"re-opening a case needs the role team manager or above; Jane Smith is a social worker"),
     ("grace.obi", "", RuleViolation, r"reason is required when re-opening a case"),
     ("grace.obi", "new referral", RuleViolation,
-     r"re-opening a case needs a reason that explains why \(at least 3 words\); got 'new referral'"),
+     r"re-opening a case needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\); got 'new referral'"),
 ], ids=["by-social-worker", "no-reason", "two-word-reason"])
 def test_reopening_is_refused(closed: tuple[World, uuid.UUID], acting: str, reason: str,
                               error: type[LedgerError], message: str) -> None:
@@ -868,3 +934,25 @@ def test_staff_events_are_chained_like_case_events(world: World) -> None:
     events = list(world.app.events.get(world.app.staff_member("jane.smith").id))
     assert isinstance(events[0], StaffMember.Joined)
     assert events[0].prev_hash == bytes(32) and events[0].event_hash == events[0].compute_hash()
+
+
+def test_multi_line_text_keeps_its_line_breaks_and_tabs(world: World) -> None:
+    note_id = world.note(facts="Visited Amira.\r\n\tShe showed me her room.", analysis="Line one.\nLine two.",
+                         child_views="I like school.\nI miss Dad.")
+    content = world.case().notes[str(note_id)]["content"]
+    assert content["facts"] == "Visited Amira.\n\tShe showed me her room."
+    assert content["analysis"] == "Line one.\nLine two."
+    assert content["child_views"] == "I like school.\nI miss Dad."
+
+
+def test_a_name_keeps_the_joiners_its_script_needs(world: World) -> None:
+    case = world.app.open_case("jane.smith", **{**OPEN, "child_name": "Mehr\u200cnaz Karimi"})
+    assert case.child["name"] == "Mehr\u200cnaz Karimi"
+
+
+def test_a_pre_birth_case_records_before_the_birth(world: World) -> None:
+    case = world.app.open_case("jane.smith", **{**OPEN, "date_of_birth": None,
+                                                 "expected_date_of_birth": dt.date(2027, 2, 1)})
+    nid = world.app.record_case_note("jane.smith", case.id, kind="home_visit", facts="Met the mother.",
+                                     occurred_at=world.clock.now - dt.timedelta(hours=1))
+    assert str(nid) in world.app.case(case.id).notes
