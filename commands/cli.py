@@ -16,6 +16,7 @@ import dataclasses
 import datetime as _dt
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from ledger.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.checkpoint import SigningKey, VerifierKey
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
 from ledger.evidence import export_bundle, verify_bundle
+from ledger.fields import require_time
 from ledger.staff import Role
 from ledger.storage import backend_for
 from ledger.verify_log import verify_ledger
@@ -91,19 +93,54 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(db: str | None, as_json: bool, acting: str | None, purpose: str, basis: str | None,
                 **kwargs: Any) -> Any:
         ctx = Context(db, as_json, acting, purpose, basis)
+        command = click.get_current_context().command
         click.get_current_context().obj = ctx
         try:
             return func(ctx, **kwargs)
+        except LedgerError as e:
+            in_flags(e, command, getattr(func, "field_flags", {}))
+            raise
         finally:
             ctx.close()
 
     return wrapper
 
 
-def parse_when(value: str | None, field: str) -> _dt.datetime | None:
-    """'2026-11-21 14:30' (London time) or ISO 8601 with an offset."""
+def field_flags(**flags: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Name the flag of a ledger field whose option is spelt otherwise (``date_of_birth="--dob"``);
+    put it under ``@common``. Options whose parameter is the ledger's field name need nothing."""
+
+    def mark(func: Callable[..., Any]) -> Callable[..., Any]:
+        func.field_flags = flags  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def in_flags(error: LedgerError, command: click.Command, overrides: dict[str, str]) -> None:
+    """Rewrite ``error``'s message to name the flags the user typed (``--child``), not the ledger's field
+    names (``child_name``): the fields the error names (``error.fields``), and any field name with an
+    underscore (never an English word) that is one of the command's options."""
+    flags = {p.name: next(o for o in sorted(p.opts, key=len, reverse=True))
+             for p in command.params if isinstance(p, click.Option) and p.name}
+    flags = {name: flag for name, flag in flags.items() if flag.startswith("--")}
+    flags.update(overrides)
+    named = set(getattr(error, "fields", ()))
+    message = str(error)
+    for name in sorted(flags, key=len, reverse=True):
+        if name in named or "_" in name:
+            message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags[name], message)
+    if message != str(error):
+        error.args = (message,)
+
+
+def parse_when(value: str | None, field: str, entry: str | None = None) -> _dt.datetime | None:
+    """'2026-11-21 14:30' (London time) or ISO 8601 with an offset. ``entry`` (a kind of entry the ledger
+    dates by a moment, :data:`ledger.fields.NEEDS_A_TIME`): a date alone is refused."""
     if value is None:
         return None
+    if entry is not None:
+        require_time(field, value, entry)
     try:
         when = _dt.datetime.fromisoformat(value.strip().replace("T", " "))
     except ValueError:
@@ -366,6 +403,7 @@ def case() -> None:
 @click.option("--source", "referral_source", required=True, help="Who referred, e.g. 'school'.")
 @click.option("--team", required=True)
 @click.option("--worker", required=True, help="Staff id of the allocated worker.")
+@field_flags(date_of_birth="--dob", expected_date_of_birth="--expected-dob")
 def case_open(ctx: Context, child_name: str, dob: str | None, expected_dob: str | None,
               referral_date: str, referral_source: str, team: str, worker: str) -> None:
     """Open a child's case record from a referral.
@@ -537,7 +575,7 @@ def note_add(ctx: Context, case_id: str, kind: str, occurred_at: str, finalise: 
     if facts is None:
         raise click.UsageError("--facts is required: record what happened")
     nid = ctx.ledger.record_case_note(ctx.acting, case_id, kind=kind,
-                                      occurred_at=parse_when(occurred_at, "--occurred-at"),  # type: ignore[arg-type]
+                                      occurred_at=parse_when(occurred_at, "--occurred-at", "case note"),  # type: ignore[arg-type]
                                       facts=facts, finalise=finalise, **fields)
     ctx.out({"note_id": nid, "status": "final" if finalise else "draft"},
             f"Recorded {'and finalised ' if finalise else 'a draft '}case note {nid}.")
@@ -556,7 +594,8 @@ def note_revise(ctx: Context, case_id: str, note_id: str, occurred_at: str | Non
     Example:  caseledger note revise CASE NOTE --as jane.smith --analysis 'Second thoughts...'
     """
     ctx.ledger.revise_case_note(ctx.acting, case_id, note_id,
-                                occurred_at=parse_when(occurred_at, "--occurred-at"), **note_fields(**opts))
+                                occurred_at=parse_when(occurred_at, "--occurred-at", "case note"),
+                                **note_fields(**opts))
     ctx.out({"note_id": note_id, "status": "draft"}, f"Revised draft case note {note_id}.")
 
 
@@ -644,7 +683,7 @@ def decision_add(ctx: Context, case_id: str, decision_text: str, reasons: str, r
     did = ctx.ledger.record_decision(ctx.acting, case_id, decision=decision_text, reasons=reasons,
                                      risks_considered=risks_considered, options_not_chosen=parsed,
                                      kind=kind, supervisee=supervisee,
-                                     occurred_at=parse_when(occurred_at, "--occurred-at"))
+                                     occurred_at=parse_when(occurred_at, "--occurred-at", "decision"))
     ctx.out({"decision_id": did}, f"Recorded {kind} decision {did}.")
 
 

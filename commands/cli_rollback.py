@@ -107,7 +107,8 @@ def rollback_request(ctx: Context, case_id: str, point_version: int | None, poin
                 --reason 'Authorised with the completion date instead of the date of authorisation'
     """
     r = ctx.ledger.request_rollback(ctx.acting, case_id, matter=matter, reason=reason, raised_by=raised_by,
-                                    point_version=point_version, point_at=parse_when(point_at, "--at"),
+                                    point_version=point_version,
+                                    point_at=parse_when(point_at, "--at", "roll-back point"),
                                     before_milestone=before_milestone)
     d = ctx.ledger.rollback_details(ctx.acting, r.id)
     ctx.out(_details_dict(d, ctx), lambda: "Requested.\n" + _details_text(d, ctx))

@@ -325,7 +325,8 @@ def _self_claim(actor: StaffMember, purpose: str, basis: Any) -> Decision:
     if not _explains(purpose):
         return Decision(Outcome.DENIED, f"{name} is not the allocated worker, not in the team that holds the "
                         "case and not in its management line: to open this record state why (a legitimate "
-                        f"relationship, at least {MIN_REASON_WORDS} words and {MIN_REASON_LETTERS} letters); it is recorded and reviewed",
+                        f"relationship, at least {MIN_REASON_WORDS} words and {MIN_REASON_LETTERS} letters); it is "
+                        "recorded and reviewed",
                         "self_claim_without_reason", reason_required=True)
     b = _basis(basis)
     extra = f" (basis: {b.label})" if b is not None else ""

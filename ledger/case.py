@@ -15,7 +15,8 @@ message names the rule, the field and the people involved; a refused command wri
   author. A finalised note changes only by amendment: a new event with a reason; the
   original text stays in the ledger and in the note's history.
 * Deleting a case note (s.12) needs team manager or above and a reason that explains (at
-  least three words and twelve letters, :func:`ledger.fields.explained_reason`). The note leaves ordinary reads; it never leaves the ledger.
+  least three words and twelve letters, :func:`ledger.fields.explained_reason`). The note leaves
+  ordinary reads; it never leaves the ledger.
 * A management or supervision decision (s.7) records the decision, the reasons, the risks
   considered, and the options not chosen with why; it is made by a team manager or above.
 * A closed case accepts nothing until it is re-opened (team manager or above, with a reason).

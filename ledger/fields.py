@@ -287,3 +287,19 @@ def explained_reason(field: str, value: Any, what: str) -> str:
     if problem:
         raise RuleViolation(f"{what} needs a {field} that explains why ({problem}); got {text!r}", field=field)
     return text
+
+
+#: Entries dated by a moment, not a day: a case note (a visit, a call, a meeting), a decision, the point
+#: of a roll-back. Their order in the record is their order in time, so a date alone is refused.
+NEEDS_A_TIME = {"case note": "a case note", "decision": "a decision", "roll-back point": "a roll-back's point"}
+
+
+def require_time(field: str, text: str, entry: str) -> None:
+    """Refuse ``text`` when it is a date with no time, for an ``entry`` (a key of :data:`NEEDS_A_TIME`)."""
+    try:
+        _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return
+    raise RuleViolation(
+        f"{field} {text.strip()!r} is a date with no time: {NEEDS_A_TIME[entry]} is dated by the moment it "
+        "happened, e.g. '2026-11-21 14:30' (London time)", field=field)

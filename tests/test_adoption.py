@@ -90,7 +90,8 @@ def test_matching_refusals(looked_after: Borough, key: AdoptionKey, borough: Bor
     b = looked_after
     refused(b.ledger, PermissionDenied, "restricting this record or granting access to it needs a service "
             "manager or head of service", match, b, key, "grace.obi")
-    refused(b.ledger, RuleViolation, r"matching a child for adoption needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\)",
+    refused(b.ledger, RuleViolation, r"matching a child for adoption needs a reason that explains why "
+            r"\(at least 3 words and 12 letters; [^)]*\)",
             b.ledger.match_for_adoption, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
             adopters=ADOPTERS, matched_on=dt.date(2026, 11, 2), reason="panel")
     refused(b.ledger, RuleViolation, "adopters is required when matching a child for adoption",

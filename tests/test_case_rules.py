@@ -816,7 +816,8 @@ def test_a_closed_case_accepts_nothing_until_reopened(closed: tuple[World, uuid.
      r"re-opening a case needs the role team manager or above; Jane Smith is a social worker"),
     ("grace.obi", "", RuleViolation, r"reason is required when re-opening a case"),
     ("grace.obi", "new referral", RuleViolation,
-     r"re-opening a case needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\); got 'new referral'"),
+     r"re-opening a case needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\); "
+     r"got 'new referral'"),
 ], ids=["by-social-worker", "no-reason", "two-word-reason"])
 def test_reopening_is_refused(closed: tuple[World, uuid.UUID], acting: str, reason: str,
                               error: type[LedgerError], message: str) -> None:

@@ -755,3 +755,67 @@ def test_postgresql_flow(pg_schema_url: str, tmp_path: Path) -> None:
         )
     report = js(led("verify", "--key", str(key), "--json", check=1))
     assert any(p["case"] == led.case_id and p["version"] == 1 for p in report["problems"]), report
+
+
+OPEN_ARGS = ["case", "open", "--as", "jane.smith", "--source", "school", "--team", "Assessment",
+             "--worker", "jane.smith"]
+
+FLAG_MESSAGES = [
+    ("child-name-with-a-line-break", [*OPEN_ARGS, "--child", "Amira\n2026-01-01 Fake entry", "--dob", "2016-05-14",
+                                      "--referral-date", "2026-10-28"],
+     r"^--child may not contain a line break \(U\+000A\); names and single-line fields are one line"),
+    ("dob-before-1900", [*OPEN_ARGS, "--child", "Amira Hassan", "--dob", "1016-05-14", "--referral-date", "2026-10-28"],
+     r"^--dob 1016-05-14 is before 1900"),
+    ("dob-after-referral", [*OPEN_ARGS, "--child", "Amira Hassan", "--dob", "2026-10-29",
+                            "--referral-date", "2026-10-28"],
+     r"^--dob 2026-10-29 is after the --referral-date 2026-10-28: a child is referred once born; a referral "
+     r"before birth gives --expected-dob$"),
+    ("dob-in-the-future", [*OPEN_ARGS, "--child", "Amira Hassan", "--dob", "2099-01-01",
+                           "--referral-date", "2026-10-28"],
+     r"^--dob 2099-01-01 is in the future; for an unborn child give --expected-dob$"),
+    ("note-before-birth", ["note", "add", "{case}", "--as", "jane.smith", "--kind", "home_visit",
+                           "--occurred-at", "2016-05-13 10:00", "--facts", "Visited."],
+     r"^--occurred-at 2016-05-13 is before the child was born \(2016-05-14\)"),
+    ("note-dated-without-a-time", ["note", "add", "{case}", "--as", "jane.smith", "--kind", "home_visit",
+                                   "--occurred-at", "2026-11-02", "--facts", "Visited."],
+     r"^--occurred-at '2026-11-02' is a date with no time: a case note is dated by the moment it happened, "
+     r"e\.g\. '2026-11-21 14:30' \(London time\)$"),
+    ("note-views-with-a-bell", ["note", "add", "{case}", "--as", "jane.smith", "--kind", "home_visit",
+                                "--occurred-at", "2026-11-02 09:00", "--facts", "Visited.", "--child-views", "hi\a"],
+     r"^--child-views may not contain a bell character \(BEL\) \(U\+0007\)"),
+    ("note-provider-with-a-line-break", ["note", "add", "{case}", "--as", "jane.smith", "--kind", "contact",
+                                         "--occurred-at", "2026-11-02 09:00", "--facts", "Call.",
+                                         "--third-party", "School\nFake"],
+     r"^--third-party may not contain a line break"),
+    ("note-revised-by-an-unknown-prefix", ["note", "finalise", "{case}", "ffff", "--as", "jane.smith"],
+     r"^no case note whose id starts with 'ffff'$"),
+    ("rollback-at-in-the-future", ["rollback", "request", "--as", "sam.hd", "--case", "{case}",
+                                   "--at", "2099-01-01 10:00", "--matter", "contact",
+                                   "--raised-by", "grace.obi", "--reason", "the referral was recorded twice"],
+     r"--at .* is in the future"),
+    ("rollback-at-without-a-time", ["rollback", "request", "--as", "sam.hd", "--case", "{case}",
+                                    "--at", "2026-11-01", "--matter", "contact",
+                                    "--raised-by", "grace.obi", "--reason", "the referral was recorded twice"],
+     r"^--at '2026-11-01' is a date with no time: a roll-back's point is dated"),
+    ("rollback-raised-by-unknown", ["rollback", "request", "--as", "sam.hd", "--case", "{case}",
+                                    "--version", "1", "--matter", "contact",
+                                    "--raised-by", "nobody", "--reason", "the referral was recorded twice"],
+     r"^--raised-by: no staff member with the id 'nobody'"),
+    ("delete-reason-of-single-letters", ["note", "delete", "{case}", "{note}", "--as", "grace.obi",
+                                         "--reason", "a b c"],
+     r"deleting a case note \(policy s\.12\) needs a --reason that explains why \(at least 3 words and 12 "
+     r"letters; it has 3 words and 3 letters\); got 'a b c'$"),
+]
+
+
+@pytest.mark.parametrize("args, message", [c[1:] for c in FLAG_MESSAGES], ids=[c[0] for c in FLAG_MESSAGES])
+def test_refusals_name_the_flags_typed(led: Ledger, args: list[str], message: str) -> None:
+    import re
+
+    if "sam.hd" in args:
+        led("staff", "add", "--as", "admin", "--id", "sam.hd", "--name", "Sam Hughes", "--designation", "Helpdesk",
+            "--team", "LCS Helpdesk", "--role", "helpdesk")
+    proc = led(*[a.replace("{case}", led.case_id).replace("{note}", led.note_id) for a in args], "--json", check=1)
+    found = err(proc)["message"]
+    assert re.search(message, found), found
+    assert "_" not in re.sub(r"'[^']*'", "", found.split("; got")[0]), found  # no internal field name left

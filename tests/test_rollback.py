@@ -241,7 +241,8 @@ def test_only_the_helpdesk_requests_and_the_point_must_be_on_the_case(borough: B
     refused(app, RuleViolation, "nothing to roll back", app.request_rollback, "sam.hd", s.case_id,
             point_version=head, **args)
     refused(app, RuleViolation, "exactly one point", app.request_rollback, "sam.hd", s.case_id, **args)
-    refused(app, RuleViolation, r"needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\)", app.request_rollback,
+    refused(app, RuleViolation, r"needs a reason that explains why \(at least 3 words and 12 letters; [^)]*\)",
+            app.request_rollback,
             "sam.hd", s.case_id, point_version=s.point, **{**args, "reason": "wrong date"})
     refused(app, RuleViolation, "matter 'tea_break' is not a kind of process milestone", app.request_rollback,
             "sam.hd", s.case_id, point_version=s.point, **{**args, "matter": "tea_break"})
