@@ -120,7 +120,8 @@ def field_flags(**flags: str) -> Callable[[Callable[..., Any]], Callable[..., An
 def in_flags(error: LedgerError, command: click.Command, overrides: dict[str, str]) -> None:
     """Rewrite ``error``'s message to name the flags the user typed (``--child``), not the ledger's field
     names (``child_name``): the fields the error names (``error.fields``), and any field name with an
-    underscore (never an English word) that is one of the command's options."""
+    underscore (never an English word) that is one of the command's options. A one-word field whose flag
+    is the same word (``reason``, ``--reason``) is left as the word."""
     flags = {p.name: next(o for o in sorted(p.opts, key=len, reverse=True))
              for p in command.params if isinstance(p, click.Option) and p.name}
     flags = {name: flag for name, flag in flags.items() if flag.startswith("--")}
@@ -128,7 +129,7 @@ def in_flags(error: LedgerError, command: click.Command, overrides: dict[str, st
     named = set(getattr(error, "fields", ()))
     message = str(error)
     for name in sorted(flags, key=len, reverse=True):
-        if name in named or "_" in name:
+        if (name in named or "_" in name) and flags[name] != f"--{name}":  # "reason" reads as typed
             message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags[name], message)
     if message != str(error):
         error.args = (message,)

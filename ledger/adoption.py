@@ -135,8 +135,10 @@ class AdoptionMatched(ChainedAggregate.Event):
 
 def _text(field_name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise RuleViolation(f"{field_name} is required when matching a child for adoption")
-    return value.strip()
+        raise RuleViolation(f"{field_name} is required when matching a child for adoption", field=field_name)
+    from ledger.fields import text_field
+
+    return text_field(field_name, value, multi_line=False)  # a name: one line, no control characters
 
 
 class AdoptionCommands:

@@ -871,3 +871,20 @@ def test_cli_records_and_documents(tmp_path: Path) -> None:
     assert all(k in kinds for k in casework.KINDS)
     hazard_help = run(tmp_path, "record", "kinds", "hazard").stdout
     assert "review_date (date, required)" in hazard_help and "review (when active)" in hazard_help
+
+
+@pytest.mark.parametrize("details, message", [
+    ({"description": "Large dog\x07 in the garden"},
+     r"description may not contain a bell character \(BEL\) \(U\+0007\); multi-line text keeps line breaks"),
+    ({"source_document": "Police\nFake line"}, r"source_document may not contain a line break \(U\+000A\); names and "
+                                            r"single-line fields are one line"),
+], ids=["bell-in-a-narrative-field", "line-break-in-a-one-line-field"])
+def test_record_fields_refuse_control_characters(borough: Borough, details: dict[str, Any], message: str) -> None:
+    led, cid = borough.ledger, borough.case_id
+    refused(led, RuleViolation, message, lambda: led.record_casework("jane.smith", cid, **{**hazard(), **details}))
+
+
+def test_a_narrative_record_field_keeps_its_line_breaks(borough: Borough) -> None:
+    led, cid = borough.ledger, borough.case_id
+    rid = led.record_casework("jane.smith", cid, **{**hazard(), "description": "Large dog.\nKept in the garden."})
+    assert led.case(cid).records[str(rid)]["details"]["description"] == "Large dog.\nKept in the garden."

@@ -803,7 +803,7 @@ FLAG_MESSAGES = [
      r"^--raised-by: no staff member with the id 'nobody'"),
     ("delete-reason-of-single-letters", ["note", "delete", "{case}", "{note}", "--as", "grace.obi",
                                          "--reason", "a b c"],
-     r"deleting a case note \(policy s\.12\) needs a --reason that explains why \(at least 3 words and 12 "
+     r"deleting a case note \(policy s\.12\) needs a reason that explains why \(at least 3 words and 12 "
      r"letters; it has 3 words and 3 letters\); got 'a b c'$"),
 ]
 
