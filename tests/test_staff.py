@@ -362,3 +362,13 @@ def test_the_last_admin_cannot_remove_their_own_admin_role_or_leave(ledger: Case
                      team="Business Support", roles=["admin"])
     ledger.staff_leaves("admin", "admin", reason="Moved to another authority")
     assert not ledger.staff_member("admin").active
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("full_name", "Jane\nSmith", r"full name may not contain a line break \(U\+000A\); names and single-line"),
+    ("team", "Assessment\u202e", r"team may not contain the bidirectional control U\+202E"),
+    ("designation", "Social\x1bWorker", r"designation may not contain an escape character \(ESC\)"),
+], ids=["name-with-a-line-break", "team-with-a-bidi-override", "designation-with-an-escape"])
+def test_staff_details_are_one_line_with_no_control_characters(shared: CaseLedger, field: str, value: str,
+                                                               message: str) -> None:
+    refused(shared, RuleViolation, message, add_jane, shared, **{"staff_id": "new.starter", field: value})
