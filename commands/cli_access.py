@@ -136,7 +136,7 @@ def access_alerts(ctx: Context) -> None:
 @click.option("--attempt", "ref", required=True, metavar="REF", help="The attempt's reference, e.g. A1234.")
 @click.option("--outcome", required=True, metavar="OUTCOME",
               help="One of: " + ", ".join(o.value for o in ReviewOutcome) + ".")
-@click.option("--note", required=True, help="What was found and why (at least three words).")
+@click.option("--note", required=True, help="What was found and why (at least three words, twelve letters).")
 def access_review(ctx: Context, ref: str, outcome: str, note: str) -> None:
     """Record the review of a flagged attempt (a service manager or head of service; not one's own).
 

@@ -41,7 +41,7 @@ The rules (policy s.7 "Confidentiality", s.11 "Restricted Records", s.12, s.15),
 4. Otherwise, reading only:
 
    * unrestricted record: anyone with a social-care role (:data:`SOCIAL_CARE_ROLES`) may open
-     it by stating a reason (a legitimate-relationship self-claim, at least three words):
+     it by stating a reason (a legitimate-relationship self-claim, at least three words, twelve letters):
      granted, and flagged for review. Without a reason: denied, ``reason_required``.
    * restricted record: break-glass. Someone with a social-care role may open it in an
      emergency (a child at immediate risk) by giving a reason and a basis

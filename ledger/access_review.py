@@ -12,7 +12,7 @@ Rules (checked here, before anything is written):
   raises, is theirs to decide);
 * nobody reviews their own attempt;
 * only a flagged attempt is reviewed;
-* the outcome is one of :class:`ReviewOutcome`; the note explains (at least three words);
+* the outcome is one of :class:`ReviewOutcome`; the note explains (at least three words, twelve letters);
 * **one review per attempt.** The review stream's id is derived from the attempt
   (:func:`review_stream_id`), so a second review of the same attempt is refused by the store
   itself even when two managers review at the same moment. Choice: a review is a finding on

@@ -311,7 +311,7 @@ def _alert_kind(name: str, title: str, extra: tuple[Field, ...], help_text: str)
             "update": Action("update", "a new description (and source); the old one is kept",
                              (Field("description", required=True), *SOURCE_FIELDS), update, active),
             "end": Action("end", "the alert no longer applies",
-                          (Field("reason", required=True, help="why it ends (at least three words)"),),
+                          (Field("reason", required=True, help="why it ends (at least three words, twelve letters)"),),
                           end, active),
         },
         initial_status=lambda details: "active",
@@ -387,7 +387,7 @@ CHRONOLOGY_ENTRY = Kind(
     actions={"correct": Action(
         "correct", "correct the entry; the previous values stay in its history",
         tuple(Field(f.name, f.type, False, f.help, f.choices) for f in CHRONOLOGY_FIELDS)
-        + (Field("reason", required=True, help="why it is corrected (at least three words)"),),
+        + (Field("reason", required=True, help="why it is corrected (at least three words, twelve letters)"),),
         _correct_chronology)},
 )
 
@@ -487,7 +487,7 @@ CONSENT = Kind(
     ),
     actions={"withdraw": Action("withdraw", "the consent given is withdrawn",
                                 (Field("by_whom", required=True),
-                                 Field("reason", required=True, help="at least three words")),
+                                 Field("reason", required=True, help="at least three words, twelve letters")),
                                 _withdraw, ("given",))},
     initial_status=lambda d: d["status"],
 )
@@ -524,7 +524,7 @@ CORRECTION_REQUEST = Kind(
     actions={
         "outcome": Action("outcome", "the decision: corrected or not corrected, with the reason",
                           (Field("result", "choice", required=True, choices=("corrected", "not_corrected")),
-                           Field("reason", required=True, help="at least three words"),
+                           Field("reason", required=True, help="at least three words, twelve letters"),
                            Field("amended_record", help="the note or record that carries the correction")),
                           _outcome, ("open",)),
         "disagreement": Action("disagreement", "the service user's disagreement, in their own words",

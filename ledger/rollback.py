@@ -43,7 +43,7 @@ request or the case; the access attempt is recorded, as for every touch of a cas
   latest event, or after now) or before the case existed (before its first event). The
   ``matter`` is the kind of process milestone being corrected (one of
   :data:`ledger.milestones.KINDS`) and must be among the milestones the roll-back would
-  supersede or restore; the ``reason`` explains (at least three words); ``raised_by`` is the
+  supersede or restore; the ``reason`` explains (at least three words, twelve letters); ``raised_by`` is the
   worker or manager who asked for it (a practice or management role, active). A point after
   which nothing would change is refused: there is nothing to roll back.
 * **Agree** or **decline** (decline needs a reason that explains): by the team manager of the

@@ -613,3 +613,13 @@ def test_decide_is_pure(borough: Borough) -> None:
     assert decide(app.staff_member("helen.cole"), case, "restrict", "restriction", now=IN_HOURS).rule == (
         "Helen Cole is a service manager: service managers and heads of service hold authority over every "
         "case (one authority)")
+
+
+@pytest.mark.parametrize("purpose", ["a b c", "   x   y   z   ", "see\x07 this record now", "1 2 3 4 5"],
+                         ids=["single-letters", "padded-letters", "bell", "digits"])
+def test_a_purpose_that_explains_nothing_is_no_self_claim(borough: Borough, purpose: str) -> None:
+    app = borough.ledger
+    actor, case = app.staff_member("liam.walsh"), app.case(borough.case_id)
+    decision = decide(actor, case, Action.READ, Part.NOTE, purpose=purpose, now=IN_HOURS)
+    assert decision.outcome is Outcome.DENIED and decision.reason_required
+    assert "at least 3 words and 12 letters" in decision.rule
