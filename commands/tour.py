@@ -21,8 +21,8 @@ def _counts(summary: Any) -> dict[str, Any]:
 def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
     # A restricted record's child is never named in the tour (policy s.11).
     cases = [c for c in (ledger.case(i) for i in ledger.case_ids()) if restriction_of(c) is None]
-    richest = max(cases, key=lambda c: c.version)
-    worker = richest.worker["staff_id"]
+    # In a borough of one or two children every record may be restricted: no child to show then.
+    richest = max(cases, key=lambda c: c.version) if cases else None
     with_deletion = next((c for c in cases if any(n["deleted"] for n in c.notes.values())), None)
     with_amendment = next((c for c in cases if any(n["amendments"] for n in c.notes.values())), None)
     db = ledger.backend.display
@@ -35,11 +35,11 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         + f"{report.chains.events} events in {report.chains.streams} hash-chained streams "
         + f"({report.chains.cases} case records), the Merkle log of {report.log_size} leaves and "
         + f"{len(report.checkpoints)} signed checkpoint{'' if len(report.checkpoints) == 1 else 's'}.",
-        "",
-        f"A look at one child: {richest.child['name']} ({richest.version} events), "
-        f"allocated to {who(richest.worker)}.",
     ]
-    for n in richest.visible_notes()[-3:]:
+    if richest is not None:
+        lines += ["", f"A look at one child: {richest.child['name']} ({richest.version} events), "
+                  f"allocated to {who(richest.worker)}."]
+    for n in richest.visible_notes()[-3:] if richest is not None else []:
         lines.append(f"  {local(n['occurred_at'])}  {n['kind'].value.replace('_', ' ')}: "
                      f"{_short(n['content']['facts'])}")
         if n["content"]["child_views"]:
@@ -55,6 +55,11 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         lines += [f"An amendment on {with_amendment.child['name']}'s record by {who(a['by'])}: "
                   f"\"{a['reason']}\"; the original text stays in the note's history."]
     lines += _access_lines(summary, dbopt)
+    if richest is None:
+        lines += ["", "Every child's record in this small borough is restricted; try:",
+                  f"  caseledger staff list{dbopt}", f"  caseledger verify{dbopt} --json"]
+        return "\n".join(lines)
+    worker = richest.worker["staff_id"]
     lines += [
         "",
         f"Try (every read of a record is by someone, --as, and recorded; {worker} holds this case):",

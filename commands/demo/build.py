@@ -109,12 +109,32 @@ def _schedule(plan: _ChildPlan) -> list[_Action]:
                 a.args["closed_on"] = min(a.args["closed_on"], a.at.date())
                 floor = a.at
         out += members
+    _finish_drafts_before_moves(out)
     kept = [a for a in out if a.at <= CASEWORK_END]
     closes = [a for a in out if a.op == "close" and a.at > CASEWORK_END]
     if closes:  # a closure that did not happen: nothing after it happens either
         kept = [a for a in kept if a.segment < closes[0].segment or
                 (a.segment == closes[0].segment and a.op != "close")]
     return kept
+
+
+def _finish_drafts_before_moves(actions: list[_Action]) -> None:
+    """A worker finishes their drafts before the case moves on: only the author may revise or
+    finalise a draft (the case rules), and after a re-allocation to another team the author may no
+    longer open the record. So a revision or finalisation planned after a move is brought
+    forward to just before it (the lateness it was planned with is lost, nothing else)."""
+    moves = sorted(a.at for a in actions if a.op == "allocate")
+    drafted = {a.note: a.at for a in actions if a.op == "note" and not a.args["finalise"]}
+    follow = sorted((a for a in actions if a.op in ("revise", "finalise") and a.note in drafted),
+                    key=lambda a: (a.at, a.op != "revise"))
+    for a in follow:
+        start = drafted[a.note]
+        move = next((m for m in moves if start < m < a.at), None)
+        if move is None:
+            continue
+        a.at = max(move - _dt.timedelta(minutes=2 if a.op == "revise" else 1), start + _dt.timedelta(seconds=20))
+        if a.op == "revise":
+            start = a.at
 
 
 def _journeys(rng: random.Random, children: int) -> list[str]:
@@ -411,7 +431,8 @@ def _entitled(ledger: CaseLedger, case_id: uuid.UUID, a: _Action, rt: _Runtime) 
     if note is not None and may(note["author"]["staff_id"]):
         return str(note["author"]["staff_id"])
     planned = ledger.staff_member(acting)
-    if planned.at_least(Role.TEAM_MANAGER) or action is not Action.WRITE:
+    # Amending another's final note is for its author or a team manager or above (the case rules).
+    if planned.at_least(Role.TEAM_MANAGER) or action is not Action.WRITE or a.op == "amend":
         manager = _team_manager(ledger, case.team)
         if manager is not None:
             return manager
