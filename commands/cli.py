@@ -16,6 +16,7 @@ import dataclasses
 import datetime as _dt
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -750,28 +751,75 @@ def evidence_verify(ctx: Context, bundle_file: str, verifier_key: str | None) ->
 # --- demo -----------------------------------------------------------------------------------
 
 
+DEMO_MAX_CHILDREN = 500  # a large borough's year of casework; bench/demo.py builds it
+
+
 @cli.command()
 @common
 @key_option
-@click.option("--children", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--children", default=50, show_default=True, type=click.IntRange(1, DEMO_MAX_CHILDREN),
+              help=f"How many children (1 to {DEMO_MAX_CHILDREN}).")
 @click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--replace", is_flag=True, help="Delete an existing SQLite ledger file first.")
+@click.option("--replace", is_flag=True, help="Replace an existing SQLite ledger file (only once the new one is built).")
 def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: bool) -> None:
     """Build a demo borough (synthetic, deterministic for a seed), sign it, verify it, print a tour.
+
+    A SQLite demo is built in a temporary file beside --db and moved into place only when it is
+    complete: a build that stops (an error, Ctrl-C) leaves no half-built ledger. One build at a
+    time per file. On PostgreSQL the database must be empty, and a stopped build leaves what it
+    wrote (drop the schema).
 
     \b
     Example:  caseledger demo --replace --children 50 --seed 1
     """
-    from commands.demo import build_demo
-    from commands.tour import tour_text
+    from commands.demo.atomic import build_lock, move_into_place, stopped_cleanly, temporary
 
     backend = backend_for(ctx.db)
-    if replace:
-        if backend.kind != "sqlite":
+    if backend.kind != "sqlite":
+        if replace:
             raise RuleViolation("--replace only deletes a SQLite file; for PostgreSQL use an empty database")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(backend.display + suffix).unlink(missing_ok=True)
-    key, _ = load_or_create_key(key_path(ctx, key_file), DEMO_ORIGIN)
+        with stopped_cleanly(Path(backend.display), []):
+            _build_demo(ctx, ctx.ledger, load_or_create_key(key_path(ctx, key_file), DEMO_ORIGIN)[0],
+                        children, seed)
+        return
+    final = Path(backend.display)
+    with build_lock(final):
+        if final.exists() and not replace:
+            existing = ctx.ledger.event_count()
+            ctx.close()
+            ctx._ledger = None
+            if existing:
+                raise RuleViolation(f"the demo fills an empty ledger, but {final} already holds {existing} "
+                                    f"event{'s' if existing != 1 else ''}; use --replace or a new file")
+        wanted_key = key_path(ctx, key_file)
+        new_key = None if wanted_key.exists() else temporary(wanted_key)
+        built = temporary(final)
+        with stopped_cleanly(final, [built, *([new_key] if new_key else [])]):
+            _unlink_side(built)
+            ledger = CaseLedger(str(built))
+            try:
+                key = load_or_create_key(new_key or wanted_key, DEMO_ORIGIN)[0]
+                summary, report = _build_demo(ctx, ledger, key, children, seed, show=False)
+            finally:
+                ledger.close()
+            if new_key is not None:
+                os.replace(new_key, wanted_key)
+            move_into_place(built, final)
+    ctx.close()
+    ctx._ledger = None
+    _show_demo(ctx, summary, report, key)
+
+
+def _unlink_side(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _build_demo(ctx: Context, ledger: CaseLedger, key: SigningKey, children: int, seed: int,
+                show: bool = True) -> tuple[Any, Any]:
+    """Build, sign and verify the demo in ``ledger``; show the tour now when ``show``."""
+    from commands.demo import build_demo
+
     show_bar = not ctx.json and sys.stderr.isatty()
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -779,17 +827,25 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
         with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=_stderr_console(), transient=True) as bar:
             task = bar.add_task("Building the demo borough", total=None)
-            summary = build_demo(ctx.ledger, children=children, seed=seed,
+            summary = build_demo(ledger, children=children, seed=seed,
                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
     else:
-        summary = build_demo(ctx.ledger, children=children, seed=seed)
-    ctx.ledger.clock = utc_now
-    ctx.ledger.sign_checkpoint(key)
-    report = _with_progress(show_bar, ctx.ledger.event_count(), "Verifying", lambda progress: verify_ledger(
-        ctx.ledger.recorder, verifier=key.verifier(), progress=progress))
+        summary = build_demo(ledger, children=children, seed=seed)
+    ledger.clock = utc_now
+    ledger.sign_checkpoint(key)
+    report = _with_progress(show_bar, ledger.event_count(), "Verifying", lambda progress: verify_ledger(
+        ledger.recorder, verifier=key.verifier(), progress=progress))
+    if show:
+        _show_demo(ctx, summary, report, key)
+    return summary, report
+
+
+def _show_demo(ctx: Context, summary: Any, report: Any, key: SigningKey) -> None:
+    from commands.tour import tour_text
+
     if ctx.json:
-        click.echo(dumps({"db": backend.display, "summary": dataclasses.asdict(summary), "verify": report.as_dict(),
-                          "verifier_key": key.verifier_key()}))
+        click.echo(dumps({"db": backend_for(ctx.db).display, "summary": dataclasses.asdict(summary),
+                          "verify": report.as_dict(), "verifier_key": key.verifier_key()}))
     else:
         click.echo(tour_text(ctx.ledger, summary, report))
     if not report.ok:
