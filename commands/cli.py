@@ -760,7 +760,8 @@ DEMO_MAX_CHILDREN = 500  # a large borough's year of casework; bench/demo.py bui
 @click.option("--children", default=50, show_default=True, type=click.IntRange(1, DEMO_MAX_CHILDREN),
               help=f"How many children (1 to {DEMO_MAX_CHILDREN}).")
 @click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--replace", is_flag=True, help="Replace an existing SQLite ledger file (only once the new one is built).")
+@click.option("--replace", is_flag=True,
+              help="Replace an existing SQLite ledger file (only once the new one is built).")
 def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: bool) -> None:
     """Build a demo borough (synthetic, deterministic for a seed), sign it, verify it, print a tour.
 
