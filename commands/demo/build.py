@@ -122,7 +122,7 @@ def _finish_drafts_before_moves(actions: list[_Action]) -> None:
     """A worker finishes their drafts before the case moves on: only the author may revise or
     finalise a draft (the case rules), and after a re-allocation to another team the author may no
     longer open the record. So a revision or finalisation planned after a move is brought
-    forward to just before it (the lateness it was planned with is lost, nothing else)."""
+    forward to just before it (the lateness it was planned with, and its reason, are lost)."""
     moves = sorted(a.at for a in actions if a.op == "allocate")
     drafted = {a.note: a.at for a in actions if a.op == "note" and not a.args["finalise"]}
     follow = sorted((a for a in actions if a.op in ("revise", "finalise") and a.note in drafted),
@@ -135,6 +135,7 @@ def _finish_drafts_before_moves(actions: list[_Action]) -> None:
         a.at = max(move - _dt.timedelta(minutes=2 if a.op == "revise" else 1), start + _dt.timedelta(seconds=20))
         if a.op == "revise":
             start = a.at
+            a.args["changes"].pop("late_reason", None)  # no longer late: no reason for lateness
 
 
 def _journeys(rng: random.Random, children: int) -> list[str]:
