@@ -779,7 +779,7 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
     if backend.kind != "sqlite":
         if replace:
             raise RuleViolation("--replace only deletes a SQLite file; for PostgreSQL use an empty database")
-        with stopped_cleanly(Path(backend.display), []):
+        with stopped_cleanly(backend.display):
             _build_demo(ctx, ctx.ledger, load_or_create_key(key_path(ctx, key_file), DEMO_ORIGIN)[0],
                         children, seed)
         return

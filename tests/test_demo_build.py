@@ -158,3 +158,17 @@ def test_the_demo_benchmark_runs_at_a_tiny_size() -> None:
     figures = dict(line.split(None, 1) for line in proc.stdout.splitlines())
     assert figures["children"] == "2" and int(figures["events"]) > 100 and figures["verified"] == "True"
     assert float(figures["seconds"]) > 0 and float(figures["events/s"]) > 0
+
+
+def test_on_postgresql_a_stopped_build_says_what_stays(pg_schema_url: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """PostgreSQL (the documented choice): the events written stay, and the message says so."""
+    _fail_after(monkeypatch, 120, RuleViolation("only the author may revise a draft case note"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["demo", "--db", pg_schema_url, "--key", str(tmp_path / "demo.key"), "--children", "2"])
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("caseledger: only the author may revise a draft case note; the demo stopped before "
+                          "it finished; what it wrote stays in ")
+    assert err.endswith(": drop that schema or database before building again")

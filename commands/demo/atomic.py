@@ -65,8 +65,10 @@ def temporary(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def stopped_cleanly(final: Path, leftovers: list[Path]) -> Iterator[None]:
+def stopped_cleanly(final: Path | str, leftovers: list[Path] | None = None) -> Iterator[None]:
     """Run a build; if it stops for any reason, remove ``leftovers`` and say so in one line.
+
+    ``leftovers`` None: a PostgreSQL build, whose events stay where they were written (said so).
 
     A rule error stays a :class:`RuleViolation` (exit 1); anything else, including Ctrl-C and
     SIGTERM, becomes a :class:`StorageError` (exit 2, could not run).
@@ -76,10 +78,13 @@ def stopped_cleanly(final: Path, leftovers: list[Path]) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGTERM, on_term)
     left = f"the demo stopped before it finished and left no ledger at {final}"
+    if leftovers is None:
+        left = (f"the demo stopped before it finished; what it wrote stays in {final}: drop that schema "
+                "or database before building again")
     try:
         yield
     except BaseException as e:
-        for path in leftovers:
+        for path in leftovers or []:
             _unlink_all(path)
         if isinstance(e, RuleViolation):
             raise type(e)(f"{e}; {left}") from None
