@@ -97,8 +97,12 @@ class LogDialect:
         self.leaves, self.nodes, self.head, self.checkpoints = leaves, nodes, head, checkpoints
         #: One page of raw stored events in global order, each with its leaf index and stored leaf
         #: hash (NULL where the event has no leaf): what verification reads.
+        #: Text columns are read as bytes on SQLite (placeholder ``?``), which stores any bytes in a TEXT
+        #: column: a value that is not UTF-8 is then reported on its row, not as a failure to read.
+        text = (lambda c: f"CAST(e.{c} AS BLOB)") if ph == "?" else (lambda c: f"e.{c}")
         self.raw_rows_sql = self.q(
-            f"SELECT e.{event_id}, e.originator_id, e.originator_version, e.topic, e.state, l.leaf_index, n.hash "
+            f"SELECT e.{event_id}, {text('originator_id')}, e.originator_version, {text('topic')}, e.state, "
+            "l.leaf_index, n.hash "
             f"FROM {events} e LEFT JOIN {leaves} l ON l.notification_id = e.{event_id} "
             f"LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = l.leaf_index "
             f"WHERE e.{event_id} >= ? ORDER BY e.{event_id} LIMIT ?")

@@ -111,6 +111,18 @@ class TransparencyLog:
             row = c.fetchone()
             return None if row is None else (int(col(row, "li", 0)), int(col(row, "nid", 1)))
 
+    def counts(self) -> tuple[int, int, int | None, int | None]:
+        """``(stored events, stored leaves, lowest leaf index, highest leaf index)``: cheap aggregate reads."""
+        events, _ = self.recorder.log_events_table
+        with self._read("counting stored events and leaves") as c:
+            c.execute(f"SELECT COUNT(*) AS n FROM {events}")
+            n_events = int(col(c.fetchone(), "n", 0))
+            c.execute(f"SELECT COUNT(*) AS n, MIN(leaf_index) AS lo, MAX(leaf_index) AS hi FROM {self.dialect.leaves}")
+            row = c.fetchone()
+            lo, hi = col(row, "lo", 1), col(row, "hi", 2)
+            return (n_events, int(col(row, "n", 0)), None if lo is None else int(lo),
+                    None if hi is None else int(hi))
+
     def nodes_between(self, level: int, first: int, last: int) -> dict[int, bytes]:
         """Stored nodes of one level with index in ``[first, last]``."""
         with self._read("reading Merkle nodes") as c:

@@ -88,20 +88,43 @@ class RawRow(NamedTuple):
     state: bytes
     leaf_index: int | None
     leaf_hash: bytes | None
+    bad_text: str = ""  # the text column whose stored bytes are not UTF-8, if any
+
+
+#: Below every id a store can hold (SQLite rowids and PostgreSQL bigints are signed 64-bit): a row
+#: written at id -1 or 0 outside the ledger is read like any other.
+LOWEST_ID = -(2**63)
+
+
+def _text(value: Any, column: str, bad: list[str]) -> Any:
+    if not isinstance(value, (bytes, memoryview)):
+        return value
+    try:
+        return bytes(value).decode()
+    except UnicodeDecodeError:
+        bad.append(column)
+        return bytes(value).decode(errors="replace")
+
+
+def _raw_row(r: Any) -> RawRow:
+    bad: list[str] = []
+    oid, topic = _text(r[1], "stream id", bad), _text(r[3], "topic", bad)
+    return RawRow(r[0], oid, r[2], topic, bytes(r[4]), r[5], None if r[6] is None else bytes(r[6]),
+                  " and ".join(bad))
 
 
 def iter_raw_rows(recorder: Any, page: int = PAGE) -> Iterator[list[RawRow]]:
-    """Pages of raw stored events in global order, joined with their Merkle leaves."""
+    """Pages of raw stored events in global order, joined with their Merkle leaves: every row, whatever
+    its id (the ledger's start at 1; one written at 0 or below by hand is read too)."""
     sql = recorder.log.raw_rows_sql
-    start = 1
+    start = LOWEST_ID
     while True:
         with translate_storage_errors("reading stored events for verification"), \
                 recorder.datastore.transaction(commit=False) as cursor:
             if type(cursor).__module__.startswith("psycopg"):
                 cursor.row_factory = _tuple_rows(cursor)
             cursor.execute(sql, (start, page))
-            rows = [RawRow(r[0], r[1], r[2], r[3], bytes(r[4]), r[5], None if r[6] is None else bytes(r[6]))
-                    for r in cursor.fetchall()]
+            rows = [_raw_row(r) for r in cursor.fetchall()]
         if not rows:
             return
         yield rows
@@ -151,7 +174,10 @@ def verify_store(recorder: Any, progress: Callable[[int], None] | None = None,
                 continue
             version = row.originator_version
             problem: str | None
-            if stream_bytes is None:
+            if row.bad_text:
+                problem, event_hash = (f"the stored {row.bad_text} is not UTF-8 text (its bytes were changed "
+                                       "outside the ledger)"), b""
+            elif stream_bytes is None:
                 problem, event_hash = f"stream id {key!r} is not a UUID", b""
             else:
                 try:

@@ -19,6 +19,7 @@ The checkpoint history must not be empty: ``caseledger init`` signs the empty tr
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from ledger.checkpoint import Checkpoint, VerifierKey, open_checkpoint
 from ledger.errors import CheckpointError
 from ledger.merkle import _node
 from ledger.merkle_log import Frontier, frontier_root
-from ledger.transparency import TransparencyLog
+from ledger.transparency import StoredCheckpoint, TransparencyLog
 from ledger.verify import Problem, RawRow, VerificationReport, _display, verify_store
 
 __all__ = ["CheckpointResult", "LedgerReport", "verify_ledger"]
@@ -156,7 +157,8 @@ def _node_problem(report: LedgerReport, level: int, idx: int, text: str) -> None
 
 def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
                   external: Sequence[tuple[str, str]] = (),
-                  progress: Callable[[int], None] | None = None) -> LedgerReport:
+                  progress: Callable[[int], None] | None = None,
+                  now: _dt.datetime | None = None) -> LedgerReport:
     """Verify chains, log and checkpoints (see the module docstring).
 
     ``external`` holds ``(name, signed note)`` pairs kept outside the database. Without a
@@ -181,6 +183,13 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         leaf_check.problem("(log)", 0, orphan[1], f"leaf {orphan[0]} records event #{orphan[1]}, which is not in "
                                                   "the store: events were deleted or the tail truncated")
     report.log_size = size
+    n_events, n_leaves, lowest, highest = log.counts()
+    if n_events != report.chains.events:
+        leaf_check.problem("(events)", 0, -1, f"the store counts {n_events} events but {report.chains.events} were "
+                                              "read in order: rows are hidden from the ordered read (a damaged index?)")
+    if not report.log_problems and (n_leaves != size or (size and (lowest, highest) != (0, size - 1))):
+        leaf_check.problem("(log)", 0, -1, f"{n_leaves} leaves are stored (indexes {lowest} to {highest}) for "
+                                           f"{size} events: leaves were inserted, deleted or renumbered")
     if not report.log_problems:
         _check_counts(log, size, report)
     try:
@@ -196,11 +205,46 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         if not stored:
             report.checkpoints.append(CheckpointResult("stored", 0, False, "no signed checkpoint in the store: "
                                                        "the checkpoint history was removed"))
+        history = _history_problems(stored, now or _dt.datetime.now(_dt.UTC))
         for source, opened, problem in targets:
-            report.checkpoints.append(_judge(source, opened, problem, leaf_check.roots, size))
+            result = _judge(source, opened, problem, leaf_check.roots, size)
+            if result.ok and source in history:
+                result = CheckpointResult(source, result.size, False, history[source])
+            report.checkpoints.append(result)
         signed = max((c.size for _, c, _ in targets if c is not None), default=0)
         report.unsigned_tail = max(0, size - signed)
     return report
+
+
+def _history_problems(stored: Sequence[StoredCheckpoint], now: _dt.datetime) -> dict[str, str]:
+    """What is wrong with the stored history's order: sizes must not shrink, and ``signed_at`` must be a
+    time with an offset, not in the future, and not before the previous checkpoint's."""
+    problems: dict[str, str] = {}
+    previous: StoredCheckpoint | None = None
+    previous_at: _dt.datetime | None = None
+    for cp in stored:
+        source = f"stored #{cp.seq}"
+        try:
+            at: _dt.datetime | None = _dt.datetime.fromisoformat(cp.signed_at)
+        except ValueError:
+            at = None
+        if at is None or at.tzinfo is None:
+            problems[source] = (f"signed_at {cp.signed_at!r} is not an ISO 8601 time with an offset: "
+                                "the checkpoint history was changed")
+        elif at > now + _CLOCK_SKEW:
+            problems[source] = f"signed_at {cp.signed_at} is in the future (now {now.isoformat()})"
+        elif previous_at is not None and at < previous_at:
+            problems[source] = (f"signed_at {cp.signed_at} is before the previous checkpoint's "
+                                f"({previous_at.isoformat()}): the checkpoint history was reordered or changed")
+        if previous is not None and cp.size < previous.size and source not in problems:
+            problems[source] = (f"size {cp.size} is smaller than the one before it (size {previous.size}): "
+                                "the checkpoint history was reordered or changed")
+        previous = cp
+        previous_at = at if at is not None and at.tzinfo is not None else previous_at
+    return problems
+
+
+_CLOCK_SKEW = _dt.timedelta(minutes=5)
 
 
 def _open(source: str, note: str, verifier: VerifierKey, size: int | None,

@@ -594,6 +594,77 @@ def delete_node(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
     return lambda report: find(report, "Merkle log:", "(Merkle nodes)")
 
 
+def _forged_chain_perfect_note(raw: Raw, s: Scenario) -> tuple[int, str, bytes]:
+    rows = raw.stream_rows(s.case_a)
+    template = next(r for r in reversed(rows) if r.topic.endswith(".CaseNoteRecorded"))
+    last = rows[-1]
+    fields = decode(template.state)
+    del fields["event_hash"]
+    fields["prev_hash"] = decode(last.state)["event_hash"]
+    fields["note_id"] = uuid.uuid4()
+    version = last.version + 1
+    h = event_digest(template.topic, s.case_a, version, fields)
+    return version, template.topic, encode({**fields, "event_hash": h})
+
+
+def _forge_at(nid: int) -> Callable[[Raw, Scenario], Callable[[LedgerReport], None]]:
+    def forge(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+        """A chain-perfect note stored below the first id, where reading from id 1 never looks."""
+        version, topic, state = _forged_chain_perfect_note(raw, s)
+        raw.insert_row(s.case_a, version, topic, state, nid=nid)
+
+        def check(report: LedgerReport) -> None:
+            p = find(report, "has no leaf", s.case_a, version)
+            assert p.position == nid
+            assert report.chains.events == s.cp2[0] + 1  # every stored row was read
+
+        return check
+
+    forge.__name__ = f"forge_event_at_id_{'minus_' if nid < 0 else ''}{abs(nid)}"
+    return forge
+
+
+def bad_utf8_in_topic(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """A text column holding bytes that are not UTF-8 (SQLite stores them; PostgreSQL refuses them)."""
+    r = raw.row(s.case_a, 2)
+    if raw.kind == "sqlite":
+        raw.x(f"UPDATE {raw.events} SET topic = CAST(? AS TEXT) WHERE rowid = ?",
+              (r.topic.encode()[:-1] + b"\xff", r.nid))
+    else:
+        raw.set_row(r.nid, topic=r.topic[:-1] + "\ufffd")
+
+    def check(report: LedgerReport) -> None:
+        p = find(report, "event hash does not match its content" if raw.kind != "sqlite" else "not UTF-8",
+                 s.case_a, 2)
+        assert p.position == r.nid
+
+    return check
+
+
+def checkpoint_sizes_decrease(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """The two stored checkpoints swapped in the history: the later one is now smaller."""
+    (a,) = raw.x(f"SELECT size, root, note FROM {raw.checkpoints} WHERE seq = 1")
+    (b,) = raw.x(f"SELECT size, root, note FROM {raw.checkpoints} WHERE seq = 2")
+    raw.x(f"UPDATE {raw.checkpoints} SET size = ?, root = ?, note = ? WHERE seq = 1", tuple(b))
+    raw.x(f"UPDATE {raw.checkpoints} SET size = ?, root = ?, note = ? WHERE seq = 2", tuple(a))
+    return lambda report: find_cp(report, f"smaller than the one before it (size {s.cp2[0]})", "stored #2")
+
+
+def checkpoint_signed_in_the_future(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"UPDATE {raw.checkpoints} SET signed_at = ? WHERE seq = 2", ("2999-01-01T00:00:00+00:00",))
+    return lambda report: find_cp(report, "signed_at 2999-01-01T00:00:00+00:00 is in the future", "stored #2")
+
+
+def checkpoint_signed_before_the_previous(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"UPDATE {raw.checkpoints} SET signed_at = ? WHERE seq = 2", ("2001-01-01T00:00:00+00:00",))
+    return lambda report: find_cp(report, "is before the previous checkpoint's", "stored #2")
+
+
+def checkpoint_signed_at_garbled(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"UPDATE {raw.checkpoints} SET signed_at = ? WHERE seq = 1", ("yesterday",))
+    return lambda report: find_cp(report, "signed_at 'yesterday' is not an ISO 8601 time", "stored #1")
+
+
 TAMPERS = [
     flip_bit,
     change_topic,
@@ -618,6 +689,13 @@ TAMPERS = [
     alter_head_frontier,
     delete_node,
     alter_head_size,
+    _forge_at(-1),
+    _forge_at(0),
+    bad_utf8_in_topic,
+    checkpoint_sizes_decrease,
+    checkpoint_signed_in_the_future,
+    checkpoint_signed_before_the_previous,
+    checkpoint_signed_at_garbled,
 ]
 
 
