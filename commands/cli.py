@@ -265,7 +265,8 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
            checkpoint_files: tuple[str, ...]) -> None:
     """Verify the whole ledger: every hash chain, the Merkle log, every signed checkpoint.
 
-    Streams the raw stored rows. Exit 0 intact, 1 tampered, 2 could not run.
+    Streams the raw stored rows. Exit 0 intact, 1 tampered, 2 could not run (or no checkpoint
+    signed yet: nothing inconsistent, but nothing signed to check against).
 
     \b
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
@@ -288,6 +289,11 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
         if report.unsigned_tail:
             click.echo(f"{report.unsigned_tail} newest events are not yet covered by a signed checkpoint "
                        "(run: caseledger checkpoint).")
+    elif report.incomplete:
+        click.echo(f"NOT VERIFIED, nothing inconsistent found: every hash chain and the Merkle log of "
+                   f"{report.log_size} leaves verified, but no checkpoint has been signed yet: the last "
+                   f"{report.log_size} events are not covered by any checkpoint (run: caseledger checkpoint; "
+                   "if one was signed before, its history was removed: compare with a checkpoint kept outside).")
     else:
         click.echo(f"TAMPERED ({chains.events} events read):")
         for p in report.problems:
@@ -297,7 +303,7 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
             if not c.ok:
                 click.echo(f"  checkpoint {c.source} (size {c.size}): {c.problem}")
     if not report.ok:
-        raise SystemExit(EXIT_TAMPERED)
+        raise SystemExit(EXIT_CANNOT_RUN if report.incomplete else EXIT_TAMPERED)
 
 
 @cli.command()

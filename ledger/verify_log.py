@@ -31,7 +31,9 @@ from ledger.merkle_log import Frontier, frontier_root
 from ledger.transparency import StoredCheckpoint, TransparencyLog
 from ledger.verify import Problem, RawRow, VerificationReport, _display, verify_store
 
-__all__ = ["CheckpointResult", "LedgerReport", "verify_ledger"]
+__all__ = ["NO_CHECKPOINT", "CheckpointResult", "LedgerReport", "verify_ledger"]
+
+NO_CHECKPOINT = "no signed checkpoint in the store"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,13 @@ class LedgerReport:
         return self.chains.ok and not self.log_problems and all(c.ok for c in self.checkpoints)
 
     @property
+    def incomplete(self) -> bool:
+        """Nothing is inconsistent, but no signed checkpoint covers the log (a build that stopped first)."""
+        failed = [c for c in self.checkpoints if not c.ok]
+        return (self.chains.ok and not self.log_problems and len(failed) == 1
+                and failed[0].problem.startswith(NO_CHECKPOINT))
+
+    @property
     def problems(self) -> list[Problem]:
         return [*self.chains.problems, *self.log_problems]
 
@@ -67,7 +76,7 @@ class LedgerReport:
             "problems": [p.as_dict() for p in self.problems],
             "log_size": self.log_size,
             "checkpoints": [c.as_dict() for c in self.checkpoints],
-            "unsigned_events": self.unsigned_tail,
+            "unsigned_events": self.unsigned_tail, "incomplete": self.incomplete,
         }
 
 
@@ -203,8 +212,9 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         report.log_problems.append(Problem("(Merkle head)", 0, f"Merkle log: the stored head is wrong: {what}", -1))
     if verifier is not None:
         if not stored:
-            report.checkpoints.append(CheckpointResult("stored", 0, False, "no signed checkpoint in the store: "
-                                                       "the checkpoint history was removed"))
+            report.checkpoints.append(CheckpointResult(
+                "stored", 0, False, NO_CHECKPOINT + f": the last {size} events are not covered by any checkpoint "
+                "(none has been signed yet, or the history was removed: only a checkpoint kept outside tells)"))
         history = _history_problems(stored, now or _dt.datetime.now(_dt.UTC))
         for source, opened, problem in targets:
             result = _judge(source, opened, problem, leaf_check.roots, size)

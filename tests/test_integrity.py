@@ -898,3 +898,28 @@ def test_random_bit_flips_are_all_detected(tmp_path: Path, clock: Clock) -> None
     finally:
         conn.close()
         checker.close()
+
+
+# --- a ledger with events but no checkpoint signed yet (issue 11) ---
+
+
+def test_a_ledger_never_checkpointed_is_incomplete_not_tampered(
+    borough: Borough, db: str, tmp_path: Path
+) -> None:
+    """A build that stopped before its first checkpoint: nothing is inconsistent, so verify says what it
+    found (no checkpoint signed yet, how many events are not covered) and exits 2, not 1 (tampered)."""
+    from click.testing import CliRunner
+
+    from commands.cli import cli
+
+    key_file = tmp_path / "ledger.key"
+    SigningKey.generate(ORIGIN).save(key_file)
+    events = borough.ledger.event_count()
+    assert events > 0 and not borough.ledger.transparency.checkpoints()
+    result = CliRunner().invoke(cli, ["verify", "--db", db, "--key", str(key_file)])
+    assert result.exit_code == 2, result.output
+    assert "TAMPERED" not in result.output
+    assert (f"no checkpoint has been signed yet: the last {events} events are not covered by any checkpoint"
+            in result.output)
+    report = verify_ledger(borough.ledger.recorder, verifier=SigningKey.load(key_file).verifier())
+    assert report.incomplete and not report.ok and not report.problems
