@@ -54,6 +54,7 @@ class LedgerReport:
     log_problems: list[Problem] = field(default_factory=list)
     checkpoints: list[CheckpointResult] = field(default_factory=list)
     unsigned_tail: int = 0
+    store_check: str = ""  # what the store's own integrity check covered
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,7 @@ class LedgerReport:
             "log_size": self.log_size,
             "checkpoints": [c.as_dict() for c in self.checkpoints],
             "unsigned_events": self.unsigned_tail, "incomplete": self.incomplete,
+            "store_check": self.store_check,
         }
 
 
@@ -192,6 +194,10 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
         leaf_check.problem("(log)", 0, orphan[1], f"leaf {orphan[0]} records event #{orphan[1]}, which is not in "
                                                   "the store: events were deleted or the tail truncated")
     report.log_size = size
+    report.store_check, damage = log.store_check()
+    if damage:
+        report.log_problems.append(Problem("(store)", 0, "the database's own integrity check failed "
+                                           f"({report.store_check}): " + "; ".join(damage[:5]), -1))
     n_events, n_leaves, lowest, highest = log.counts()
     if n_events != report.chains.events:
         leaf_check.problem("(events)", 0, -1, f"the store counts {n_events} events but {report.chains.events} were "

@@ -923,3 +923,28 @@ def test_a_ledger_never_checkpointed_is_incomplete_not_tampered(
             in result.output)
     report = verify_ledger(borough.ledger.recorder, verifier=SigningKey.load(key_file).verifier())
     assert report.incomplete and not report.ok and not report.problems
+
+
+# --- the store's own integrity check ---
+
+
+def test_a_damaged_stream_index_is_caught_by_the_stores_integrity_check(s: Scenario) -> None:
+    """SQLite: the events' (stream, version) index swapped with the leaves' index, so the application's
+    stream lookups read the wrong b-tree while a scan in order still reads every row. PostgreSQL has no
+    SQL that damages an index: there the report says what the store's check covered."""
+    raw = s.raw()
+    if raw.kind != "sqlite":
+        report = s.verify()
+        assert report.ok and ("amcheck" in report.store_check), report.store_check
+        return
+    raw.x("PRAGMA writable_schema = ON")
+    (events_index,) = raw.x("SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_stored_events_1'")[0]
+    (leaves_index,) = raw.x("SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_merkle_leaves_1'")[0]
+    raw.x("UPDATE sqlite_schema SET rootpage = ? WHERE name = 'sqlite_autoindex_stored_events_1'", (leaves_index,))
+    raw.x("UPDATE sqlite_schema SET rootpage = ? WHERE name = 'sqlite_autoindex_merkle_leaves_1'", (events_index,))
+    raw.x("PRAGMA writable_schema = OFF")
+    raw.close()
+    report = s.verify()
+    assert report.ok is False
+    p = find(report, "the database's own integrity check failed (SQLite integrity_check)", "(store)")
+    assert "missing from index sqlite_autoindex" in p.problem
