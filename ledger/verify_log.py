@@ -222,8 +222,9 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
                 "stored", 0, False, NO_CHECKPOINT + f": the last {size} events are not covered by any checkpoint "
                 "(none has been signed yet, or the history was removed: only a checkpoint kept outside tells)"))
         history = _history_problems(stored, now or _dt.datetime.now(_dt.UTC))
+        signed_roots = [(c.size, c.root) for _, c, _ in targets if c is not None]
         for source, opened, problem in targets:
-            result = _judge(source, opened, problem, leaf_check.roots, size)
+            result = _judge(source, opened, problem, leaf_check.roots, size, signed_roots)
             if result.ok and source in history:
                 result = CheckpointResult(source, result.size, False, history[source])
             report.checkpoints.append(result)
@@ -275,7 +276,7 @@ def _open(source: str, note: str, verifier: VerifierKey, size: int | None,
 
 
 def _judge(source: str, cp: Checkpoint | None, problem: str, roots: dict[int, bytes],
-           size: int) -> CheckpointResult:
+           size: int, signed: Sequence[tuple[int, bytes]] = ()) -> CheckpointResult:
     if cp is None:
         return CheckpointResult(source, 0, False, problem)
     if cp.size > size:
@@ -283,8 +284,14 @@ def _judge(source: str, cp: Checkpoint | None, problem: str, roots: dict[int, by
                                 f"the checkpoint covers {cp.size} events but the log has only {size}: "
                                 "events were truncated or the database restored from an older backup")
     if roots.get(cp.size) != cp.root:
+        # Leaves below a size whose recomputed root matches a signed root are as signed: the change
+        # lies between the largest such size and this checkpoint's.
+        matched = max((n for n, r in signed if n < cp.size and roots.get(n) == r), default=0)
         return CheckpointResult(source, cp.size, False,
                                 f"the log's root at size {cp.size} differs from the signed root: "
-                                "history was rewritten")
+                                f"history was rewritten: the first changed event is at leaf {matched} or "
+                                f"later, up to leaf {cp.size - 1}"
+                                + (f" (the log up to leaf {matched - 1} matches a signed checkpoint)"
+                                   if matched else ""))
     return CheckpointResult(source, cp.size, True)
 

@@ -665,6 +665,30 @@ def checkpoint_signed_at_garbled(raw: Raw, s: Scenario) -> Callable[[LedgerRepor
     return lambda report: find_cp(report, "signed_at 'yesterday' is not an ISO 8601 time", "stored #1")
 
 
+def rewrite_after_checkpoint_1_and_rebuild_log(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """An event signed only by checkpoint 2 rewritten, chain and log rebuilt: only checkpoint 2 fails,
+    and it names where the change lies (after checkpoint 1, which still matches)."""
+    rows = raw.rows()
+    target = next(r for r in rows[s.cp1[0]:] if r.stream == s.case_b)
+
+    def edit(version: int, fields: dict[str, Any]) -> None:
+        if version == target.version and "content" in fields:
+            fields["content"]["facts"] = "Nothing to report."
+
+    assert "content" in decode(target.state)
+    rechain(raw, s.case_b, edit)
+    raw.rebuild_log()
+
+    def check(report: LedgerReport) -> None:
+        assert not report.problems, report.problems
+        c = find_cp(report, f"history was rewritten: the first changed event is at leaf {s.cp1[0]} or later, "
+                            f"up to leaf {s.cp2[0] - 1} (the log up to leaf {s.cp1[0] - 1} matches", "stored #2")
+        assert [x.ok for x in report.checkpoints] == [True, False]
+        assert c.size == s.cp2[0]
+
+    return check
+
+
 TAMPERS = [
     flip_bit,
     change_topic,
@@ -696,6 +720,7 @@ TAMPERS = [
     checkpoint_signed_in_the_future,
     checkpoint_signed_before_the_previous,
     checkpoint_signed_at_garbled,
+    rewrite_after_checkpoint_1_and_rebuild_log,
 ]
 
 
