@@ -272,6 +272,11 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
     """
     verifier = resolve_verifier(ctx, key_file, verifier_key)
+    if not verifier_key:
+        click.echo("WARNING: verifying with the verifier of the signing key file "
+                   f"{key_path(ctx, key_file)}, not a key you keep: whoever can replace that file can re-sign "
+                   "every checkpoint. An auditor passes the verifier key printed at init: --verifier-key KEY.",
+                   err=True)
     external = [(f, Path(f).read_text()) for f in checkpoint_files]
     total = ctx.ledger.event_count()
     show_bar = not ctx.json and sys.stderr.isatty()

@@ -973,3 +973,21 @@ def test_a_damaged_stream_index_is_caught_by_the_stores_integrity_check(s: Scena
     assert report.ok is False
     p = find(report, "the database's own integrity check failed (SQLite integrity_check)", "(store)")
     assert "missing from index sqlite_autoindex" in p.problem
+
+
+def test_verifying_with_only_the_key_file_warns_loudly(s: Scenario, tmp_path: Path) -> None:
+    """A replaced key file re-signs everything: plain verify says it trusts that file, and how not to."""
+    from click.testing import CliRunner
+
+    from commands.cli import cli
+
+    key_file = tmp_path / "ledger.key"
+    s.key.save(key_file)
+    result = CliRunner().invoke(cli, ["verify", "--db", s.db, "--key", str(key_file)])
+    assert result.exit_code == 0, result.output
+    assert "Intact:" in result.stdout
+    assert ("WARNING: verifying with the verifier of the signing key file "
+            f"{key_file}, not a key you keep") in result.stderr
+    pinned = CliRunner().invoke(
+        cli, ["verify", "--db", s.db, "--verifier-key", s.key.verifier_key()])
+    assert pinned.exit_code == 0 and "WARNING" not in pinned.stderr
