@@ -99,7 +99,9 @@ class LogDialect:
         #: hash (NULL where the event has no leaf): what verification reads.
         #: Text columns are read as bytes on SQLite (placeholder ``?``), which stores any bytes in a TEXT
         #: column: a value that is not UTF-8 is then reported on its row, not as a failure to read.
-        text = (lambda c: f"CAST(e.{c} AS BLOB)") if ph == "?" else (lambda c: f"e.{c}")
+        def text(column: str) -> str:
+            return f"CAST(e.{column} AS BLOB)" if ph == "?" else f"e.{column}"
+
         self.raw_rows_sql = self.q(
             f"SELECT e.{event_id}, {text('originator_id')}, e.originator_version, {text('topic')}, e.state, "
             "l.leaf_index, n.hash "
