@@ -17,6 +17,7 @@ import click
 from commands.cli import Context, case, cli, common, parse_when
 from commands.render import dumps, jsonable, local
 from ledger.access import Part
+from ledger.errors import PermissionDenied
 from ledger.application import LONDON, utc_now
 from projections import views
 from projections.asof import case_as_of
@@ -242,12 +243,23 @@ def history_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
 
     For team managers, auditors and investigators: who deleted what, when and why; every
     revision and amendment with the original text; superseded milestones; every update.
+    The text of deleted notes is shown only to the team manager of the team that holds the
+    case, service managers, heads of service and auditors; anyone else who may read the case
+    sees "deleted by X on D: reason" in its place (both decisions are in the access log).
 
     \b
     Example:  caseledger history 3f2a --json
     """
     c, _ = read_case(ctx, case_id, as_of, Part.AUDIT_VIEW)
     rows = views.audit_view(c, ctx.ledger.events.get(c.id, lte=c.version))
+    if any(n["deleted"] for n in c.notes.values()):
+        # Deleted notes' text is audit-only: a second decision, recorded like every read.
+        try:
+            ctx.ledger.check_access(ctx.acting, c.id, "read", Part.DELETED_CONTENT, purpose=ctx.purpose,
+                                    basis=ctx.basis)
+        except PermissionDenied as e:
+            rows = views.withhold_deleted(c, rows)
+            click.echo(f"Deleted notes' text withheld: {str(e).removeprefix('access denied: ')}", err=True)
 
     def text() -> str:
         lines = [f"History of the case of {c.child['name']} ({len(rows)} entries, in recorded order)"
@@ -255,7 +267,9 @@ def history_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
         for r in rows:
             lines.append(f"{local(r['at'])}  {r['action']:<28} {r['ref'][:8]}  {r['by']}")
             lines.append(f"    {r['text']}")
-            if r["action"] in ("note_amended", "note_deleted") and "content" in r:
+            if "withheld" in r:
+                lines.append(f"    ({r['withheld']})")
+            elif r["action"] in ("note_amended", "note_deleted") and "content" in r:
                 label = "Original" if r["action"] == "note_amended" else "Text"
                 previous = r.get("previous") or r["content"]
                 lines.append(f"    {label}: {previous.get('facts')}")

@@ -119,6 +119,7 @@ class Part(str, enum.Enum):
     DOCUMENT = "document"
     PROCESS = "process"          # the process state and milestones (what a roll-back corrects)
     AUDIT_VIEW = "audit_view"    # the case's event history and integrity evidence
+    DELETED_CONTENT = "deleted_content"  # the full text of deleted case notes (audit-only, policy s.12)
     CASE_AUDIT = "case_audit"    # the case audit forms (policy s.14)
     CASE_LIST = "case_list"      # a line of a list of cases: the child's name, team, worker, status
     ADOPTION_LINK = "adoption_link"  # the link between the birth and adoptive identities (ledger.adoption)
@@ -295,6 +296,8 @@ def decide(actor: StaffMember, case: CaseRecord, action: Action | str, part: Par
 
     entitled = _entitlements(actor, case, part, restricted=kind is not None, now=now,
                              out_of_hours=out_of_hours, rollback=rollback, item=item)
+    if part is Part.DELETED_CONTENT:
+        return _deleted_content(actor, case, action, entitled, prefix, level)
     for rule_id, rule, actions in entitled:
         if action in actions:
             return Decision(Outcome.GRANTED, prefix + rule, rule_id, level)
@@ -314,6 +317,33 @@ def decide(actor: StaffMember, case: CaseRecord, action: Action | str, part: Par
     rule_id = f"{entitled[0][0]}_cannot_{action.value}" if entitled else "not_entitled"
     return denied(rule_id, f"{prefix}{_doing(action, part)} needs "
                   f"{_who_may(action, restricted=kind is not None)}{how}")
+
+
+#: The entitlements that may read a deleted note's text: the team manager of the holding team,
+#: service managers and heads of service, auditors (who also investigate access).
+DELETED_CONTENT_READERS = ("team_manager", "service_management", "auditor")
+
+
+def _deleted_content(actor: StaffMember, case: CaseRecord, action: Action,
+                     entitled: list[tuple[str, str, frozenset[Action]]], prefix: str,
+                     level: str | None) -> Decision:
+    """Deleted notes' text is audit-only: only the management line of the case and auditors read it.
+
+    A refusal is not an intrusion (the person may read the rest of the history), so it carries
+    no disciplinary flag; it is recorded like every other attempt.
+    """
+    name = actor.full_name
+    if action is Action.READ:
+        for rule_id, rule, actions in entitled:
+            if rule_id in DELETED_CONTENT_READERS and Action.READ in actions:
+                return Decision(Outcome.GRANTED, f"{prefix}{rule}: deleted notes' text is audit-only, "
+                                "and this role may read it", f"deleted_content_{rule_id}", level)
+    relation = next((r for i, r, _ in entitled if r.startswith(f"{name} is ")), "")
+    how = f", {relation[len(name) + 4:]}" if relation else ", not on this case"
+    return Decision(Outcome.DENIED, f"{prefix}reading the text of a deleted case note is audit-only: it needs the "
+                    f"role team manager or above (the team manager of the {case.team} team, which holds the "
+                    f"case, a service manager or head of service) or an auditor; {name} is "
+                    f"{actor.role_label}{how}", "deleted_content_audit_only", level)
 
 
 def _self_claim(actor: StaffMember, purpose: str, basis: Any) -> Decision:

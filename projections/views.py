@@ -27,7 +27,7 @@ from ledger import casework
 from ledger import milestones as ms
 from ledger.case import LOCAL_ZONE, CaseRecord
 
-__all__ = ["ChronologyEntry", "audit_view", "case_view", "chronology", "hazard_rows", "milestone_title",
+__all__ = ["ChronologyEntry", "audit_view", "withhold_deleted", "case_view", "chronology", "hazard_rows", "milestone_title",
            "summary_view"]
 
 RECENT_NOTES = 10
@@ -470,11 +470,29 @@ def _rollback_notes(rollbacks: dict[str, dict[str, Any]]) -> dict[str, list[str]
     return out
 
 
+def withhold_deleted(case: CaseRecord, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The audit view without the text of deleted notes, for a reader the access policy refuses
+    part ``deleted_content``: every row of a deleted note keeps who did what and when, and says
+    "deleted by X on D: reason" in place of its text (policy s.12: the deletion stays visible)."""
+    deleted = {str(n["id"]): n["deleted"] for n in case.notes.values() if n["deleted"]}
+    out = []
+    for r in rows:
+        dl = deleted.get(r["ref"]) if r["action"].startswith("note_") else None
+        if dl is None:
+            out.append(r)
+            continue
+        r = {k: v for k, v in r.items() if k not in ("content", "previous")}
+        r["withheld"] = (f"text withheld (audit-only): deleted by {who(dl['by'])} on "
+                         f"{local_date(dl['at']).strftime('%d %b %Y')}: {dl['reason']}")
+        out.append(r)
+    return out
+
+
 def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, Any]]:
     """AUDIT-ONLY: the complete history of the case as recorded, in recorded order.
 
-    For team managers, auditors and investigators only (the access rules come in a later issue):
-    it shows every note including deleted ones (who deleted it, when and why), every revision
+    For team managers, auditors and investigators: the text of deleted notes only for those the
+    access policy grants part ``deleted_content`` (else :func:`withhold_deleted`); it shows every note including deleted ones (who deleted it, when and why), every revision
     and amendment with the text it replaced, superseded milestones, every casework record and
     update. The case state keeps only the current allocation and the last closure; pass the
     case's ``events`` (``ledger.events.get(case_id, lte=case.version)``) to add every allocation,

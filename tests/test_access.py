@@ -201,6 +201,40 @@ def test_matrix(world: World, staff_id: str, variant: str, ooh: bool, plain_ok: 
     assert event.rule and event.rule_id
 
 
+# Deleted notes' text (part deleted_content) is audit-only: the team manager of the holding team,
+# service managers, heads of service and auditors (unrestricted records: auditors are not named on a
+# restricted one). (staff id, variant, out of hours, on an unrestricted record, on a restricted one.)
+STAFF_NAMES = {row[0]: row[1] for row in [*STAFF, *EXTRA_STAFF]}
+DELETED_READERS = {"team_manager_of_team": (True, True), "service_manager": (True, True),
+                   "head_of_service": (True, True), "auditor": (True, False)}
+
+
+@pytest.mark.parametrize("restriction", [None, "temporary"], ids=["unrestricted", "temporary"])
+@pytest.mark.parametrize(("who", "staff_id", "variant", "ooh"), [w[:4] for w in WHO], ids=[w[0] for w in WHO])
+def test_matrix_deleted_content(world: World, who: str, staff_id: str, variant: str, ooh: bool,
+                                restriction: str | None) -> None:
+    app = world.app
+    world.clock.now = OUT_OF_HOURS if ooh else IN_HOURS
+    cid = world.cases[variant, restriction]
+    before = len(attempts(app))
+    granted = DELETED_READERS.get(who, (False, False))[restriction is not None]
+    if granted:
+        decision = app.check_access(staff_id, cid, "read", Part.DELETED_CONTENT)
+        assert decision.granted and decision.rule_id.startswith("deleted_content_") and not decision.flagged
+        assert "deleted notes' text is audit-only" in decision.rule
+    else:
+        with pytest.raises(PermissionDenied, match=r"reading the text of a deleted case note is audit-only: it "
+                           r"needs the role team manager or above \(the team manager of the Assessment team, "
+                           rf"which holds the case, a service manager or head of service\) or an auditor; "
+                           rf"{STAFF_NAMES[staff_id]} is "):
+            app.check_access(staff_id, cid, "read", Part.DELETED_CONTENT,
+                             purpose="covering duty for the allocated worker")
+    event = last_attempt(app)
+    assert len(attempts(app)) == before + 1 and event.part is Part.DELETED_CONTENT
+    assert event.outcome is (Outcome.GRANTED if granted else Outcome.DENIED)
+    assert event.rule_id == (decision.rule_id if granted else "deleted_content_audit_only")
+
+
 def test_matrix_ledger_verifies(world: World) -> None:
     """The access streams are hash-chained and in the Merkle log like every other stream."""
     report = verify_ledger(world.app.recorder, verifier=None)

@@ -348,3 +348,48 @@ def test_read_commands_end_to_end(tmp_path: Path) -> None:
     proc = subprocess.run([str(EXE), "case", "view", cid, "--db", db, "--as", "grace.obi", "--as-of", "2020-01-01 09:00"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "did not exist yet" in proc.stderr  # NotFound is refused (1)
+
+
+def test_history_withholds_deleted_text_from_all_but_managers_and_auditors(tmp_path: Path) -> None:
+    """`history` is audit-only for deleted notes (policy s.12): the allocated worker and an outsider
+    with a stated purpose see that a note was deleted, by whom, when and why, never its text;
+    the team manager of the holding team sees it. Every attempt is in the access log."""
+    db = str(tmp_path / "borough.db")
+    clock = Clock()
+    app = CaseLedger(db, clock=clock)
+    add_staff(app)
+    c = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                      referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
+                      worker="jane.smith")
+    clock.advance(hours=1)
+    story = build(app, clock, c.id)
+    app.close()
+    cid, wrong = str(c.id)[:8], str(story.ids["wrong"])
+    secret = "Call about a different child (wrong record)"
+
+    def history(*who: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([str(EXE), "history", cid, "--db", db, *who], capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc
+
+    for who in (["--as", "jane.smith"], ["--as", "cp.worker", "--purpose", "covering duty for the allocated worker"]):
+        text = history(*who)
+        assert secret not in text.stdout
+        assert "text withheld (audit-only): deleted by Grace Obi, Team Manager on " in text.stdout
+        assert "Recorded on the wrong child in error" in text.stdout
+        assert "reading the text of a deleted case note is audit-only" in text.stderr
+        rows = json.loads(history(*who, "--json").stdout)
+        mine = [r for r in rows if r["ref"] == wrong]
+        assert mine and all("content" not in r and "previous" not in r and "withheld" in r for r in mine)
+    full = history("--as", "grace.obi")
+    assert secret in full.stdout and "withheld" not in full.stdout
+    app = CaseLedger(db, clock=clock)
+    try:
+        from tests.test_access import attempts
+        parts = [(e.actor["staff_id"], e.part.value, e.outcome.value) for e in attempts(app)
+                 if e.part.value == "deleted_content"]
+    finally:
+        app.close()
+    assert parts == [("jane.smith", "deleted_content", "denied")] * 2 + [
+        ("cp.worker", "deleted_content", "denied")] * 2 + [("grace.obi", "deleted_content", "granted")]
