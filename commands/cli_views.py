@@ -17,8 +17,8 @@ import click
 from commands.cli import Context, case, cli, common, parse_when
 from commands.render import dumps, jsonable, local
 from ledger.access import Part
-from ledger.errors import PermissionDenied
 from ledger.application import LONDON, utc_now
+from ledger.errors import PermissionDenied
 from projections import views
 from projections.asof import case_as_of
 from projections.render_html import DEFAULT_AUTHORITY, chronology_html

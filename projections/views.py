@@ -27,8 +27,8 @@ from ledger import casework
 from ledger import milestones as ms
 from ledger.case import LOCAL_ZONE, CaseRecord
 
-__all__ = ["ChronologyEntry", "audit_view", "withhold_deleted", "case_view", "chronology", "hazard_rows", "milestone_title",
-           "summary_view"]
+__all__ = ["ChronologyEntry", "audit_view", "case_view", "chronology", "hazard_rows", "milestone_title",
+           "summary_view", "withhold_deleted"]
 
 RECENT_NOTES = 10
 
@@ -492,7 +492,8 @@ def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, A
     """AUDIT-ONLY: the complete history of the case as recorded, in recorded order.
 
     For team managers, auditors and investigators: the text of deleted notes only for those the
-    access policy grants part ``deleted_content`` (else :func:`withhold_deleted`); it shows every note including deleted ones (who deleted it, when and why), every revision
+    access policy grants part ``deleted_content`` (else :func:`withhold_deleted`); it shows every
+    note including deleted ones (who deleted it, when and why), every revision
     and amendment with the text it replaced, superseded milestones, every casework record and
     update. The case state keeps only the current allocation and the last closure; pass the
     case's ``events`` (``ledger.events.get(case_id, lte=case.version)``) to add every allocation,
