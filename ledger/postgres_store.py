@@ -36,6 +36,7 @@ from psycopg.sql import SQL
 
 from ledger.access_log import ATTEMPT_TOPICS
 from ledger.merkle_log import LogDialect, append_to_log
+from ledger.storage import check_previous_events
 
 __all__ = ["PostgresLedgerRecorder"]
 
@@ -56,6 +57,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         self.log_events_table = (f'"{schema}"."{events_table_name}"', "notification_id")
         self.position_sql = (f'SELECT notification_id AS nid FROM "{schema}"."{events_table_name}" '
                              "WHERE originator_id = %s AND originator_version = %s")
+        self.previous_event_sql = (f'SELECT topic, state FROM "{schema}"."{events_table_name}" '
+                                   "WHERE originator_id = %s AND originator_version = %s")
         self.stream_events_sql = (f'SELECT topic, originator_version, state FROM "{schema}"."{events_table_name}" '
                                   "WHERE originator_id = %s ORDER BY originator_version")
         for statement in (
@@ -78,6 +81,8 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         # Pipelined with the insert (no round trip of its own); see the module docstring.
         if stored_events and all(e.topic in ATTEMPT_TOPICS for e in stored_events):
             curs.execute("SET LOCAL synchronous_commit TO off")
+        # Before the insert and outside eventsourcing's try: a refusal here rolls the transaction back.
+        check_previous_events(curs, self.previous_event_sql, self.stream_key, stored_events)
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],

@@ -27,6 +27,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteCursor, SQLiteDatastore
 
 from ledger.merkle_log import LogDialect, append_to_log
+from ledger.storage import check_previous_events
 
 __all__ = ["SQLiteLedgerRecorder"]
 
@@ -38,6 +39,8 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     log_events_table = ("stored_events", "rowid")
     #: The global position of a stream's event (the stream id is stored as hex text).
     position_sql = "SELECT rowid AS nid FROM stored_events WHERE originator_id = ? AND originator_version = ?"
+
+    previous_event_sql = "SELECT topic, state FROM stored_events WHERE originator_id = ? AND originator_version = ?"
 
     stream_events_sql = ("SELECT topic, originator_version, state FROM stored_events "
                          "WHERE originator_id = ? ORDER BY originator_version")
@@ -74,6 +77,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
+        check_previous_events(c, self.previous_event_sql, self.stream_key, stored_events)
         ids = super()._insert_events(c, stored_events, **kwargs)
         if stored_events:
             assert ids is not None

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from eventsourcing.persistence import PersistenceError
 
+from ledger.encoding import stored_event_digest
 from ledger.errors import LedgerError, StorageError
 
-__all__ = ["DEFAULT_DB", "Backend", "ConflictError", "backend_for", "translate_storage_errors"]
+__all__ = ["DEFAULT_DB", "Backend", "ConflictError", "backend_for", "check_previous_events",
+           "translate_storage_errors"]
 
 DEFAULT_DB = "caseledger.db"
 DB_ENV = "CASELEDGER_DB"
@@ -113,3 +117,43 @@ def translate_storage_errors(what: str) -> Iterator[None]:
         raise StorageError(f"{what}: {e}") from e
     except OSError as e:
         raise StorageError(f"{what}: {e}") from e
+
+
+def check_previous_events(cursor: Any, sql: str, key: Callable[[UUID], Any],
+                          stored_events: Sequence[Any]) -> None:
+    """Refuse an append that does not follow what is stored now, in the append's transaction.
+
+    An application remembers each stream at the version (and hash) it last wrote or read. If the
+    database lost its last commits (a server crash), or someone else appended meanwhile with a
+    different event at that version, the remembered state is not what is stored. So, for the
+    first new event of each stream (version v > 1), the stored event at v - 1 is read here, in
+    the same transaction as the insert: it must exist and its ``event_hash`` must be the new
+    event's ``prev_hash``. Otherwise the append is refused as a concurrent-write conflict
+    (nothing is written): the caller reads the stream again and retries, never building a gap or
+    a broken chain on a lost tail. ``sql`` selects ``topic, state`` of one (stream, version).
+    """
+    seen: set[Any] = set()
+    for event in stored_events:
+        oid = event.originator_id
+        if oid in seen:
+            continue
+        seen.add(oid)
+        version = int(event.originator_version)
+        if version <= 1:
+            continue
+        stream = oid if isinstance(oid, UUID) else UUID(str(oid))
+        cursor.execute(sql, (key(stream), version - 1))
+        row = cursor.fetchone()
+        if row is None:
+            raise StoreIntegrityError(
+                f"stream {stream} has no stored version {version - 1} to follow: it was not written, "
+                "or the database lost it")
+        topic, state = (row["topic"], row["state"]) if isinstance(row, dict) else (row[0], row[1])
+        try:
+            _, stored_hash, _ = stored_event_digest(str(topic), stream, version - 1, bytes(state))
+            _, _, prev_hash = stored_event_digest(event.topic, stream, version, event.state)
+        except LedgerError as e:
+            raise StoreIntegrityError(f"stream {stream} version {version - 1}: {e}") from e
+        if stored_hash != prev_hash:
+            raise StoreIntegrityError(
+                f"stream {stream} version {version - 1} stored is not the one this append follows")
