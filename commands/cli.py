@@ -52,6 +52,7 @@ class Context:
         self.acting = acting
         self.purpose = purpose or ""
         self.basis = basis
+        self.create = False  # only init and demo create a ledger
         self._ledger: CaseLedger | None = None
 
     def read(self, case_id: str, part: Part | str, item: str = "") -> Any:
@@ -63,7 +64,7 @@ class Context:
     @property
     def ledger(self) -> CaseLedger:
         if self._ledger is None:
-            self._ledger = CaseLedger(self.db)
+            self._ledger = CaseLedger(self.db, create=self.create)
         return self._ledger
 
     def close(self) -> None:
@@ -208,6 +209,7 @@ def init(ctx: Context, key_file: str | None, origin: str) -> None:
     \b
     Example:  caseledger init --db borough.db --origin enfield.gov.uk/childrens-services
     """
+    ctx.create = True
     path = key_path(ctx, key_file)
     key, created = load_or_create_key(path, origin)
     events = ctx.ledger.event_count()
@@ -237,8 +239,9 @@ def checkpoint(ctx: Context, key_file: str | None) -> None:
     \b
     Example:  caseledger checkpoint > checkpoint-$(date +%F).txt
     """
+    ledger = ctx.ledger  # opened first: a missing ledger is the first thing to say
     key = SigningKey.load(key_path(ctx, key_file))
-    cp, note = ctx.ledger.sign_checkpoint(key)
+    cp, note = ledger.sign_checkpoint(key)
     ctx.out({"origin": cp.origin, "size": cp.size, "root": base64.b64encode(cp.root).decode(),
              "note": note, "verifier_key": key.verifier_key()}, note.rstrip("\n"))
 
@@ -271,6 +274,7 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
     \b
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
     """
+    total = ctx.ledger.event_count()  # opened first: a missing ledger is the first thing to say
     verifier = resolve_verifier(ctx, key_file, verifier_key)
     if not verifier_key:
         click.echo("WARNING: verifying with the verifier of the signing key file "
@@ -278,7 +282,6 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
                    "every checkpoint. An auditor passes the verifier key printed at init: --verifier-key KEY.",
                    err=True)
     external = [(f, Path(f).read_text()) for f in checkpoint_files]
-    total = ctx.ledger.event_count()
     show_bar = not ctx.json and sys.stderr.isatty()
     report = _with_progress(show_bar, total, "Verifying", lambda progress: verify_ledger(
         ctx.ledger.recorder, verifier=verifier, external=external, progress=progress))
@@ -785,6 +788,8 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
     Example:  caseledger demo --replace --children 50 --seed 1
     """
     from commands.demo.atomic import build_lock, move_into_place, stopped_cleanly, temporary
+
+    ctx.create = True
 
     backend = backend_for(ctx.db)
     if backend.kind != "sqlite":

@@ -28,7 +28,7 @@ from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
 from ledger.rollback_commands import RollbackCommands
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
-from ledger.storage import Backend, backend_for, translate_storage_errors
+from ledger.storage import Backend, backend_for, no_ledger, translate_storage_errors
 from ledger.timescales import LONDON, start_of_day
 from ledger.transparency import TransparencyLog
 
@@ -58,14 +58,17 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
                  new_id: Callable[[], uuid.UUID] = uuid.uuid4,
-                 backend: Backend | None = None) -> None:
-        self.backend = backend or backend_for(db)
+                 backend: Backend | None = None, create: bool = True) -> None:
+        """``create=False``: open an existing ledger only (``no ledger at PATH`` otherwise)."""
+        self.backend = backend or backend_for(db, create=create)
         self.clock = clock
         self.new_id = new_id  # the demo passes a seeded generator, so that it is reproducible
         self._staff_cache: dict[uuid.UUID, StaffMember] = {}
         with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
             super().__init__(env=self.backend.env)
             # Touch the store so an unreachable database fails here, clearly.
+            if not create and not self.recorder.has_ledger_tables():
+                raise no_ledger(self.backend.display)
             self.recorder.max_notification_id()
 
     # --- saving --------------------------------------------------------------------------

@@ -73,6 +73,14 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         ):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
 
+    def has_ledger_tables(self) -> bool:
+        """Whether this schema holds a ledger (its events and Merkle head tables)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL AS ok",
+                         (self.log_events_table[0], self.log.head))
+            row = curs.fetchone()
+            return bool(row and row["ok"])
+
     @staticmethod
     def stream_key(stream_id: UUID) -> UUID:
         return stream_id

@@ -58,6 +58,13 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
         pool._create_connection = create_connection  # type: ignore[method-assign]
 
+    def has_ledger_tables(self) -> bool:
+        """Whether this database holds a ledger (its events and Merkle head tables)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                      "('stored_events', 'merkle_head')")
+            return int(c.fetchone()[0]) == 2
+
     @staticmethod
     def stream_key(stream_id: UUID) -> str:
         return stream_id.hex

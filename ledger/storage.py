@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
+import psycopg
 from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import IntegrityError as StoreIntegrityError
 from eventsourcing.persistence import PersistenceError
@@ -28,7 +30,7 @@ from eventsourcing.persistence import PersistenceError
 from ledger.encoding import stored_event_digest
 from ledger.errors import LedgerError, StorageError
 
-__all__ = ["DEFAULT_DB", "Backend", "ConflictError", "backend_for", "check_previous_events",
+__all__ = ["DEFAULT_DB", "Backend", "ConflictError", "backend_for", "check_previous_events", "no_ledger",
            "translate_storage_errors"]
 
 DEFAULT_DB = "caseledger.db"
@@ -49,10 +51,18 @@ class Backend:
     env: dict[str, str]
 
 
-def backend_for(db: str | None = None) -> Backend:
-    """Resolve ``--db`` / ``CASELEDGER_DB`` (default ``./caseledger.db``) to a backend."""
+def no_ledger(display: str) -> StorageError:
+    return StorageError(f"no ledger at {display} (create one with caseledger init)")
+
+
+def backend_for(db: str | None = None, *, create: bool = True) -> Backend:
+    """Resolve ``--db`` / ``CASELEDGER_DB`` (default ``./caseledger.db``) to a backend.
+
+    ``create=False``: the ledger must exist already (a missing SQLite file is refused here, and
+    tables are never created), so that a mistyped path never answers from a new empty ledger.
+    """
     setting = db or os.environ.get(DB_ENV) or DEFAULT_DB
-    common = {"TRANSCODER_TOPIC": TRANSCODER, "CREATE_TABLE": "y"}
+    common = {"TRANSCODER_TOPIC": TRANSCODER, "CREATE_TABLE": "y" if create else "n"}
     if setting.startswith(("postgresql://", "postgres://")):
         url = urlsplit(setting)
         dbname = unquote(url.path.lstrip("/"))
@@ -83,6 +93,8 @@ def backend_for(db: str | None = None) -> Backend:
             "postgresql:// URL"
         )
     path = Path(setting).expanduser()
+    if not create and not path.is_file():
+        raise no_ledger(str(path))
     if path.parent and not path.parent.exists():
         raise StorageError(f"cannot create the SQLite ledger {str(path)!r}: folder {str(path.parent)!r} does not exist")
     return Backend("sqlite", str(path), {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -115,7 +127,7 @@ def translate_storage_errors(what: str) -> Iterator[None]:
         raise StorageError(f"{what}: the database failed: {e}") from e
     except EventSourcingError as e:
         raise StorageError(f"{what}: {e}") from e
-    except OSError as e:
+    except (OSError, sqlite3.Error, psycopg.Error) as e:
         raise StorageError(f"{what}: {e}") from e
 
 

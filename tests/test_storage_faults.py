@@ -82,3 +82,50 @@ def test_a_staff_change_after_a_lost_tail_is_not_built_on_the_remembered_member(
     app.change_staff("admin", "jane.smith", designation="Advanced Practitioner")
     assert app.staff_member("jane.smith").designation == "Advanced Practitioner"
     assert verify_ledger(app.recorder, verifier=None).ok
+
+
+# --- opening: a missing ledger, a file that is not one ---------------------------------------
+
+def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run the CLI's entry point in a subprocess (exit code, stdout, stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_")}
+    proc = subprocess.run([sys.executable, "-c", "from commands.cli import main; main()", *args], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("command", [["verify"], ["staff", "list"], ["case", "list", "--as", "x"],
+                                     ["checkpoint"]])
+def test_a_missing_sqlite_ledger_is_not_created_by_any_command_but_init(tmp_path: Path, command: list[str]) -> None:
+    code, out, err = cli(*command, "--db", "typo.db", cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "caseledger: no ledger at typo.db (create one with caseledger init)\n"
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_init_creates_the_ledger_and_then_other_commands_open_it(tmp_path: Path) -> None:
+    assert cli("init", "--db", "new.db", cwd=tmp_path)[0] == 0
+    code, out, err = cli("staff", "list", "--db", "new.db", cwd=tmp_path)
+    assert (code, err) == (0, "")
+
+
+def test_a_postgresql_schema_without_a_ledger_is_no_ledger(pg_schema_url: str, tmp_path: Path) -> None:
+    code, out, err = cli("staff", "list", "--db", pg_schema_url, cwd=tmp_path)
+    assert code == 2
+    assert err.startswith("caseledger: no ledger at postgresql://") and err.endswith(
+        " (create one with caseledger init)\n") and err.count("\n") == 1
+    with psycopg.connect(PG_URL) as conn:
+        assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+                            (_schema(pg_schema_url),)).fetchone() == (0,)
+
+
+def test_a_file_that_is_not_a_sqlite_database_is_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("these are my notes, not a ledger\n" * 100)
+    code, out, err = cli("verify", "--db", "notes.txt", cwd=tmp_path)
+    assert code == 2
+    assert err.startswith("caseledger: opening the ledger at notes.txt: ") and "not a database" in err
+    assert err.count("\n") == 1, err
