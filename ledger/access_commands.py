@@ -11,6 +11,7 @@ the record.
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,14 @@ from ledger.errors import NotFound, PermissionDenied
 from ledger.staff import StaffMember
 from ledger.storage import ConflictError, translate_storage_errors
 
-__all__ = ["AccessCommands"]
+__all__ = ["AccessCommands", "attempts_recorded_in_this_thread"]
+
+_tally = threading.local()
+
+
+def attempts_recorded_in_this_thread() -> int:
+    """How many access attempts this thread has written (for the conflict message of a command)."""
+    return int(getattr(_tally, "recorded", 0))
 
 
 class AccessCommands:
@@ -176,6 +184,7 @@ class AccessCommands:
                 if attempt == RECORD_RETRIES:
                     raise
                 continue  # someone appended to the same stream: read it again and append after
+            _tally.recorded = attempts_recorded_in_this_thread() + len(attempts)
             if len(cache) > 1000:
                 cache.clear()
             cache[stream_id] = log

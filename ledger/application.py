@@ -11,15 +11,19 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as _dt
+import functools
+import random
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
 from ledger.access import Action, Part
-from ledger.access_commands import AccessCommands
+from ledger.access_commands import AccessCommands, attempts_recorded_in_this_thread
 from ledger.access_investigation import AccessInvestigation
 from ledger.adoption import AdoptionCommands
 from ledger.case import CaseRecord, note_content
@@ -28,7 +32,7 @@ from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
 from ledger.rollback_commands import RollbackCommands
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
-from ledger.storage import Backend, backend_for, no_ledger, translate_storage_errors
+from ledger.storage import Backend, ConflictError, backend_for, no_ledger, translate_storage_errors
 from ledger.timescales import LONDON, start_of_day
 from ledger.transparency import TransparencyLog
 
@@ -43,6 +47,54 @@ SYSTEM_ACTOR = {"staff_id": "system", "full_name": "caseledger set-up", "designa
 
 def utc_now() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
+
+
+#: How many times a command is tried in all when its write conflicts with a concurrent one.
+COMMAND_TRIES = 12
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_running = threading.local()  # whether this thread is inside a command (only the outermost retries)
+
+
+def retried_on_conflict(command: _F) -> _F:
+    """Run a command again, whole, when its write conflicts with someone else's (bounded).
+
+    Each try loads the records afresh and applies every rule again to what is stored now (the
+    access policy too): a command is never re-played on the state it first saw. Each try is a
+    decision of its own, so each try records its own access attempt; when every try conflicts,
+    the message says how many attempts were recorded and that the command's write was not made.
+    Tries are spread by a random wait growing from 10 ms to at most 0.5 s.
+    """
+
+    @functools.wraps(command)
+    def run(self: CaseLedger, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_running, "command", False):
+            return command(self, *args, **kwargs)  # a command inside another: the outer one retries
+        _running.command = True
+        attempts_before = attempts_recorded_in_this_thread()
+        try:
+            for tried in range(1, COMMAND_TRIES + 1):
+                try:
+                    return command(self, *args, **kwargs)
+                except ConflictError as e:
+                    self._staff_cache.clear()  # what we remember may be what someone else changed
+                    self.__dict__.pop("_access_logs", None)
+                    if tried == COMMAND_TRIES:
+                        attempts = attempts_recorded_in_this_thread() - attempts_before
+                        kept = (f"your {attempts} access attempt{'' if attempts == 1 else 's'} "
+                                f"({'one per try' if attempts == tried else 'of these tries'}) "
+                                f"{'is' if attempts == 1 else 'are'} recorded, nothing else was written"
+                                if attempts else "nothing was written")
+                        raise ConflictError(
+                            f"{e.what or 'writing'}: not done: the record was changed by someone else at "
+                            f"the same time, on each of {tried} tries; {kept}; read it again and retry"
+                        ) from e
+                    time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** tried)))  # noqa: S311
+            raise AssertionError("unreachable")
+        finally:
+            _running.command = False
+
+    return run  # type: ignore[return-value]
 
 
 class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, AdoptionCommands,
@@ -473,6 +525,19 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
         except ValueError:
             with translate_storage_errors("reading the ledger"):
                 return self.recorder.max_notification_id() or 0
+
+
+#: The commands that write (each retried whole on a conflict, :func:`retried_on_conflict`).
+WRITE_COMMANDS = (
+    "add_staff", "change_staff", "staff_leaves", "open_case", "allocate", "record_case_note",
+    "revise_case_note", "finalise_case_note", "amend_case_note", "delete_case_note", "record_decision",
+    "record_milestone", "record_casework", "update_casework", "close_case", "reopen_case",
+    "restrict_record", "lift_restriction", "grant_access", "renew_grant", "revoke_grant",
+    "request_rollback", "agree_rollback", "decline_rollback", "withdraw_rollback", "carry_out_rollback",
+    "expire_rollbacks", "match_for_adoption", "review_attempt",
+)
+for _name in WRITE_COMMANDS:
+    setattr(CaseLedger, _name, retried_on_conflict(getattr(CaseLedger, _name)))
 
 
 def _casework_part(kind: str) -> Part:

@@ -84,8 +84,10 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
-        check_previous_events(c, self.previous_event_sql, self.stream_key, stored_events)
         ids = super()._insert_events(c, stored_events, **kwargs)
+        # After the insert, which takes the write lock (a read first would make the transaction's
+        # snapshot stale under a concurrent writer: SQLITE_BUSY). A refusal rolls it all back.
+        check_previous_events(c, self.previous_event_sql, self.stream_key, stored_events)
         if stored_events:
             assert ids is not None
             append_to_log(self.log, c, stored_events, ids)

@@ -39,7 +39,12 @@ TRANSCODER = "ledger.encoding:CanonicalTranscoder"
 
 
 class ConflictError(StorageError):
-    """Someone else wrote to the same record at the same time; nothing was written."""
+    """Someone else wrote to the same record at the same time; this write was not made.
+
+    ``what`` names the write (``"recording a case note"``).
+    """
+
+    what: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,10 +124,12 @@ def translate_storage_errors(what: str) -> Iterator[None]:
     except LedgerError:
         raise
     except StoreIntegrityError as e:
-        raise ConflictError(
-            f"{what}: the record was changed by someone else at the same time; nothing was "
-            "written, read it again and retry"
-        ) from e
+        conflict = ConflictError(
+            f"{what}: the record was changed by someone else at the same time; this write was not "
+            "made, read it again and retry"
+        )
+        conflict.what = what
+        raise conflict from e
     except PersistenceError as e:
         raise StorageError(f"{what}: the database failed: {e}") from e
     except EventSourcingError as e:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +14,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ledger.access_log import AccessLog, access_day, access_stream_id
+from ledger.access_log import access_day, access_stream_id
 from ledger.application import CaseLedger
 from ledger.verify_log import verify_ledger
-from tests.conftest import PG_URL, Borough, Clock, add_staff
+from tests.conftest import PG_URL, Borough, Clock
 
 
 def _schema(url: str) -> str:
@@ -129,3 +128,84 @@ def test_a_file_that_is_not_a_sqlite_database_is_one_line_exit_2(tmp_path: Path)
     assert code == 2
     assert err.startswith("caseledger: opening the ledger at notes.txt: ") and "not a database" in err
     assert err.count("\n") == 1, err
+
+
+# --- two writers on the same case ------------------------------------------------------------
+
+def test_forty_parallel_writers_on_one_case_all_succeed_with_no_gap(borough: Borough, db: str,
+                                                                     clock: Clock) -> None:
+    """40 threads, each with a ledger of its own, record a note on the same case at once: each
+    command retries whole on a conflict, so every note is written and the case has no gap."""
+    import datetime as dt
+    import threading
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(40)
+
+    def writer(n: int) -> None:
+        app = CaseLedger(db, clock=clock)
+        try:
+            start.wait()
+            app.record_case_note("jane.smith", borough.case_id, kind="telephone_call",
+                                 occurred_at=clock.now - dt.timedelta(minutes=30),
+                                 facts=f"Phone call number {n} with the school about attendance.")
+        except BaseException as e:  # noqa: BLE001 (collected and reported below)
+            errors.append(e)
+        finally:
+            app.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    app = borough.ledger
+    case = app.case(borough.case_id)
+    assert len(case.notes) == 40
+    assert stream_versions(app, borough.case_id) == list(range(1, case.version + 1))
+    assert verify_ledger(app.recorder, verifier=None).ok
+
+
+def test_when_every_try_conflicts_the_message_says_what_was_kept(borough: Borough, clock: Clock,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone else writes to the case between each try's read and its write: after the bounded
+    tries the command gives up, and says that its access attempts (one per try) were recorded
+    and that the note was not written."""
+    import datetime as dt
+
+    from ledger import application
+
+    app, other = borough.ledger, CaseLedger(borough.ledger.backend.display if not
+                                            borough.ledger.backend.kind == "postgresql" else None,
+                                            clock=clock, backend=borough.ledger.backend)
+    monkeypatch.setattr(application, "COMMAND_TRIES", 3)
+    real_access = type(app)._access
+
+    def access_then_someone_writes(self: CaseLedger, *args: object, **kwargs: object) -> object:
+        result = real_access(self, *args, **kwargs)
+        if self is not app:
+            return result
+        import threading  # someone else, in a thread of their own
+        t = threading.Thread(target=other.record_case_note, args=("omar.farah", borough.case_id), kwargs=dict(
+            kind="telephone_call", occurred_at=clock.now - dt.timedelta(minutes=5),
+            facts="A call from the GP surgery about an appointment."))
+        t.start()
+        t.join()
+        return result
+
+    before = app.case(borough.case_id)
+    stream = access_stream_id("jane.smith", access_day(clock.now))
+    monkeypatch.setattr(type(app), "_access", access_then_someone_writes)
+    from ledger.storage import ConflictError
+    with pytest.raises(ConflictError, match=r"not done: the record was changed by "
+                       r"someone else at the same time, on each of 3 tries; your 3 access attempts \(one per "
+                       r"try\) are recorded, nothing else was written; read it again and retry$"):
+        app.record_case_note("jane.smith", borough.case_id, kind="telephone_call",
+                             occurred_at=clock.now - dt.timedelta(minutes=30), facts="Jane's note.")
+    monkeypatch.undo()
+    after = app.case(borough.case_id)
+    assert len(after.notes) == len(before.notes) + 3  # the other's three notes, not Jane's
+    assert all(n["content"]["facts"] != "Jane's note." for n in after.notes.values())
+    assert len(stream_versions(app, stream)) == 3
+    other.close()
