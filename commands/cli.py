@@ -3,7 +3,9 @@
 Every command takes ``--db`` (a SQLite file, default ``./caseledger.db``, or a
 ``postgresql://`` URL; also ``CASELEDGER_DB``) and ``--json`` (machine-readable output on
 stdout, errors as JSON on stderr). Commands that record take ``--as STAFF_ID`` (also
-``CASELEDGER_USER``).
+``CASELEDGER_USER``). The CLI trusts ``--as``: it records, on every event it writes, the
+operating-system user, host, process and command that ran it (:mod:`ledger.channel`).
+Files named on the command line, and long texts from ``@FILE`` or ``-``: :mod:`commands.files`.
 
 Exit codes: 0 done; 1 refused by a rule, or (verify) the ledger failed verification;
 2 could not run (bad arguments, unreachable database, missing file).
@@ -25,12 +27,15 @@ from typing import Any
 
 import click
 
+from commands.files import LONG_TEXT, LONG_TEXT_HELP, FileProblem, OutputFile, read_input, write_output
 from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
 from ledger.access import BreakGlassBasis, Part
 from ledger.application import LONDON, CaseLedger, utc_now
 from ledger.case import DecisionKind, InterpreterKind, NoteKind
-from ledger.checkpoint import SigningKey, VerifierKey
+from ledger.channel import Channel
+from ledger.checkpoint import SigningKey, VerifierKey, parse_checkpoint_note
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
+from ledger.evidence import FORMAT as BUNDLE_FORMAT
 from ledger.evidence import export_bundle, verify_bundle
 from ledger.fields import require_time
 from ledger.staff import Role
@@ -64,7 +69,9 @@ class Context:
     @property
     def ledger(self) -> CaseLedger:
         if self._ledger is None:
-            self._ledger = CaseLedger(self.db, create=self.create)
+            command = click.get_current_context(silent=True)
+            channel = Channel.this_process("cli", command.command_path if command is not None else "caseledger")
+            self._ledger = CaseLedger(self.db, create=self.create, channel=channel)
         return self._ledger
 
     def close(self) -> None:
@@ -169,6 +176,17 @@ def cli() -> None:
     \b
     Start with:  caseledger demo --replace     (a demo borough in ./caseledger.db)
     Then:        caseledger verify
+
+    Who acts: the command line acts as whoever --as (or CASELEDGER_USER) names, and checks no
+    password: anyone who can run caseledger against a ledger can act as anyone. That is
+    acceptable only for the person who holds the database itself (its administrator, a demo, a
+    test). Every event written through the command line records the operating-system user,
+    host, process and command that ran it, so that an investigator can tell it from a signed-in
+    action; signed-in identity comes with the HTTP API.
+
+    Long texts (--facts, --analysis, --actions, --child-views, --reason, --reasons, --risks,
+    --decision, --note, and --set FIELD=VALUE): @FILE reads the text from a file, - from
+    standard input (one option per command); write @@ for a text that starts with @.
     """
 
 
@@ -258,11 +276,23 @@ def resolve_verifier(ctx: Context, key_file: str | None, verifier_key: str | Non
     return SigningKey.load(path).verifier()
 
 
+def read_checkpoint_file(name: str) -> str:
+    """A checkpoint file's text; one that cannot be read or is not a signed checkpoint could not run
+    (exit 2). Whether its signature and root match is verify's question (exit 1 when not)."""
+    label = f"--checkpoint {name}"
+    note = read_input(name, label)
+    try:
+        parse_checkpoint_note(note)
+    except CheckpointError as e:
+        raise FileProblem(f"{label}: not a signed checkpoint: {e}") from None
+    return note
+
+
 @cli.command()
 @common
 @key_option
 @click.option("--verifier-key", metavar="KEY|FILE", help="The verifier key string (or a file holding it).")
-@click.option("--checkpoint", "checkpoint_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--checkpoint", "checkpoint_files", multiple=True, metavar="FILE",
               help="A checkpoint kept outside the database (e.g. by an auditor). Repeat.")
 def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
            checkpoint_files: tuple[str, ...]) -> None:
@@ -275,13 +305,13 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
     """
     total = ctx.ledger.event_count()  # opened first: a missing ledger is the first thing to say
+    external = [(f, read_checkpoint_file(f)) for f in checkpoint_files]
     verifier = resolve_verifier(ctx, key_file, verifier_key)
     if not verifier_key:
         click.echo("WARNING: verifying with the verifier of the signing key file "
                    f"{key_path(ctx, key_file)}, not a key you keep: whoever can replace that file can re-sign "
                    "every checkpoint. An auditor passes the verifier key printed at init: --verifier-key KEY.",
                    err=True)
-    external = [(f, Path(f).read_text()) for f in checkpoint_files]
     show_bar = not ctx.json and sys.stderr.isatty()
     report = _with_progress(show_bar, total, "Verifying", lambda progress: verify_ledger(
         ctx.ledger.recorder, verifier=verifier, external=external, progress=progress))
@@ -443,7 +473,7 @@ def case_open(ctx: Context, child_name: str, dob: str | None, expected_dob: str 
 @click.argument("case_id")
 @click.option("--team", required=True)
 @click.option("--worker", required=True)
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, type=LONG_TEXT, help="Why, in words." + LONG_TEXT_HELP)
 def case_allocate(ctx: Context, case_id: str, team: str, worker: str, reason: str) -> None:
     """Allocate or re-allocate the case to a team and worker (team manager or above).
 
@@ -459,7 +489,7 @@ def case_allocate(ctx: Context, case_id: str, team: str, worker: str, reason: st
 @case.command("close")
 @common
 @click.argument("case_id")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, type=LONG_TEXT, help="Why, in words." + LONG_TEXT_HELP)
 @click.option("--date", "closed_on", help="Closure date, YYYY-MM-DD (default today).")
 def case_close(ctx: Context, case_id: str, reason: str, closed_on: str | None) -> None:
     """Close a case (team manager or above; no draft notes left).
@@ -474,7 +504,7 @@ def case_close(ctx: Context, case_id: str, reason: str, closed_on: str | None) -
 @case.command("reopen")
 @common
 @click.argument("case_id")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, type=LONG_TEXT, help="Why, in words." + LONG_TEXT_HELP)
 def case_reopen(ctx: Context, case_id: str, reason: str) -> None:
     """Re-open a closed case, with a reason (team manager or above).
 
@@ -530,15 +560,16 @@ def case_list(ctx: Context) -> None:
 
 def note_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed([
-        click.option("--facts", help="What happened: facts only."),
-        click.option("--analysis", help="Professional judgement and analysis."),
-        click.option("--actions", help="Actions agreed."),
+        click.option("--facts", type=LONG_TEXT, help="What happened: facts only." + LONG_TEXT_HELP),
+        click.option("--analysis", type=LONG_TEXT, help="Professional judgement and analysis." + LONG_TEXT_HELP),
+        click.option("--actions", type=LONG_TEXT, help="Actions agreed." + LONG_TEXT_HELP),
         click.option("--third-party", "provided_by", metavar="WHO",
                      help="The information came from this person or agency, not first-hand."),
         click.option("--child-seen/--child-not-seen", default=None),
         click.option("--child-seen-alone", is_flag=True, default=None),
         click.option("--bedroom-seen", is_flag=True, default=None, help="On a home visit: the child's bedroom was seen."),
-        click.option("--child-views", help="The child's views, in their own words."),
+        click.option("--child-views", type=LONG_TEXT,
+                     help="The child's views, in their own words." + LONG_TEXT_HELP),
         click.option("--interpreter", metavar="NAME", help="Interpreter's name."),
         click.option("--interpreter-kind", type=click.Choice([k.value for k in InterpreterKind])),
     ]):
@@ -633,7 +664,7 @@ def note_finalise(ctx: Context, case_id: str, note_id: str) -> None:
 @common
 @click.argument("case_id")
 @click.argument("note_id")
-@click.option("--reason", required=True, help="Why the finalised note is amended.")
+@click.option("--reason", required=True, type=LONG_TEXT, help="Why the finalised note is amended." + LONG_TEXT_HELP)
 @note_options
 def note_amend(ctx: Context, case_id: str, note_id: str, reason: str, **opts: Any) -> None:
     """Amend a finalised note, with a reason; the original text stays in its history.
@@ -650,7 +681,8 @@ def note_amend(ctx: Context, case_id: str, note_id: str, reason: str, **opts: An
 @common
 @click.argument("case_id")
 @click.argument("note_id")
-@click.option("--reason", required=True, help="Why the note is deleted (policy s.12).")
+@click.option("--reason", required=True, type=LONG_TEXT,
+              help="Why the note is deleted (policy s.12)." + LONG_TEXT_HELP)
 def note_delete(ctx: Context, case_id: str, note_id: str, reason: str) -> None:
     """Delete a case note (team manager or above, with a reason); it stays in the ledger.
 
@@ -672,9 +704,11 @@ def decision() -> None:
 @decision.command("add")
 @common
 @click.argument("case_id")
-@click.option("--decision", "decision_text", required=True)
-@click.option("--reasons", required=True)
-@click.option("--risks", "risks_considered", required=True, help="The risks considered.")
+@click.option("--decision", "decision_text", required=True, type=LONG_TEXT,
+              help="What was decided." + LONG_TEXT_HELP)
+@click.option("--reasons", required=True, type=LONG_TEXT, help="Why." + LONG_TEXT_HELP)
+@click.option("--risks", "risks_considered", required=True, type=LONG_TEXT,
+              help="The risks considered." + LONG_TEXT_HELP)
 @click.option("--not-chosen", "options", multiple=True, required=True, metavar="'OPTION: WHY NOT'",
               help="An option not chosen and why, as 'option: why not'. Repeat.")
 @click.option("--kind", type=click.Choice([k.value for k in DecisionKind]), default="management")
@@ -717,7 +751,7 @@ def evidence() -> None:
 @click.option("--case", "case_id", required=True)
 @click.option("--from", "since", help="Only events recorded on or after this date (YYYY-MM-DD).")
 @click.option("--to", "until", help="Only events recorded on or before this date.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--out", "out", required=True, type=OutputFile(), help="The bundle file to write (JSON).")
 def evidence_export(ctx: Context, key_file: str | None, case_id: str, since: str | None, until: str | None,
                     out: str) -> None:
     """Write a case's events, their inclusion proofs, the signed checkpoint and the verifier key.
@@ -730,7 +764,7 @@ def evidence_export(ctx: Context, key_file: str | None, case_id: str, since: str
     bundle = export_bundle(ctx.ledger.recorder, ctx.ledger.resolve_case_id(case_id),
                            verifier_key=verifier.to_string(), since=parse_day(since, "--from"),
                            until=parse_day(until, "--to"))
-    Path(out).write_text(json.dumps(bundle, indent=1) + "\n")
+    write_output(out, json.dumps(bundle, indent=1) + "\n", "--out")
     ctx.out({"out": out, "events": len(bundle["events"]), "tree_size": bundle["tree_size"]},
             f"Wrote {len(bundle['events'])} events with proofs against the checkpoint of size "
             f"{bundle['tree_size']} to {out}.\nCheck it anywhere with: caseledger evidence verify {out} "
@@ -739,7 +773,7 @@ def evidence_export(ctx: Context, key_file: str | None, case_id: str, since: str
 
 @evidence.command("verify")
 @common
-@click.argument("bundle_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("bundle_file", metavar="BUNDLE_FILE")
 @click.option("--verifier-key", metavar="KEY|FILE", help="The verifier key you trust (string or file).")
 def evidence_verify(ctx: Context, bundle_file: str, verifier_key: str | None) -> None:
     """Check an evidence bundle offline (no database). Exit 0 valid, 1 not valid.
@@ -750,7 +784,7 @@ def evidence_verify(ctx: Context, bundle_file: str, verifier_key: str | None) ->
     key = None
     if verifier_key:
         key = Path(verifier_key).read_text().strip() if Path(verifier_key).is_file() else verifier_key
-    report = verify_bundle(Path(bundle_file).read_text(), key)
+    report = verify_bundle(read_bundle_file(bundle_file), key)
     lines = [f"{'VALID' if report.ok else 'NOT VALID'}: {report.events} events against a signed checkpoint "
              f"of size {report.checkpoint_size}."]
     if report.key_from_bundle:
@@ -760,6 +794,26 @@ def evidence_verify(ctx: Context, bundle_file: str, verifier_key: str | None) ->
     ctx.out(report.as_dict(), "\n".join(lines))
     if not report.ok:
         raise SystemExit(EXIT_TAMPERED)
+
+
+def read_bundle_file(name: str) -> str:
+    """A bundle file's text; a file that cannot be read, is not JSON or is not an evidence bundle
+    could not run (exit 2). A bundle whose contents do not verify is NOT VALID (exit 1)."""
+    label = f"evidence bundle {name}"
+    text = read_input(name, label)
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise FileProblem(f"{label}: not JSON ({e})") from None
+    if not isinstance(data, dict):
+        what = {list: "a JSON array", str: "a JSON string"}.get(type(data), f"a JSON {type(data).__name__}")
+    elif "format" not in data:
+        what = 'it has no "format"'
+    elif data["format"] != BUNDLE_FORMAT:
+        what = f'its "format" is {str(data["format"])[:60]!r}'
+    else:
+        return text
+    raise FileProblem(f"{label}: JSON, but not a {BUNDLE_FORMAT} bundle ({what})")
 
 
 # --- demo -----------------------------------------------------------------------------------
@@ -877,6 +931,8 @@ def main(argv: list[str] | None = None) -> None:
     as_json = "--json" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="caseledger", standalone_mode=False)
+    except FileProblem as e:
+        _fail(as_json, "FileError", e.format_message(), EXIT_CANNOT_RUN)
     except LedgerError as e:
         code = EXIT_REFUSED if isinstance(e, RuleViolation) else EXIT_CANNOT_RUN
         _fail(as_json, type(e).__name__, str(e), code)

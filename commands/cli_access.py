@@ -7,12 +7,12 @@ review), call :mod:`projections.access_report` and :mod:`projections.access_fhir
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 
 from commands.cli import Context, cli, common, key_option, key_path, parse_day, resolve_verifier
+from commands.files import LONG_TEXT, LONG_TEXT_HELP, OutputFile, write_output
 from ledger.access_facts import Thresholds
 from ledger.access_review import ReviewOutcome
 from ledger.application import utc_now
@@ -52,7 +52,7 @@ def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) 
         signed = f" (signed a new checkpoint of size {cp.size} first, to cover them)"
         bundle = export_events(ctx.ledger.recorder, built.cited, verifier_key=verifier.to_string(),
                                report=built.report)
-    Path(out).write_text(json.dumps(bundle, indent=1) + "\n")
+    write_output(out, json.dumps(bundle, indent=1) + "\n", "--evidence")
     return (f"Wrote the report with {len(bundle['events'])} events and their inclusion proofs against the signed "
             f"checkpoint of size {bundle['tree_size']} to {out}{signed}.\n"
             f"Check it anywhere with: caseledger evidence verify {out} --verifier-key KEY")
@@ -70,9 +70,9 @@ def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) 
               help="Bulk browsing: this many different records ...")
 @click.option("--bulk-minutes", default=Thresholds.bulk_minutes, show_default=True, type=click.IntRange(1, 1440),
               help="... within this many minutes.")
-@click.option("--evidence", "evidence_file", type=click.Path(dir_okay=False, writable=True),
+@click.option("--evidence", "evidence_file", type=OutputFile(),
               help="Also write an evidence bundle: the report, its events, their proofs, the signed checkpoint.")
-@click.option("--fhir", "fhir_file", type=click.Path(dir_okay=False, writable=True),
+@click.option("--fhir", "fhir_file", type=OutputFile(),
               help="Also write the attempts as a FHIR R4 Bundle of AuditEvent resources (JSON).")
 def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case_id: str | None, since: str | None,
                   until: str | None, as_csv: bool, bulk_cases: int, bulk_minutes: int, evidence_file: str | None,
@@ -105,8 +105,8 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
     if fhir_file:
         origin = ctx.ledger.transparency.checkpoints()[-1].note.split("\n", 1)[0] \
             if ctx.ledger.transparency.checkpoints() else ctx.ledger.backend.display
-        Path(fhir_file).write_text(json.dumps(fhir_bundle(built.report, origin=origin, now=utc_now()), indent=1)
-                                   + "\n")
+        write_output(fhir_file, json.dumps(fhir_bundle(built.report, origin=origin, now=utc_now()), indent=1) + "\n",
+                     "--fhir")
         notes.append(f"Wrote {len(built.report['attempts'])} AuditEvent resources (FHIR R4 Bundle) to {fhir_file}.")
     if as_csv:
         click.echo(report_csv(built.report), nl=False)
@@ -136,7 +136,8 @@ def access_alerts(ctx: Context) -> None:
 @click.option("--attempt", "ref", required=True, metavar="REF", help="The attempt's reference, e.g. A1234.")
 @click.option("--outcome", required=True, metavar="OUTCOME",
               help="One of: " + ", ".join(o.value for o in ReviewOutcome) + ".")
-@click.option("--note", required=True, help="What was found and why (at least three words, twelve letters).")
+@click.option("--note", required=True, type=LONG_TEXT,
+              help="What was found and why (at least three words, twelve letters)." + LONG_TEXT_HELP)
 def access_review(ctx: Context, ref: str, outcome: str, note: str) -> None:
     """Record the review of a flagged attempt (a service manager or head of service; not one's own).
 

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from commands.cli import Context, cli, common, parse_when
+from commands.files import long_text
 from commands.render import local, who
 from ledger import casework
 from ledger.access import Part
@@ -25,6 +26,7 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
         name = name.strip()
         if not sep or not name:
             raise click.BadParameter(f"{text!r} needs the form field=value", param_hint="--set")
+        value = long_text(value, f"--set {name}=", sep="")
         if name in out:
             previous = out[name]
             out[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -34,7 +36,8 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 set_option = click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
-                          help="A field of the record. Repeat. See: caseledger record kinds KIND")
+                          help="A field of the record. Repeat. See: caseledger record kinds KIND. "
+                               "FIELD=@FILE reads the value from a file, FIELD=- from standard input.")
 
 
 def record_row(r: dict[str, Any]) -> dict[str, Any]:

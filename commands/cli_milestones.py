@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from commands.cli import Context, cli, common, parse_when
+from commands.files import long_text
 from commands.render import day, local, who
 from ledger import milestones
 from ledger.access import Part
@@ -34,6 +35,7 @@ def parse_settings(kind: str, settings: tuple[str, ...]) -> dict[str, Any]:
         name = name.strip()
         if not sep or not name:
             raise click.BadParameter(f"{item!r} needs the form field=value", param_hint="--set")
+        text = long_text(text, f"--set {name}=", sep="")
         f = fields.get(name)
         value = parse_text(f, text) if f is not None else text
         if name in details:
@@ -131,7 +133,8 @@ def milestone() -> None:
 @click.argument("kind")
 @click.option("--occurred-at", required=True, help="When it happened: '2026-11-21 14:30' (London).")
 @click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE",
-              help="A field of the milestone (see 'caseledger milestone kinds KIND'). Repeat.")
+              help="A field of the milestone (see 'caseledger milestone kinds KIND'). Repeat. "
+                   "FIELD=@FILE reads the value from a file, FIELD=- from standard input.")
 def milestone_add(ctx: Context, case_id: str, kind: str, occurred_at: str, settings: tuple[str, ...]) -> None:
     """Record a process milestone of KIND on a case; the ledger checks its fields, role and sequence.
 

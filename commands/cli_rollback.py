@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from commands.cli import Context, cli, common, parse_day, parse_when
+from commands.files import LONG_TEXT, LONG_TEXT_HELP
 from commands.render import local, who
 from ledger import milestones
 from ledger.rollback import RollbackRequest, RollbackStatus
@@ -95,7 +96,8 @@ def rollback() -> None:
 @click.option("--before-milestone", help="The point: just before this milestone (its id) was recorded.")
 @click.option("--matter", required=True, metavar="KIND",
               help="The process matter corrected: a milestone kind, e.g. cf_assessment_authorised.")
-@click.option("--reason", required=True, help="Why (at least three words, twelve letters).")
+@click.option("--reason", required=True, type=LONG_TEXT,
+              help="Why (at least three words, twelve letters)." + LONG_TEXT_HELP)
 @click.option("--raised-by", required=True, metavar="STAFF_ID", help="The worker or manager who asked for it.")
 def rollback_request(ctx: Context, case_id: str, point_version: int | None, point_at: str | None,
                      before_milestone: str | None, matter: str, reason: str, raised_by: str) -> None:
@@ -132,7 +134,8 @@ def rollback_agree(ctx: Context, rollback_id: str) -> None:
 @rollback.command("decline")
 @common
 @click.argument("rollback_id")
-@click.option("--reason", required=True, help="Why it is declined (at least three words, twelve letters).")
+@click.option("--reason", required=True, type=LONG_TEXT,
+              help="Why it is declined (at least three words, twelve letters)." + LONG_TEXT_HELP)
 def rollback_decline(ctx: Context, rollback_id: str, reason: str) -> None:
     """Decline a roll-back, with a reason (who may agree it).
 
@@ -146,7 +149,8 @@ def rollback_decline(ctx: Context, rollback_id: str, reason: str) -> None:
 @rollback.command("withdraw")
 @common
 @click.argument("rollback_id")
-@click.option("--reason", required=True, help="Why it is withdrawn (at least three words, twelve letters).")
+@click.option("--reason", required=True, type=LONG_TEXT,
+              help="Why it is withdrawn (at least three words, twelve letters)." + LONG_TEXT_HELP)
 def rollback_withdraw(ctx: Context, rollback_id: str, reason: str) -> None:
     """Withdraw a roll-back request (the helpdesk, or the person who raised it).
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-from pathlib import Path
 from typing import Any
 
 import click
 
 from commands.cli import Context, case, cli, common, parse_when
+from commands.files import OutputFile, write_output
 from commands.render import dumps, jsonable, local
 from ledger.access import Part
 from ledger.application import LONDON, utc_now
@@ -106,7 +106,7 @@ def _chronology(ctx: Context, case_id: str, as_of: str | None, court: bool) -> t
 @click.option("--court", is_flag=True, help="The fuller court version: every dated record.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
               show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.option("--out", type=OutputFile(), help="Write to this file (its folder must exist).")
 @click.option("--authority", default=DEFAULT_AUTHORITY, show_default=True, help="The authority's name (HTML).")
 def chronology_cmd(ctx: Context, case_id: str, as_of: str | None, court: bool, fmt: str, out: str | None,
                    authority: str) -> None:
@@ -133,7 +133,7 @@ def chronology_cmd(ctx: Context, case_id: str, as_of: str | None, court: bool, f
     else:
         text = chronology_table(c.child, entries, title + _stamp(c, as_of))
     if out:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_output(out, text if text.endswith("\n") else text + "\n", "--out")
         ctx.out({"out": out, "entries": len(entries), "format": fmt},
                 f"Wrote the {title.lower()} of {c.child['name']} ({len(entries)} entries, {fmt}) to {out}.")
     else:

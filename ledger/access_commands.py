@@ -42,6 +42,7 @@ class AccessCommands:
         repository: Any
 
         def _actor(self, staff_id: str | None) -> StaffMember: ...
+        def _unlisted_stamp(self, stamp: dict[str, Any]) -> dict[str, Any]: ...
         def _now(self) -> _dt.datetime: ...
         def _save(self, what: str, *aggregates: Any) -> None: ...
         def case(self, case_id: uuid.UUID | str, version: int | None = None) -> CaseRecord: ...
@@ -73,7 +74,8 @@ class AccessCommands:
             actor = self._actor(acting)
         except (NotFound, PermissionDenied) as e:
             who = str(acting or "")[:64] or "(nobody)"
-            stamp = {"staff_id": who, "full_name": "", "designation": "", "team": "", "roles": []}
+            stamp = self._unlisted_stamp({"staff_id": who, "full_name": "", "designation": "", "team": "",
+                                          "roles": []})
             refusal = Decision(Outcome.DENIED, str(e), "unknown_staff")
             self.record_access(stamp, refusal, case_id=None, **attempt)
             raise PermissionDenied(f"access denied: {e}") from None

@@ -27,6 +27,7 @@ from ledger.access_commands import AccessCommands, attempts_recorded_in_this_thr
 from ledger.access_investigation import AccessInvestigation
 from ledger.adoption import AdoptionCommands
 from ledger.case import CaseRecord, note_content
+from ledger.channel import Channel
 from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
@@ -99,7 +100,12 @@ def retried_on_conflict(command: _F) -> _F:
 
 class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, AdoptionCommands,
                  Application[uuid.UUID]):
-    """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``."""
+    """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``.
+
+    ``channel``: through what the actions reach the ledger (:mod:`ledger.channel`); it is copied
+    into the actor stamp of every event this ledger writes (``actor["channel"]``). The CLI gives
+    ``Channel.this_process("cli", ...)``; without one, events carry no channel.
+    """
 
     name = "CaseLedger"
     #: Snapshots of case records every 100 events (eventsourcing), so that a case, or a past version
@@ -110,9 +116,11 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
                  new_id: Callable[[], uuid.UUID] = uuid.uuid4,
-                 backend: Backend | None = None, create: bool = True) -> None:
+                 backend: Backend | None = None, create: bool = True,
+                 channel: Channel | None = None) -> None:
         """``create=False``: open an existing ledger only (``no ledger at PATH`` otherwise)."""
         self.backend = backend or backend_for(db, create=create)
+        self.channel = channel
         self.clock = clock
         self.new_id = new_id  # the demo passes a seeded generator, so that it is reproducible
         self._staff_cache: dict[uuid.UUID, StaffMember] = {}
@@ -163,7 +171,15 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
             raise PermissionDenied(
                 "no acting staff member: say who you are with --as STAFF_ID or CASELEDGER_USER"
             )
-        return self.staff_member(staff_id)
+        return self.staff_member(staff_id).acting_through(self._channel_stamp())
+
+    def _channel_stamp(self) -> dict[str, Any] | None:
+        return self.channel.as_dict() if self.channel is not None else None
+
+    def _unlisted_stamp(self, stamp: dict[str, Any]) -> dict[str, Any]:
+        """The actor stamp of someone not (yet) in the staff directory, with the channel."""
+        channel = self._channel_stamp()
+        return {**stamp, "channel": channel} if channel is not None else dict(stamp)
 
     def staff_ids(self) -> list[str]:
         return [m.staff_id for m in self.list_staff()]
@@ -183,7 +199,7 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
                     "the staff directory is empty: the first staff member added must hold the "
                     "admin role, so that they can add the others"
                 )
-            actor_stamp = SYSTEM_ACTOR
+            actor_stamp = self._unlisted_stamp(SYSTEM_ACTOR)
         else:
             actor = self._actor(acting)
             actor.require("adding a staff member needs the admin role", Role.ADMIN)

@@ -62,6 +62,7 @@ __all__ = [
     "SigningKey",
     "VerifierKey",
     "open_checkpoint",
+    "parse_checkpoint_note",
     "sign_checkpoint",
 ]
 
@@ -535,3 +536,11 @@ def open_checkpoint(note: str, verifier: VerifierKey, *, expected_origin: str | 
     if expected_origin is not None and cp.origin != expected_origin:
         raise CheckpointError(f"checkpoint origin: {cp.origin!r}, expected {expected_origin!r}")
     return cp
+
+
+def parse_checkpoint_note(note: str) -> Checkpoint:
+    """Parse ``note`` as a signed checkpoint WITHOUT verifying its signature: for telling a file that
+    is not a checkpoint at all (could not run) from one whose signature or root does not match
+    (tampered, which :func:`open_checkpoint` and ``verify`` decide)."""
+    text, _ = _parse_note(note)
+    return _parse_body(_check_note_text(text))

@@ -14,6 +14,7 @@ Rules enforced here:
 
 from __future__ import annotations
 
+import copy
 import enum
 import re
 import uuid
@@ -235,14 +236,29 @@ class StaffMember(ChainedAggregate):
         return " and ".join(("an " if r.label[0] in "aeiouAEIOU" else "a ") + r.label for r in self.roles)
 
     def stamp(self) -> dict[str, Any]:
-        """Who is acting, as recorded on every event they write (policy s.7)."""
-        return {
+        """Who is acting, as recorded on every event they write (policy s.7), and, for the acting
+        copy the application hands out (:meth:`acting_through`), the channel they acted through."""
+        stamp: dict[str, Any] = {
             "staff_id": self.staff_id,
             "full_name": self.full_name,
             "designation": self.designation,
             "team": self.team,
             "roles": [r.value for r in self.roles],
         }
+        channel = self.__dict__.get("acting_channel")
+        if channel is not None:
+            stamp["channel"] = dict(channel)
+        return stamp
+
+    def acting_through(self, channel: dict[str, Any] | None) -> StaffMember:
+        """A copy of this member as the person acting through ``channel`` (see :mod:`ledger.channel`):
+        its :meth:`stamp` carries the channel. The member as stored (and as a worker, supervisee or
+        person concerned) never does."""
+        if channel is None:
+            return self
+        acting = copy.copy(self)
+        acting.__dict__["acting_channel"] = dict(channel)
+        return acting
 
     def require(self, rule: str, *roles: Role, at_least: Role | None = None) -> None:
         """Raise :class:`PermissionDenied` unless this member may act under ``rule``."""
