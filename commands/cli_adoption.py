@@ -55,7 +55,8 @@ def adoption() -> None:
 @click.option("--adoptive-name", required=True, help="The child's name in the adoptive family.")
 @click.option("--adopters", required=True, help="Who the child is matched with.")
 @click.option("--matched-on", "matched_on", required=True, help="The date of the match (YYYY-MM-DD).")
-@click.option("--reason", required=True, type=LONG_TEXT, help="Why, in words (for example the panel's decision)." + LONG_TEXT_HELP)
+@click.option("--reason", required=True, type=LONG_TEXT,
+              help="Why, in words (for example the panel's decision)." + LONG_TEXT_HELP)
 def adoption_match(ctx: Context, adoption_key: str | None, case_id: str, adoptive_name: str, adopters: str,
                    matched_on: str, reason: str) -> None:
     """Record that a looked-after child is matched with adopters (a service manager or head of service).

@@ -226,7 +226,7 @@ def note_content(led: Led, note_id: str) -> dict[str, Any]:
 
 
 def test_facts_and_other_long_texts_from_a_file_and_from_standard_input(led: Led) -> None:
-    facts = "Visited Amira at home with her mother.\n\nThe flat was warm and tidy; " + "Amira showed me her room. " * 400
+    facts = "Visited Amira at home with her mother.\n\nThe flat was warm and tidy; " + "She showed me her room. " * 400
     (led.dir / "facts.txt").write_text(facts + "\n")
     (led.dir / "views.txt").write_bytes(b"I like my room.\r\nMum makes pancakes.\r\n")
     nid = js(led(*note_args(led, "--facts", "@facts.txt", "--child-views", "@views.txt", "--analysis", "-",
