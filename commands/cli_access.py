@@ -127,8 +127,8 @@ def access_alerts(ctx: Context) -> None:
     Example:  caseledger access alerts --as helen.cole
     """
     ctx.ledger.investigator(ctx.acting)
-    found = ctx.ledger.unreviewed_alerts()
-    ctx.out({"alerts": [alert_dict(a) for a in found]}, lambda: alerts_text(found))
+    found = ctx.ledger.alerts()
+    ctx.out({"alerts": [alert_dict(a, flags) for a, flags in found]}, lambda: alerts_text(found))
 
 
 @access.command("review")

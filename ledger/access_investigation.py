@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.utils import get_topic
 
-from ledger.access_facts import Attempt, StaffHistory, attempt_from_fields, history_from_fields, review_summary
+from ledger.access_facts import (
+    Attempt,
+    StaffHistory,
+    Thresholds,
+    attempt_from_fields,
+    flags_for,
+    history_from_fields,
+    review_summary,
+)
 from ledger.access_log import ATTEMPT_TOPICS, access_day, access_stream_id
 from ledger.access_review import AttemptReview, review_stream_id
 from ledger.encoding import decode
@@ -176,8 +184,10 @@ class AccessInvestigation:
         return history_from_fields(staff_id, ((r.topic, r.fields()) for r in self.staff_rows(staff_id)))
 
     def review_rows(self, attempts: Iterable[Attempt]) -> list[StoredRow]:
-        """The review events of those of ``attempts`` that were flagged and have been reviewed."""
-        ids = [review_stream_id(a.stream_id, a.version) for a in attempts if a.flag is not None]
+        """The review events of those of ``attempts`` that have been reviewed. Every attempt is looked
+        up, not only those the policy flagged when it decided: contextual flags (bulk browsing, out of
+        hours, after leaving a team) are derived later, and such an attempt is reviewed too."""
+        ids = [review_stream_id(a.stream_id, a.version) for a in attempts]
         return [r for r in self.stored_rows(ids) if r.topic == REVIEW_TOPIC] if ids else []
 
     def reviews_of(self, attempts: Iterable[Attempt]) -> dict[tuple[str, int], dict[str, Any]]:
@@ -206,12 +216,45 @@ class AccessInvestigation:
                  and (since is None or access_day(a.at) >= since) and (until is None or access_day(a.at) <= until)]
         return sorted(found, key=lambda a: (a.at, a.leaf))
 
-    def unreviewed_alerts(self) -> list[Attempt]:
-        """Flagged attempts (break-glass, self-claims, denied attempts on restricted records) not yet
-        reviewed, oldest first: the service manager's alert list."""
-        flagged = [a for a in self._scan_attempts(b"ledger.access:Flag") if a.flag is not None]
+    def flags_in_context(self, context: Sequence[Attempt], thresholds: Thresholds | None = None
+                         ) -> dict[tuple[str, int], list[tuple[str, str]]]:
+        """The flags of each attempt of ``context`` (by :attr:`Attempt.key`), derived by the one function
+        the access report uses (:func:`ledger.access_facts.flags_for`): per person, over that person's
+        attempts in ``context`` in time order (bulk browsing), with their staff history (team moves,
+        leaving). The report, the alert list and a review all decide "flagged" here, so they agree."""
+        by_person: dict[str, list[Attempt]] = {}
+        for a in context:
+            by_person.setdefault(a.staff_id, []).append(a)
+        out: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for staff_id, mine in by_person.items():
+            mine.sort(key=lambda a: (a.at, a.leaf))
+            history = self.staff_history(staff_id)
+            histories = {staff_id: history} if history.teams else {}
+            for a, flags in zip(mine, flags_for(mine, histories, thresholds, bulk=True), strict=True):
+                out[a.key] = flags
+        return out
+
+    def flags_of(self, attempt: Attempt, thresholds: Thresholds | None = None) -> list[tuple[str, str]]:
+        """The flags of one attempt, as the person's staff report shows them: derived over the person's
+        attempts from the day before to the day after (a bulk-browsing window is minutes long)."""
+        day = access_day(attempt.at)
+        context = self.attempts_of(attempt.staff_id, day - _dt.timedelta(days=1), day + _dt.timedelta(days=1))
+        if attempt.key not in {a.key for a in context}:
+            context.append(attempt)
+        return self.flags_in_context(context, thresholds).get(attempt.key, [])
+
+    def alerts(self) -> list[tuple[Attempt, list[tuple[str, str]]]]:
+        """Flagged attempts not yet reviewed, oldest first, each with its flags (the same derivation as
+        the report: :meth:`flags_in_context`): the service manager's alert list."""
+        everything = self._scan_attempts(None)
+        flags = self.flags_in_context(everything)
+        flagged = [a for a in everything if flags.get(a.key)]
         reviewed = self.reviews_of(flagged)
-        return sorted((a for a in flagged if a.key not in reviewed), key=lambda a: (a.at, a.leaf))
+        return [(a, flags[a.key]) for a in sorted(flagged, key=lambda a: (a.at, a.leaf)) if a.key not in reviewed]
+
+    def unreviewed_alerts(self) -> list[Attempt]:
+        """The attempts of :meth:`alerts`."""
+        return [a for a, _ in self.alerts()]
 
     def attempt(self, ref: str) -> Attempt:
         """The attempt named by its reference (``A1234``)."""
@@ -231,8 +274,10 @@ class AccessInvestigation:
         if existing is not None:
             raise RuleViolation(f"attempt {found.ref} was already reviewed by {existing['by']} on "
                                 f"{existing['at'][:10]} ({existing['outcome']}); an attempt is reviewed once")
+        flags = self.flags_of(found)
         attempt = {"stream_id": found.stream_id, "version": found.version, "position": found.leaf,
-                   "actor": found.actor, "flag": found.flag, "rule": found.rule, "case_id": found.case_id}
+                   "actor": found.actor, "flag": ";".join(kind for kind, _ in flags) or None,
+                   "outcome": found.outcome, "rule": found.rule, "case_id": found.case_id}
         review = AttemptReview.review(actor=actor, attempt=attempt, outcome=outcome, note=note, now=self._now())
         self._save(f"recording the review of attempt {found.ref}", review)
         return review

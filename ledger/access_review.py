@@ -70,7 +70,7 @@ class AttemptReview(ChainedAggregate):
         attempt_version: int        # its version in that stream
         attempt_position: int       # its global position (the reference printed: @position)
         attempt_staff_id: str       # whose attempt it was
-        attempt_flag: str           # the flag the attempt carried
+        attempt_flag: str           # the flag kinds the attempt carried (';'-joined, as the report derives them)
         case_id: uuid.UUID | None
         outcome: ReviewOutcome
         note: str
@@ -105,7 +105,8 @@ class AttemptReview(ChainedAggregate):
                                    f"{actor.full_name}'s own; another service manager or head of service reviews it")
         flag = attempt.get("flag")
         if flag is None:
-            raise RuleViolation(f"attempt A{attempt['position']} was not flagged (granted: {attempt['rule']}); "
+            raise RuleViolation(f"attempt A{attempt['position']} was not flagged ({attempt.get('outcome', 'granted')}: "
+                                f"{attempt['rule']}); "
                                 "only flagged attempts are reviewed")
         try:
             found = ReviewOutcome(outcome)

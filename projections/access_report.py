@@ -172,7 +172,7 @@ def report_text(report: dict[str, Any]) -> str:
         if r["review"]:
             v = r["review"]
             lines.append(f"{pad}reviewed {v['at'][:10]} by {v['by']}: {_words(v['outcome'])}: {v['note']}")
-        elif r["policy_flag"]:
+        elif r["flags"]:
             lines.append(f"{pad}not yet reviewed (on the service manager's alert list)")
     return "\n".join(lines)
 
@@ -198,26 +198,32 @@ def report_csv(report: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def alerts_text(attempts: list[Attempt]) -> str:
-    """The service manager's alert list: flagged attempts not yet reviewed."""
-    if not attempts:
+def alerts_text(alerts: list[tuple[Attempt, list[tuple[str, str]]]]) -> str:
+    """The service manager's alert list: flagged attempts not yet reviewed, each with its flags in the
+    words the access report uses (one derivation: :meth:`~ledger.access_investigation.AccessInvestigation.alerts`)."""
+    if not alerts:
         return "No flagged access attempts are waiting for review."
-    lines = [f"{len(attempts)} flagged access attempt{'' if len(attempts) == 1 else 's'} waiting for review "
+    lines = [f"{len(alerts)} flagged access attempt{'' if len(alerts) == 1 else 's'} waiting for review "
              "(oldest first):", ""]
-    labels = {"alert": "BREAK-GLASS", "review": "SELF-CLAIM", "disciplinary": "DENIED (RESTRICTED)"}
-    for a in attempts:
+    labels = {"break_glass": "BREAK-GLASS", "self_claim": "SELF-CLAIM", "denied_restricted": "DENIED (RESTRICTED)"}
+    for a, flags in alerts:
         who = f"{a.actor.get('full_name') or a.staff_id} ({a.staff_id})"
         case = str(a.case_id or a.case_ref)[:8]
-        lines.append(f"{a.ref:<9} {_when(a.at.isoformat()):<17} {labels.get(a.flag or '', a.flag or ''):<20} "
-                     f"{who}, case {case}, {_words(a.part)}")
+        kind = flags[0][0]
+        label = labels.get(kind, _words(kind).upper())
+        lines.append(f"{a.ref:<9} {_when(a.at.isoformat()):<17} {label:<20} "
+                     f"{who}, case {case}, {_words(a.part)}, {a.outcome.upper()}")
         lines.append(f"{'':<10}{a.rule}" + (f'; reason given: "{a.purpose}"' if a.purpose else ""))
+        for _, words in flags:
+            lines.append(f"{'':<10}FLAG: {words}")
     lines += ["", "Record a review: caseledger access review --attempt REF --outcome "
               "appropriate|inappropriate_advised|inappropriate_referred --note '...'"]
     return "\n".join(lines)
 
 
-def alert_dict(a: Attempt) -> dict[str, Any]:
+def alert_dict(a: Attempt, flags: list[tuple[str, str]]) -> dict[str, Any]:
     return {"ref": a.ref, "at": a.at.isoformat(), "staff_id": a.staff_id,
             "name": str(a.actor.get("full_name", "")), "case_id": str(a.case_id) if a.case_id else None,
             "part": a.part, "action": a.action, "outcome": a.outcome, "flag": a.flag,
+            "flags": [{"kind": k, "text": w} for k, w in flags],
             "restriction": a.restriction, "rule": a.rule, "purpose": a.purpose, "basis": a.basis}

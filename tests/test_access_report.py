@@ -258,14 +258,16 @@ def _ref(app: CaseLedger, staff_id: str, rule_id: str) -> str:
 def test_alerts_list_and_review(scenario: Scenario) -> None:
     app = scenario.app
     alerts = app.unreviewed_alerts()
-    assert [(a.staff_id, a.flag) for a in alerts] == [
+    assert [(a.staff_id, a.flag) for a in alerts if a.flag] == [
         ("cp.worker", "review"), ("omar.farah", "disciplinary"), ("omar.farah", "alert"),
         ("omar.farah", "review")]
+    omar = [r["ref"] for r in staff_report(app, "omar.farah", *NOV).report["attempts"] if r["flags"]]
+    assert [a.ref for a in alerts if a.staff_id == "omar.farah"] == omar and len(alerts) == 1 + len(omar)
     glass = _ref(app, "omar.farah", "break_glass")
     review = app.review_attempt("helen.cole", glass, outcome="appropriate",
                                 note="The child was missing and the safety plan was needed")
     assert review.reviewed_by["staff_id"] == "helen.cole" and review.outcome.value == "appropriate"
-    assert glass not in [a.ref for a in app.unreviewed_alerts()] and len(app.unreviewed_alerts()) == 3
+    assert glass not in [a.ref for a in app.unreviewed_alerts()] and len(app.unreviewed_alerts()) == len(alerts) - 1
     row = next(r for r in staff_report(app, "omar.farah", *NOV).report["attempts"] if r["ref"] == glass)
     assert row["review"]["by"] == "Helen Cole (helen.cole)" and row["review"]["outcome"] == "appropriate"
     refused(app, RuleViolation, r"attempt A\d+ was already reviewed by Helen Cole .* reviewed once",
@@ -353,7 +355,8 @@ def test_cli_report_alerts_review_evidence_fhir(db: str, scenario: Scenario, tmp
     assert json.loads(fhir.read_text())["resourceType"] == "Bundle"
 
     code, out, _ = cli(db, "access", "alerts", "--as", "helen.cole")
-    assert code == 0 and out.startswith("4 flagged access attempts waiting for review")
+    assert code == 0 and out.startswith("16 flagged access attempts waiting for review")  # 15 of Omar's, as his report
+    assert "BULK BROWSING" in out and "FLAG: after leaving the authority" in out and "DENIED" in out
     code, out, _ = cli(db, "access", "alerts", "--as", "helen.cole", "--json")
     ref = next(a["ref"] for a in json.loads(out)["alerts"] if a["flag"] == "alert")
     code, out, err = cli(db, "access", "review", "--as", "helen.cole", "--attempt", ref, "--outcome",
@@ -395,3 +398,35 @@ def test_readme_investigating_access_runs_as_written(tmp_path: Path) -> None:
     assert "VALID: " in proc.stdout and "NOT VALID" not in proc.stdout
     assert (tmp_path / "who-opened-the-case.csv").read_text().startswith("ref,at,staff_id")
     assert json.loads((tmp_path / "jane-access-fhir.json").read_text())["resourceType"] == "Bundle"
+
+
+# --- one derivation of flags: report, alert list and review agree (issue 11) -------------------------
+
+
+def test_report_alerts_and_review_agree_on_every_flag(scenario: Scenario) -> None:
+    app = scenario.app
+    rows = staff_report(app, "omar.farah", *NOV).report["attempts"]
+    flagged = {r["ref"]: kinds(r) for r in rows if r["flags"]}
+    # bulk browsing, out of hours, break-glass, denied restricted, self-claim after a team move, after leaving
+    assert set().union(*flagged.values()) >= {"bulk_browsing", "out_of_hours", "break_glass", "denied_restricted",
+                                              "after_team_move", "after_leaving"}
+    alerts = {a.ref: {k for k, _ in f} for a, f in app.alerts() if a.staff_id == "omar.farah"}
+    assert alerts == flagged
+    note = {"outcome": "appropriate", "note": "Checked with the worker and their manager"}
+    for ref, found in flagged.items():
+        assert app.review_attempt("helen.cole", ref, **note).attempt_stream is not None, found
+    report = staff_report(app, "omar.farah", *NOV).report
+    assert all(r["review"] is not None for r in report["attempts"] if r["flags"])
+    assert not [a for a in app.unreviewed_alerts() if a.staff_id == "omar.farah"]
+    plain = next(r["ref"] for r in rows if not r["flags"])
+    refused(app, RuleViolation, rf"attempt {plain} was not flagged \(granted: ", app.review_attempt,
+            "helen.cole", plain, **note)
+
+
+def test_review_describes_a_denied_attempt_as_denied(scenario: Scenario) -> None:
+    app = scenario.app
+    _try(app, "kofi.mensah", scenario.others[1])           # an outsider, in hours, no reason given: denied
+    row = staff_report(app, "kofi.mensah", *NOV).report["attempts"][-1]
+    assert row["outcome"] == "denied" and not row["flags"]
+    refused(app, RuleViolation, rf"attempt {row['ref']} was not flagged \(denied: ", app.review_attempt,
+            "helen.cole", row["ref"], outcome="appropriate", note="Checked with the worker and their manager")
