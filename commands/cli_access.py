@@ -28,6 +28,7 @@ from projections.access_report import (
     report_csv,
     report_text,
     staff_report,
+    with_children,
 )
 
 
@@ -108,10 +109,11 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
         write_output(fhir_file, json.dumps(fhir_bundle(built.report, origin=origin, now=utc_now()), indent=1) + "\n",
                      "--fhir")
         notes.append(f"Wrote {len(built.report['attempts'])} AuditEvent resources (FHIR R4 Bundle) to {fhir_file}.")
+    shown = with_children(ctx.ledger, ctx.acting, built.report)
     if as_csv:
-        click.echo(report_csv(built.report), nl=False)
+        click.echo(report_csv(shown), nl=False)
     else:
-        ctx.out(built.report, lambda: report_text(built.report))
+        ctx.out(shown, lambda: report_text(shown))
     for note in notes:
         click.echo(note, err=ctx.json or as_csv)
 

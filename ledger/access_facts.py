@@ -92,6 +92,7 @@ class Attempt:
     flag: str | None
     restriction: str | None
     origin: Mapping[str, Any]
+    case_version: int | None = None   # the version of the case the decision saw (None: no such case)
 
     @property
     def ref(self) -> str:
@@ -129,6 +130,7 @@ def attempt_from_fields(stream_id: uuid.UUID, version: int, leaf: int, fields: M
         flag=None if fields.get("flag") is None else str(_value(fields["flag"])),
         restriction=None if fields.get("restriction") is None else str(_value(fields["restriction"])),
         origin=dict(fields.get("origin") or {}),
+        case_version=None if fields.get("case_version") is None else int(fields["case_version"]),
     )
 
 
@@ -264,7 +266,8 @@ def report_rows(attempts: Sequence[Attempt], flags: Sequence[Sequence[tuple[str,
             "designation": str(actor.get("designation", "")), "team": str(actor.get("team", "")),
             "roles": [str(r) for r in actor.get("roles") or ()],
             "case_id": _text(a.case_id) if a.case_id else None, "case_ref": a.case_ref, "case_team": a.case_team,
-            "part": a.part, "item": a.item, "action": a.action, "purpose": a.purpose, "basis": a.basis,
+            "case_version": a.case_version, "part": a.part, "item": a.item, "action": a.action,
+            "purpose": a.purpose, "basis": a.basis,
             "outcome": a.outcome, "rule": a.rule, "rule_id": a.rule_id, "policy_flag": a.flag,
             "restriction": a.restriction,
             "origin": dict(a.origin),

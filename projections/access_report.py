@@ -12,12 +12,14 @@
 
 The report itself (rows, flags in words, counts) is derived by :func:`ledger.access_facts.build_report`
 so that an evidence bundle can derive it again offline. This module fetches, and renders it as a
-table a disciplinary panel reads, as CSV, or (the report dict) as JSON. The child's name never
-appears: an access report is about staff conduct, and names records by case id.
+table a disciplinary panel reads, as CSV, or (the report dict) as JSON. The derived report names
+records by case id only; :func:`with_children` adds the child's name for display where the reader
+may see it (the access policy decides, for each record), and "restricted" where they may not.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as _dt
 import io
@@ -25,6 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.access import Part, restriction_of
 from ledger.access_facts import (
     FLAG_WORDS,
     Attempt,
@@ -41,7 +44,8 @@ from ledger.case import LOCAL_ZONE
 from ledger.errors import NotFound
 from ledger.staff import staff_stream_id
 
-__all__ = ["DEFAULT_DAYS", "BuiltReport", "case_report", "report_csv", "report_text", "staff_report"]
+__all__ = ["DEFAULT_DAYS", "BuiltReport", "case_report", "report_csv", "report_text", "staff_report",
+           "with_children"]
 
 #: The period of a staff report when none is given: the last year, to today.
 DEFAULT_DAYS = 365
@@ -129,13 +133,70 @@ def basis_text(row: dict[str, Any]) -> str:
     return text
 
 
+def who_text(row: dict[str, Any]) -> str:
+    """The person, with their designation and full team name at the time of the attempt."""
+    who = f"{row['name'] or '(not in the staff directory)'} ({row['staff_id']})"
+    return ", ".join(x for x in (who, row["designation"], row["team"] and f"{row['team']} team") if x)
+
+
+def record_text(row: dict[str, Any]) -> str:
+    """The record: the child's name where the reader may see it (:func:`with_children`), else the case
+    id (with "restricted" when it is), the case version the person saw and the team that held it."""
+    case = row["case_id"] or f"{row['case_ref']!r} (no such case)"
+    child = row.get("child_name")
+    if child:
+        text = f"{child} (case {case})"
+    elif row.get("child_note"):
+        text = f"case {case} ({row['child_note']})"
+    else:
+        text = f"case {case}"
+    if row.get("case_version") is not None:
+        text += f", version {row['case_version']} seen"
+    if row["case_team"]:
+        text += f", held by the {row['case_team']} team"
+    return text
+
+
+def with_children(ledger: CaseLedger, acting: str | None, report: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``report`` naming the child of each row where the reader may see the name.
+
+    The reader is subject to the access policy for each child's record: the names shown are those
+    of the records the reader may open without a stated reason (:meth:`readable_cases`, part
+    ``case_list``; each shown is recorded as read, like a line of the case list). A restricted record
+    the reader may not open is named by its case id only, with the note "restricted". The copy is
+    for display (text, JSON, CSV, HTML): the evidence bundle and the FHIR export carry the report
+    as derived from the events alone, without names."""
+    ids = list(dict.fromkeys(uuid.UUID(r["case_id"]) for r in report["attempts"] if r["case_id"]))
+    if report["subject"].get("kind") == "case":
+        ids = list(dict.fromkeys([uuid.UUID(report["subject"]["case_id"]), *ids]))
+    readable = ledger.readable_cases(acting, Part.CASE_LIST, among=ids) if ids else []
+    shown = {c.id: str(c.child["name"]) for c in readable}
+    notes = {}
+    for cid in ids:
+        if cid not in shown:
+            notes[cid] = "restricted" if restriction_of(ledger.case(cid)) is not None else "name not shown"
+    out = copy.deepcopy(report)
+    for row in out["attempts"]:
+        cid = uuid.UUID(row["case_id"]) if row["case_id"] else None
+        row["child_name"] = shown.get(cid) if cid else None
+        row["child_note"] = notes.get(cid, "") if cid else ""
+    if out["subject"].get("kind") == "case":
+        cid = uuid.UUID(out["subject"]["case_id"])
+        out["subject"]["child_name"] = shown.get(cid)
+        out["subject"]["child_note"] = notes.get(cid, "")
+    return out
+
+
 def _title(report: dict[str, Any]) -> str:
     s = report["subject"]
     period = (f"{report['from'] or 'the start'} to {report['to'] or 'today'}"
               if report["from"] or report["to"] else "all recorded attempts")
     if s["kind"] == "staff":
         return f"Access report: {s['name'] or '(not in the staff directory)'} ({s['staff_id']}), {period}"
-    return f"Access report: case record {s['case_id']}, {period}"
+    child = s.get("child_name")
+    named = f"{child} (case record {s['case_id']})" if child else \
+        f"case record {s['case_id']}" + (f" ({s['child_note']})" if s.get("child_note") else "")
+    return f"Access report: {named}, {period}"
 
 
 def report_text(report: dict[str, Any]) -> str:
@@ -155,14 +216,15 @@ def report_text(report: dict[str, Any]) -> str:
         lines.append("No attempts recorded in this period.")
         return "\n".join(lines)
     lines.append("")
-    head = f"{'ref':<9} {'when':<17} " + ("" if staff else f"{'who':<28} ") + \
-        f"{'case':<10} {'part':<12} {'action':<9} outcome"
+    head = f"{'ref':<9} {'when':<17} {'part':<12} {'action':<9} outcome"
     lines += [head, "-" * len(head)]
     for r in report["attempts"]:
-        who = "" if staff else f"{(r['name'] or r['staff_id'])[:20] + ' (' + r['team'][:5] + ')':<28} "
-        case = (r["case_id"] or r["case_ref"] or "")[:8]
-        lines.append(f"{r['ref']:<9} {_when(r['at']):<17} {who}{case:<10} {_words(r['part']):<12} "
-                     f"{r['action']:<9} {r['outcome'].upper()}")
+        lines.append(f"{r['ref']:<9} {_when(r['at']):<17} {_words(r['part']):<12} {r['action']:<9} "
+                     f"{r['outcome'].upper()}")
+        pad = " " * 10
+        if not staff:
+            lines.append(f"{pad}who: {who_text(r)}")
+        lines.append(f"{pad}record: {record_text(r)}")
         pad = " " * 10
         lines.append(f"{pad}basis: {basis_text(r)}")
         if r["restriction"]:
@@ -177,7 +239,8 @@ def report_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-CSV_FIELDS = ("ref", "at", "staff_id", "name", "designation", "team", "case_id", "case_ref", "case_team", "part",
+CSV_FIELDS = ("ref", "at", "staff_id", "name", "designation", "team", "case_id", "case_ref", "child_name",
+              "child_note", "case_version", "case_team", "part",
               "item", "action", "outcome", "rule_id", "rule", "purpose", "basis", "restriction", "policy_flag",
               "flags", "flag_text", "review_outcome", "review_by", "review_at", "review_note", "client", "host")
 

@@ -336,10 +336,11 @@ def test_cli_report_alerts_review_evidence_fhir(db: str, scenario: Scenario, tmp
     assert "Access report: Omar Farah (omar.farah), 2026-11-01 to 2026-11-30" in out
     assert "16 attempts on 11 records; 2 denied; 15 flagged." in out and "FLAG: break-glass" in out
     code, out, _ = cli(db, "access", "report", "--as", "helen.cole", "--case", str(scenario.amira)[:8], "--json")
+    # helen.cole too: the report she read named the children, and each name shown is a recorded read
     assert code == 0 and {r["staff_id"] for r in json.loads(out)["attempts"]} == {"cp.worker", "eve.night",
-                                                                                  "omar.farah"}
+                                                                                  "omar.farah", "helen.cole"}
     code, out, _ = cli(db, "access", "report", "--as", "helen.cole", "--case", str(scenario.amira), "--csv")
-    assert code == 0 and out.startswith("ref,at,staff_id") and len(out.splitlines()) == 8
+    assert code == 0 and out.startswith("ref,at,staff_id") and len(out.splitlines()) == 10  # 7 + her 2 reads
     evidence, fhir = tmp_path / "omar.json", tmp_path / "omar-fhir.json"
     code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--staff", "omar.farah", "--from",
                          "2026-11-01", "--to", "2026-11-30", "--key", str(key_file), "--evidence", str(evidence),
@@ -355,8 +356,12 @@ def test_cli_report_alerts_review_evidence_fhir(db: str, scenario: Scenario, tmp
     assert json.loads(fhir.read_text())["resourceType"] == "Bundle"
 
     code, out, _ = cli(db, "access", "alerts", "--as", "helen.cole")
-    assert code == 0 and out.startswith("16 flagged access attempts waiting for review")  # 15 of Omar's, as his report
+    assert code == 0 and "flagged access attempts waiting for review" in out
     assert "BULK BROWSING" in out and "FLAG: after leaving the authority" in out and "DENIED" in out
+    code, out, _ = cli(db, "access", "alerts", "--as", "helen.cole", "--json")
+    # 15 of Omar's, as his report, and Kofi's self-claim (Helen's own reads of names, by the wall
+    # clock, may be out of hours too)
+    assert len([a for a in json.loads(out)["alerts"] if a["staff_id"] != "helen.cole"]) == 16
     code, out, _ = cli(db, "access", "alerts", "--as", "helen.cole", "--json")
     ref = next(a["ref"] for a in json.loads(out)["alerts"] if a["flag"] == "alert")
     code, out, err = cli(db, "access", "review", "--as", "helen.cole", "--attempt", ref, "--outcome",
@@ -430,3 +435,37 @@ def test_review_describes_a_denied_attempt_as_denied(scenario: Scenario) -> None
     assert row["outcome"] == "denied" and not row["flags"]
     refused(app, RuleViolation, rf"attempt {row['ref']} was not flagged \(denied: ", app.review_attempt,
             "helen.cole", row["ref"], outcome="appropriate", note="Checked with the worker and their manager")
+
+
+# --- what the report shows: the child where the reader may see it, the version seen, full teams ------
+
+
+def test_report_names_the_child_only_where_the_reader_may_open_the_record(db: str, scenario: Scenario) -> None:
+    args = ("access", "report", "--staff", "omar.farah", "--from", "2026-11-01", "--to", "2026-11-30")
+    code, out, err = cli(db, *args, "--as", "helen.cole")           # the service manager may open both
+    assert code == 0, err
+    assert f"record: {CHILD} (case {scenario.amira}), version " in out
+    assert f"record: Noah Staffchild (case {scenario.restricted}), version " in out
+    assert "held by the Assessment team" in out
+    code, out, err = cli(db, *args, "--as", "ann.audit")            # an auditor: not the restricted record
+    assert code == 0, err
+    assert f"record: {CHILD} (case {scenario.amira})" in out
+    assert f"record: case {scenario.restricted} (restricted), version " in out and "Noah Staffchild" not in out
+    code, out, _ = cli(db, *args, "--as", "ann.audit", "--json")
+    rows = json.loads(out)["attempts"]
+    denied = next(r for r in rows if r["outcome"] == "denied" and r["restriction"])
+    assert denied["child_name"] is None and denied["child_note"] == "restricted"
+    assert isinstance(denied["case_version"], int) and "Noah Staffchild" not in out
+    assert {r["child_name"] for r in rows if r["case_id"] == str(scenario.amira)} == {CHILD}
+    code, out, _ = cli(db, *args, "--as", "ann.audit", "--csv")
+    head, *lines = out.splitlines()
+    assert {"child_name", "child_note", "case_version"} <= set(head.split(",")) and "Noah Staffchild" not in out
+    assert any(f",{CHILD}," in line for line in lines) and any(",restricted," in line for line in lines)
+
+
+def test_case_report_shows_full_team_names(db: str, scenario: Scenario) -> None:
+    code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--case", str(scenario.amira))
+    assert code == 0, err
+    assert out.startswith(f"Access report: {CHILD} (case record {scenario.amira})")
+    assert "who: Omar Farah (omar.farah), " in out and "Child Protection team" in out
+    assert "(Assess)" not in out and "(Child)" not in out
