@@ -25,6 +25,7 @@ from projections.access_report import (
     alert_dict,
     alerts_text,
     case_report,
+    find_case,
     report_csv,
     report_text,
     staff_report,
@@ -63,7 +64,9 @@ def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) 
 @common
 @key_option
 @click.option("--staff", "staff_id", metavar="STAFF_ID", help="Every record this staff member opened or tried to.")
-@click.option("--case", "case_id", metavar="CASE", help="Everyone who opened this case or tried to.")
+@click.option("--case", "case_id", metavar="CASE",
+              help="Everyone who opened this case or tried to: a case id, or part of the child's name "
+                   "(only records you may open are searched).")
 @click.option("--from", "since", metavar="DATE", help="First day (London), YYYY-MM-DD. Staff default: a year ago.")
 @click.option("--to", "until", metavar="DATE", help="Last day (London), YYYY-MM-DD. Staff default: today.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV output, one line per attempt.")
@@ -99,7 +102,7 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
         built = staff_report(ctx.ledger, staff_id, first, last, Thresholds(bulk_cases, bulk_minutes))
     else:
         assert case_id is not None
-        built = case_report(ctx.ledger, case_id, first, last)
+        built = case_report(ctx.ledger, find_case(ctx.ledger, ctx.acting, case_id), first, last)
     notes = []
     if evidence_file:
         notes.append(_evidence(ctx, key_file, built, evidence_file))

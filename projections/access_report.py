@@ -44,7 +44,7 @@ from ledger.case import LOCAL_ZONE
 from ledger.errors import NotFound
 from ledger.staff import staff_stream_id
 
-__all__ = ["DEFAULT_DAYS", "BuiltReport", "case_report", "report_csv", "report_text", "staff_report",
+__all__ = ["DEFAULT_DAYS", "BuiltReport", "case_report", "find_case", "report_csv", "report_text", "staff_report",
            "with_children"]
 
 #: The period of a staff report when none is given: the last year, to today.
@@ -96,6 +96,32 @@ def staff_report(ledger: CaseLedger, staff_id: str, since: _dt.date | None = Non
     report = build_report({"kind": "staff", "staff_id": staff_id, "name": name}, since, until,
                           thresholds or Thresholds(), attempts, histories, reviews)
     return BuiltReport(report, [(r.stream_id, r.version) for r in rows] + staff_cited + review_cited)
+
+
+def find_case(ledger: CaseLedger, acting: str | None, text: str) -> uuid.UUID:
+    """The case ``--case`` names: a case id (or its first hex digits), or a search of the children's
+    names for the records ``acting`` may open (the access policy decides each; a record they may
+    not open, restricted ones included, is never a match, and the message is the same as for no
+    match, so a search reveals nothing). Matches shown are recorded as reads, like the case list.
+    More than one match: the matches are listed and an id is asked for (NotFound, exit 1)."""
+    try:
+        return ledger.resolve_case_id(text)
+    except NotFound as not_an_id:
+        wanted = " ".join(str(text).split()).casefold()
+        if len(wanted) < 2:
+            raise not_an_id from None
+    named = [cid for cid in ledger.case_ids()
+             if wanted in " ".join(str(ledger.case(cid).child["name"]).split()).casefold()]
+    found = ledger.readable_cases(acting, Part.CASE_LIST, among=named) if named else []
+    if not found:
+        raise NotFound(f"no case record you may open has a child whose name contains {text!r}, and no case id "
+                       "starts with it: give the case id, or a part of the child's name")
+    if len(found) > 1:
+        ordered = sorted(found, key=lambda c: str(c.child["name"]))
+        listed = "; ".join(f"{c.child['name']} (case {c.id})" for c in ordered)
+        raise NotFound(f"{len(found)} case records have a child whose name contains {text!r}: {listed}; "
+                       "give the case id with --case")
+    return found[0].id
 
 
 def case_report(ledger: CaseLedger, case_id: uuid.UUID | str, since: _dt.date | None = None,

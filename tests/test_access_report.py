@@ -469,3 +469,25 @@ def test_case_report_shows_full_team_names(db: str, scenario: Scenario) -> None:
     assert out.startswith(f"Access report: {CHILD} (case record {scenario.amira})")
     assert "who: Omar Farah (omar.farah), " in out and "Child Protection team" in out
     assert "(Assess)" not in out and "(Child)" not in out
+
+
+# --- --case by the child's name ----------------------------------------------------------------------
+
+
+def test_case_report_by_the_childs_name(db: str, scenario: Scenario) -> None:
+    code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--case", "amira hass")
+    assert code == 0, err
+    assert out.startswith(f"Access report: {CHILD} (case record {scenario.amira})")
+    code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--case", "Example")
+    assert code == 1 and "9 case records have a child whose name contains 'Example': Child 0 Example (case " in err
+    assert "give the case id with --case" in err and out == ""
+    code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--case", "Nobody Called This")
+    assert code == 1 and "no case record you may open has a child whose name contains 'Nobody Called This'" in err
+    # the service manager may open the restricted record; an auditor may not, and learns nothing of it
+    code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--case", "Staffchild")
+    assert code == 0, err
+    assert out.startswith("Access report: Noah Staffchild")
+    code, out, err = cli(db, "access", "report", "--as", "ann.audit", "--case", "Staffchild")
+    assert code == 1 and err.strip() == ("caseledger: no case record you may open has a child whose name contains "
+                                         "'Staffchild', and no case id starts with it: give the case id, or a "
+                                         "part of the child's name")
