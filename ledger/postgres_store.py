@@ -73,6 +73,18 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         ):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
 
+    def create_table(self) -> None:
+        """Create the tables, one process at a time: several processes opening a new ledger at
+        once (a server's workers, parallel commands) would otherwise race in PostgreSQL's catalog
+        ("tuple concurrently updated"). A session advisory lock, keyed on the schema, serialises
+        them; the later ones find the tables there."""
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"caseledger:{self.datastore.schema}",))
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"caseledger:{self.datastore.schema}",))
+
     def has_ledger_tables(self) -> bool:
         """Whether this schema holds a ledger (its events and Merkle head tables)."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
