@@ -13,9 +13,10 @@ import click
 
 from commands.cli import Context, cli, common, key_option, key_path, parse_day, resolve_verifier
 from commands.files import LONG_TEXT, LONG_TEXT_HELP, OutputFile, write_output
+from commands.render import dumps
 from ledger.access_facts import Thresholds
 from ledger.access_review import ReviewOutcome
-from ledger.application import utc_now
+from ledger.application import LONDON, utc_now
 from ledger.checkpoint import SigningKey
 from ledger.errors import RuleViolation
 from ledger.evidence import export_events
@@ -31,6 +32,7 @@ from projections.access_report import (
     staff_report,
     with_children,
 )
+from projections.render_html import DEFAULT_AUTHORITY, access_report_html
 
 
 @cli.group()
@@ -69,7 +71,11 @@ def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) 
                    "(only records you may open are searched).")
 @click.option("--from", "since", metavar="DATE", help="First day (London), YYYY-MM-DD. Staff default: a year ago.")
 @click.option("--to", "until", metavar="DATE", help="Last day (London), YYYY-MM-DD. Staff default: today.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV output, one line per attempt.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+              show_default=True, help="html: a printable page (page numbers, marked OFFICIAL-SENSITIVE).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV output, one line per attempt (--format csv).")
+@click.option("--out", type=OutputFile(), help="Write the report to this file (its folder must exist).")
+@click.option("--authority", default=DEFAULT_AUTHORITY, show_default=True, help="The authority's name (HTML).")
 @click.option("--bulk-cases", default=Thresholds.bulk_cases, show_default=True, type=click.IntRange(2, 10_000),
               help="Bulk browsing: this many different records ...")
 @click.option("--bulk-minutes", default=Thresholds.bulk_minutes, show_default=True, type=click.IntRange(1, 1440),
@@ -79,8 +85,8 @@ def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) 
 @click.option("--fhir", "fhir_file", type=OutputFile(),
               help="Also write the attempts as a FHIR R4 Bundle of AuditEvent resources (JSON).")
 def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case_id: str | None, since: str | None,
-                  until: str | None, as_csv: bool, bulk_cases: int, bulk_minutes: int, evidence_file: str | None,
-                  fhir_file: str | None) -> None:
+                  until: str | None, fmt: str, as_csv: bool, out: str | None, authority: str, bulk_cases: int,
+                  bulk_minutes: int, evidence_file: str | None, fhir_file: str | None) -> None:
     """Who opened what, when, on what basis, the outcome; flags spelled out (for a disciplinary panel).
 
     For a service manager, head of service or auditor (--as).
@@ -88,12 +94,17 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
     \b
     Example:   caseledger access report --as helen.cole --staff jane.smith --from 2026-01-01
                caseledger access report --as helen.cole --case 3f2a --csv > who-opened.csv
+               caseledger access report --as helen.cole --staff jane.smith --format html --out jane-access.html
                caseledger access report --as helen.cole --staff jane.smith --evidence jane.json --fhir jane-fhir.json
     """
     if bool(staff_id) == bool(case_id):
         raise click.BadParameter("give exactly one of --staff STAFF_ID or --case CASE", param_hint="--staff/--case")
-    if as_csv and ctx.json:
-        raise click.BadParameter("choose one output: --json or --csv", param_hint="--csv")
+    if as_csv and fmt not in ("text", "csv"):
+        raise click.BadParameter(f"choose one output: --csv or --format {fmt}", param_hint="--csv")
+    fmt = "csv" if as_csv else fmt
+    if ctx.json and fmt in ("csv", "html") and not out:
+        raise click.BadParameter(f"choose one output: --json or --{'csv' if as_csv else 'format ' + fmt} "
+                                 "(or write it to a file with --out)", param_hint="--json")
     first, last = parse_day(since, "--from"), parse_day(until, "--to")
     if first and last and last < first:
         raise click.BadParameter(f"the period ends ({last}) before it starts ({first})", param_hint="--to")
@@ -113,12 +124,25 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
                      "--fhir")
         notes.append(f"Wrote {len(built.report['attempts'])} AuditEvent resources (FHIR R4 Bundle) to {fhir_file}.")
     shown = with_children(ctx.ledger, ctx.acting, built.report)
-    if as_csv:
-        click.echo(report_csv(shown), nl=False)
+    if ctx.json and not out:
+        fmt = "json"
+    if fmt == "csv":
+        text = report_csv(shown)
+    elif fmt == "html":
+        text = access_report_html(shown, authority=authority, produced_at=utc_now().astimezone(LONDON),
+                                  produced_by=ctx.acting)
+    elif fmt == "json":
+        text = dumps(shown)
     else:
-        ctx.out(shown, lambda: report_text(shown))
+        text = report_text(shown)
+    if out:
+        write_output(out, text if text.endswith("\n") else text + "\n", "--out")
+        ctx.out({"out": out, "attempts": len(shown["attempts"]), "format": fmt},
+                f"Wrote the access report ({len(shown['attempts'])} attempts, {fmt}) to {out}.")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
     for note in notes:
-        click.echo(note, err=ctx.json or as_csv)
+        click.echo(note, err=ctx.json or (fmt != "text" and not out))
 
 
 @access.command("alerts")

@@ -44,8 +44,9 @@ from ledger.case import LOCAL_ZONE
 from ledger.errors import NotFound
 from ledger.staff import staff_stream_id
 
-__all__ = ["DEFAULT_DAYS", "BuiltReport", "case_report", "find_case", "report_csv", "report_text", "staff_report",
-           "with_children"]
+__all__ = ["DEFAULT_DAYS", "BuiltReport", "basis_text", "case_report", "find_case", "period_text", "record_text",
+           "report_csv", "report_text", "report_title", "staff_report", "subject_text", "when_text",
+           "who_text", "with_children"]
 
 #: The period of a staff report when none is given: the last year, to today.
 DEFAULT_DAYS = 365
@@ -141,7 +142,8 @@ def case_report(ledger: CaseLedger, case_id: uuid.UUID | str, since: _dt.date | 
 # --- rendering ------------------------------------------------------------------------------------
 
 
-def _when(iso: str) -> str:
+def when_text(iso: str) -> str:
+    """An ISO moment as London time, e.g. '04 Nov 2026 21:00'."""
     return _dt.datetime.fromisoformat(iso).astimezone(LOCAL_ZONE).strftime("%d %b %Y %H:%M")
 
 
@@ -151,7 +153,7 @@ def _words(value: str) -> str:
 
 def basis_text(row: dict[str, Any]) -> str:
     """On what basis: the rule that decided, the purpose typed and the break-glass basis."""
-    text = row["rule"]
+    text = str(row["rule"])
     if row["purpose"] and row["purpose"] not in text:
         text += f'; reason given: "{row["purpose"]}"'
     if row["basis"] and _words(row["basis"]) not in text:
@@ -203,33 +205,42 @@ def with_children(ledger: CaseLedger, acting: str | None, report: dict[str, Any]
             notes[cid] = "restricted" if restriction_of(ledger.case(cid)) is not None else "name not shown"
     out = copy.deepcopy(report)
     for row in out["attempts"]:
-        cid = uuid.UUID(row["case_id"]) if row["case_id"] else None
-        row["child_name"] = shown.get(cid) if cid else None
-        row["child_note"] = notes.get(cid, "") if cid else ""
+        seen = uuid.UUID(row["case_id"]) if row["case_id"] else None
+        row["child_name"] = shown.get(seen) if seen else None
+        row["child_note"] = notes.get(seen, "") if seen else ""
     if out["subject"].get("kind") == "case":
-        cid = uuid.UUID(out["subject"]["case_id"])
-        out["subject"]["child_name"] = shown.get(cid)
-        out["subject"]["child_note"] = notes.get(cid, "")
+        subject = uuid.UUID(out["subject"]["case_id"])
+        out["subject"]["child_name"] = shown.get(subject)
+        out["subject"]["child_note"] = notes.get(subject, "")
     return out
 
 
-def _title(report: dict[str, Any]) -> str:
+def period_text(report: dict[str, Any]) -> str:
+    """The period the report covers, e.g. '2026-11-01 to 2026-11-30'."""
+    return (f"{report['from'] or 'the start'} to {report['to'] or 'today'}"
+            if report["from"] or report["to"] else "all recorded attempts")
+
+
+def subject_text(report: dict[str, Any]) -> str:
+    """Whom or which record the report is about (the child's name only where :func:`with_children` put it)."""
     s = report["subject"]
-    period = (f"{report['from'] or 'the start'} to {report['to'] or 'today'}"
-              if report["from"] or report["to"] else "all recorded attempts")
     if s["kind"] == "staff":
-        return f"Access report: {s['name'] or '(not in the staff directory)'} ({s['staff_id']}), {period}"
+        return f"{s['name'] or '(not in the staff directory)'} ({s['staff_id']})"
     child = s.get("child_name")
-    named = f"{child} (case record {s['case_id']})" if child else \
+    return f"{child} (case record {s['case_id']})" if child else \
         f"case record {s['case_id']}" + (f" ({s['child_note']})" if s.get("child_note") else "")
-    return f"Access report: {named}, {period}"
+
+
+def report_title(report: dict[str, Any]) -> str:
+    """Who or which record the report is about, and its period."""
+    return f"Access report: {subject_text(report)}, {period_text(report)}"
 
 
 def report_text(report: dict[str, Any]) -> str:
     """The report as a disciplinary panel reads it: a summary, then one entry per attempt."""
     s, summary = report["summary"], report["summary"]["flags"]
     staff = report["subject"]["kind"] == "staff"
-    lines = [_title(report),
+    lines = [report_title(report),
              f"{s['attempts']} attempt{'' if s['attempts'] == 1 else 's'} on {s['cases']} record"
              f"{'' if s['cases'] == 1 else 's'}; {s['denied']} denied; {s['flagged']} flagged."]
     if summary:
@@ -245,7 +256,7 @@ def report_text(report: dict[str, Any]) -> str:
     head = f"{'ref':<9} {'when':<17} {'part':<12} {'action':<9} outcome"
     lines += [head, "-" * len(head)]
     for r in report["attempts"]:
-        lines.append(f"{r['ref']:<9} {_when(r['at']):<17} {_words(r['part']):<12} {r['action']:<9} "
+        lines.append(f"{r['ref']:<9} {when_text(r['at']):<17} {_words(r['part']):<12} {r['action']:<9} "
                      f"{r['outcome'].upper()}")
         pad = " " * 10
         if not staff:
@@ -300,7 +311,7 @@ def alerts_text(alerts: list[tuple[Attempt, list[tuple[str, str]]]]) -> str:
         case = str(a.case_id or a.case_ref)[:8]
         kind = flags[0][0]
         label = labels.get(kind, _words(kind).upper())
-        lines.append(f"{a.ref:<9} {_when(a.at.isoformat()):<17} {label:<20} "
+        lines.append(f"{a.ref:<9} {when_text(a.at.isoformat()):<17} {label:<20} "
                      f"{who}, case {case}, {_words(a.part)}, {a.outcome.upper()}")
         lines.append(f"{'':<10}{a.rule}" + (f'; reason given: "{a.purpose}"' if a.purpose else ""))
         for _, words in flags:

@@ -1,8 +1,13 @@
-"""The chronology as a printable HTML page (policy s.8): one self-contained file, no external assets.
+"""Printable HTML pages: one self-contained file each, no external assets.
 
-Clear headings, the authority's name, the child, the date range covered, a table of dated
-entries with positive changes marked, and page numbers when printed (CSS ``@page`` counters).
-Every piece of text from the record is escaped (:func:`html.escape`).
+* the chronology (policy s.8, :func:`chronology_html`): clear headings, the authority's name,
+  the child, the date range covered, a table of dated entries with positive changes marked;
+* the access report (policy s.7, s.11, :func:`access_report_html`): the period, the person or
+  the record, each attempt (when, who, which record, part and action, outcome, the rule and
+  basis, the flags in words, the review) and the count of each flag, for a disciplinary panel.
+
+Both print with page numbers ("Page N of M", CSS ``@page`` counters) and the protective marking
+OFFICIAL-SENSITIVE. Every piece of text from the record is escaped (:func:`html.escape`).
 """
 
 from __future__ import annotations
@@ -12,11 +17,23 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from ledger.access_facts import FLAG_WORDS
+from projections.access_report import (
+    basis_text,
+    period_text,
+    record_text,
+    report_title,
+    subject_text,
+    when_text,
+    who_text,
+)
 from projections.views import ChronologyEntry
 
-__all__ = ["DEFAULT_AUTHORITY", "chronology_html"]
+__all__ = ["DEFAULT_AUTHORITY", "MARKING", "access_report_html", "chronology_html"]
 
 DEFAULT_AUTHORITY = "London Borough of Example"
+#: The protective marking of a page that names children or staff and how records were used.
+MARKING = "OFFICIAL-SENSITIVE"
 
 CSS = """
 @page { size: A4; margin: 18mm 14mm 20mm 14mm;
@@ -109,6 +126,127 @@ def chronology_html(child: dict[str, Any], entries: Sequence[ChronologyEntry], *
 </section>
 <footer>Ordered by the date of each event, not the date it was written. Deleted records are not shown.
 Each entry names the record it comes from.{state}{produced}</footer>
+</body>
+</html>
+"""
+
+
+# --- the access report ---------------------------------------------------------------------------
+
+#: The chronology's page CSS, then the access report's own: landscape (a wide table), the marking
+#: at the top and the bottom of every printed page, beside the page numbers.
+ACCESS_CSS = CSS + f"""
+@page {{ size: A4 landscape;
+  @top-right {{ content: "{MARKING}"; font-size: 8pt; font-weight: bold; }}
+  @bottom-center {{ content: "Page " counter(page) " of " counter(pages); font-size: 9pt; }}
+  @bottom-right {{ content: "{MARKING}"; font-size: 8pt; font-weight: bold; }} }}
+body {{ max-width: 277mm; font-size: 9.5pt; }}
+.marking {{ text-align: center; font-weight: bold; letter-spacing: .08em; font-size: 9pt; margin: 2pt 0; }}
+td.when {{ white-space: nowrap; width: 24mm; }}
+td.ref {{ width: 12mm; font-size: 9pt; color: #111; }}
+td.denied {{ font-weight: bold; color: #8b0000; }}
+tr.flagged td {{ background: #fff4e5; }}
+ul.flags {{ margin: 0; padding-left: 12pt; }} ul.flags li {{ font-weight: bold; }}
+.restricted {{ font-style: italic; }}
+.review {{ margin-top: 2pt; }} .unreviewed {{ color: #8b0000; }}
+"""
+
+
+def _words(value: str | None) -> str:
+    return (value or "").replace("_", " ")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _attempt_row(r: dict[str, Any], *, with_person: bool) -> str:
+    e = escape
+    record = e(record_text(r))
+    if r.get("child_note") == "restricted":
+        record = f'<span class="restricted">{record}</span>'
+    basis = e(basis_text(r))
+    if r["restriction"]:
+        basis += f"<br>Record restricted ({e(_words(r['restriction']))}) at that moment."
+    flags = "".join(f"<li>{e(f['text'])}</li>" for f in r["flags"])
+    cell = f'<ul class="flags">{flags}</ul>' if flags else "None"
+    if r["review"]:
+        v = r["review"]
+        cell += (f'<div class="review">Reviewed {e(str(v["at"])[:10])} by {e(v["by"])}: '
+                 f'{e(_words(v["outcome"]))}: {e(v["note"])}</div>')
+    elif r["flags"]:
+        cell += '<div class="review unreviewed">Not yet reviewed (on the service manager\'s alert list).</div>'
+    person = f"<td>{e(who_text(r))}</td>" if with_person else ""
+    outcome = r["outcome"].upper()
+    return (f'<tr class="{"flagged" if r["flags"] else "attempt"}"><td class="ref">{e(r["ref"])}</td>'
+            f'<td class="when">{e(when_text(r["at"]))}</td>{person}<td>{record}</td>'
+            f"<td>{e(_words(r['part']))}<br>{e(_words(r['action']))}</td>"
+            f'<td class="{"denied" if r["outcome"] == "denied" else "outcome"}">{e(outcome)}</td>'
+            f"<td>{basis}</td><td>{cell}</td></tr>")
+
+
+def access_report_html(report: dict[str, Any], *, authority: str = DEFAULT_AUTHORITY,
+                       produced_at: _dt.datetime | None = None, produced_by: str | None = None) -> str:
+    """The access report (as :func:`projections.access_report.with_children` gives it, names where
+    the reader may see them) as a printable page. The same content as the text report."""
+    e = escape
+    s = report["summary"]
+    staff = report["subject"]["kind"] == "staff"
+    title = report_title(report)
+    facts = [("Staff member" if staff else "Case record", e(subject_text(report))),
+             ("Period", e(period_text(report))),
+             ("Attempts", e(f"{_plural(s['attempts'], 'attempt')} on {_plural(s['cases'], 'record')}; "
+                            f"{s['denied']} denied; {s['flagged']} flagged"))]
+    if staff:
+        t = report["thresholds"]
+        facts.append(("Bulk browsing", e(f"{t['bulk_cases']} or more different records within "
+                                         f"{t['bulk_minutes']} minutes")))
+    facts.append(("Times", "London time"))
+    dl = "\n".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+    counted = "\n".join(f"<tr><td>{e(FLAG_WORDS.get(k, _words(k)))}</td><td>{n}</td></tr>"
+                         for k, n in s["flags"].items())
+    flags = (f"<table>\n<thead><tr><th>Flag</th><th>Attempts</th></tr></thead>\n<tbody>\n{counted}\n</tbody>\n"
+             "</table>") if counted else "<p>No attempt is flagged.</p>"
+    person = "" if staff else "<th>Who</th>"
+    rows = "\n".join(_attempt_row(r, with_person=not staff) for r in report["attempts"])
+    attempts = (f"<table>\n<thead><tr><th>Ref</th><th>When</th>{person}<th>Record</th><th>Part, action</th>"
+                f"<th>Outcome</th><th>Rule and basis</th><th>Flags and review</th></tr></thead>\n<tbody>\n{rows}\n"
+                "</tbody>\n</table>") if rows else "<p>No attempts recorded in this period.</p>"
+    produced = ""
+    if produced_at or produced_by:
+        produced = " Produced" + (f" {e(produced_at.strftime('%d %B %Y %H:%M'))}" if produced_at else "") \
+            + (f" by {e(produced_by)}" if produced_by else "") + "."
+    return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>{e(title)}</title>
+<style>{ACCESS_CSS}</style>
+</head>
+<body>
+<div class="marking">{MARKING}</div>
+<header>
+<div class="authority">{e(authority)}</div>
+<div>Children's Social Care: access to children's records</div>
+<h1>{e(title)}</h1>
+</header>
+<section>
+<h2>Summary</h2>
+<dl class="facts">
+{dl}
+</dl>
+<h2>Flags</h2>
+{flags}
+</section>
+<section>
+<h2>Attempts</h2>
+{attempts}
+</section>
+<footer>Every attempt to open or change the record, granted or denied, as the access log holds it.
+A child's name is shown where the reader may open the record; a restricted record they may not open
+is named by its case id only. Each attempt's reference (e.g. A1234) names it for a review:
+caseledger access review --attempt REF.{produced}</footer>
+<div class="marking">{MARKING}</div>
 </body>
 </html>
 """

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +404,8 @@ def test_readme_investigating_access_runs_as_written(tmp_path: Path) -> None:
     assert "VALID: " in proc.stdout and "NOT VALID" not in proc.stdout
     assert (tmp_path / "who-opened-the-case.csv").read_text().startswith("ref,at,staff_id")
     assert json.loads((tmp_path / "jane-access-fhir.json").read_text())["resourceType"] == "Bundle"
+    page = (tmp_path / "jane-access.html").read_text()
+    assert "Access report: Jane Smith (jane.smith)" in page and "OFFICIAL-SENSITIVE" in page
 
 
 # --- one derivation of flags: report, alert list and review agree (issue 11) -------------------------
@@ -491,3 +494,94 @@ def test_case_report_by_the_childs_name(db: str, scenario: Scenario) -> None:
     assert code == 1 and err.strip() == ("caseledger: no case record you may open has a child whose name contains "
                                          "'Staffchild', and no case id starts with it: give the case id, or a "
                                          "part of the child's name")
+
+
+# --- the printable form: --format html --out (issue 11) ----------------------------------------------
+
+ODD = 'Zoë "Z" <b>Marsh</b> & Co'        # a name with every character HTML gives meaning to
+HTML_REPORT = ("access", "report", "--staff", "omar.farah", "--from", "2026-11-01", "--to", "2026-11-30",
+               "--format", "html")
+
+
+def _odd_child(s: Scenario) -> uuid.UUID:
+    odd = _open(s.app, ODD)
+    s.clock.now = at(9, 10, 5)
+    _try(s.app, "omar.farah", odd)                     # after leaving: denied, flagged
+    return odd
+
+
+def test_html_report_is_a_marked_printable_page_with_every_flag_in_words(db: str, scenario: Scenario,
+                                                                         tmp_path: Path) -> None:
+    _odd_child(scenario)
+    glass = _ref(scenario.app, "omar.farah", "break_glass")
+    scenario.app.review_attempt("david.hart", glass, outcome="appropriate",
+                                note="Child missing: the <safety plan> was needed")
+    page = tmp_path / "omar.html"
+    code, out, err = cli(db, *HTML_REPORT, "--as", "helen.cole", "--out", str(page))
+    assert code == 0, err
+    assert out.strip() == f"Wrote the access report (17 attempts, html) to {page}."
+    html = page.read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    # page numbers and the protective marking at the top and the bottom of every printed page
+    assert 'content: "Page " counter(page) " of " counter(pages)' in html
+    assert '@top-right { content: "OFFICIAL-SENSITIVE"' in html and '@bottom-right { content: "OFFICIAL-SENSITIVE"' \
+        in html
+    assert html.count('<div class="marking">OFFICIAL-SENSITIVE</div>') == 2
+    assert "<h1>Access report: Omar Farah (omar.farah), 2026-11-01 to 2026-11-30</h1>" in html
+    assert "17 attempts on 12 records; 3 denied; 16 flagged" in html
+    # each attempt's flags, in the words of the text report, and the count of each kind
+    rows = staff_report(scenario.app, "omar.farah", *NOV).report["attempts"]
+    assert len(rows) == 17
+    for r in rows:
+        assert f'<td class="ref">{r["ref"]}</td>' in html
+        for f in r["flags"]:
+            assert f"<li>{escape(f['text'])}</li>" in html, f["text"]
+    assert "<tr><td>bulk browsing</td><td>10</td></tr>" in html
+    assert "<tr><td>after leaving the authority</td><td>2</td></tr>" in html
+    assert "Not yet reviewed (on the service manager's alert list)." in html
+    assert ("Reviewed 2026-11-09 by David Hart (david.hart): appropriate: Child missing: the &lt;safety plan&gt; "
+            "was needed</div>") in html
+    assert "child reported missing from school today" in html and "concern for safety" in html
+    # names escaped: the service manager may open every record, so every name is shown
+    assert "Zoë &quot;Z&quot; &lt;b&gt;Marsh&lt;/b&gt; &amp; Co (case " in html
+    assert "<b>Marsh</b>" not in html and '"Z"' not in html
+    assert f"Noah Staffchild (case {scenario.restricted})" in html and f"{CHILD} (case {scenario.amira})" in html
+    assert "Produced " in html and " by helen.cole." in html
+
+
+def test_html_report_names_no_child_the_reader_may_not_see(db: str, scenario: Scenario, tmp_path: Path) -> None:
+    page = tmp_path / "omar-audit.html"
+    code, _, err = cli(db, *HTML_REPORT, "--as", "ann.audit", "--out", str(page))  # an auditor: not restricted ones
+    assert code == 0, err
+    html = page.read_text()
+    assert f'<span class="restricted">case {scenario.restricted} (restricted), version ' in html
+    assert "Noah Staffchild" not in html and "Staffchild" not in html
+    assert f"{CHILD} (case {scenario.amira})" in html
+
+
+def test_html_case_report_lists_who_opened_it(db: str, scenario: Scenario, tmp_path: Path) -> None:
+    odd = _odd_child(scenario)
+    code, out, err = cli(db, "access", "report", "--as", "helen.cole", "--case", str(odd), "--format", "html")
+    assert code == 0, err
+    assert out.startswith("<!DOCTYPE html>") and "<th>Who</th>" in out
+    assert (f"<title>Access report: Zoë &quot;Z&quot; &lt;b&gt;Marsh&lt;/b&gt; &amp; Co (case record {odd}), "
+            "all recorded attempts</title>") in out
+    assert "<td>Omar Farah (omar.farah), Senior Practitioner, Child Protection team</td>" in out
+    assert "<b>Marsh</b>" not in out
+
+
+def test_html_report_output_is_checked_before_any_work(db: str, scenario: Scenario, tmp_path: Path) -> None:
+    before = scenario.app.recorder.max_notification_id()
+    missing = tmp_path / "no" / "such" / "omar.html"
+    code, out, err = cli(db, *HTML_REPORT, "--as", "helen.cole", "--out", str(missing))
+    assert code == 2 and out == ""
+    assert err.strip() == f"caseledger: --out {missing}: no folder {missing.parent} (create it first)"
+    assert not (tmp_path / "no").exists()
+    assert scenario.app.recorder.max_notification_id() == before   # no read of a name was recorded
+    code, _, err = cli(db, *HTML_REPORT, "--as", "helen.cole", "--json")
+    assert code == 2 and "choose one output: --json or --format html (or write it to a file with --out)" in err
+    code, _, err = cli(db, *HTML_REPORT, "--as", "helen.cole", "--csv")
+    assert code == 2 and "choose one output: --csv or --format html" in err
+    code, out, err = cli(db, *HTML_REPORT, "--as", "helen.cole", "--json", "--out", str(tmp_path / "o.html"))
+    assert code == 0, err
+    assert json.loads(out) == {"out": str(tmp_path / "o.html"), "attempts": 16, "format": "html"}

@@ -91,6 +91,8 @@ def output_commands(led: Led, path: str) -> list[tuple[str, list[str]]]:
         ("--out", ["evidence", "export", "--case", led.case_id, "--as", "grace.obi", "--out", path]),
         ("--evidence", ["access", "report", "--as", "helen.cole", "--staff", "jane.smith", "--evidence", path]),
         ("--fhir", ["access", "report", "--as", "helen.cole", "--staff", "jane.smith", "--fhir", path]),
+        ("--out", ["access", "report", "--as", "helen.cole", "--staff", "jane.smith", "--format", "html", "--out",
+                   path]),
     ]
 
 
