@@ -760,15 +760,19 @@ def evidence_export(ctx: Context, key_file: str | None, case_id: str, since: str
     \b
     Example:  caseledger evidence export --case 3f2a --from 2026-01-01 --out amira-evidence.json
     """
-    verifier = resolve_verifier(ctx, key_file, None)
+    resolve_verifier(ctx, key_file, None)  # names the missing key file, if it is missing
     ctx.read(case_id, Part.AUDIT_VIEW)
     bundle = export_bundle(ctx.ledger.recorder, ctx.ledger.resolve_case_id(case_id),
-                           verifier_key=verifier.to_string(), since=parse_day(since, "--from"),
+                           signing_key=SigningKey.load(key_path(ctx, key_file)), since=parse_day(since, "--from"),
                            until=parse_day(until, "--to"))
     write_output(out, json.dumps(bundle, indent=1) + "\n", "--out")
-    ctx.out({"out": out, "events": len(bundle["events"]), "tree_size": bundle["tree_size"]},
-            f"Wrote {len(bundle['events'])} events with proofs against the checkpoint of size "
-            f"{bundle['tree_size']} to {out}.\nCheck it anywhere with: caseledger evidence verify {out} "
+    stream = bundle["stream"]
+    ctx.out({"out": out, "events": len(bundle["events"]), "tree_size": bundle["tree_size"],
+             "first_version": stream["first_version"], "last_version": stream["last_version"],
+             "stored_versions": stream["stored_versions"]},
+            f"Wrote versions {stream['first_version']} to {stream['last_version']} of the case's "
+            f"{stream['stored_versions']} ({len(bundle['events'])} events) with proofs against the checkpoint of "
+            f"size {bundle['tree_size']} to {out}.\nCheck it anywhere with: caseledger evidence verify {out} "
             "--verifier-key KEY")
 
 
@@ -792,6 +796,9 @@ def evidence_verify(ctx: Context, bundle_file: str, verifier_key: str | None) ->
         lines.append("Warning: checked with the verifier key inside the bundle; pass --verifier-key to "
                      "check against a key you trust.")
     lines += [f"  {p}" for p in report.problems]
+    if report.ok:
+        lines.append(f"It proves: {report.proves}.")
+    lines += [f"Note: {n}" for n in report.notes]
     ctx.out(report.as_dict(), "\n".join(lines))
     if not report.ok:
         raise SystemExit(EXIT_TAMPERED)
