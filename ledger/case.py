@@ -229,10 +229,15 @@ class CaseRecord(ChainedAggregate):
 
     State: ``child`` (name, date_of_birth, expected_date_of_birth), ``referral`` (date,
     source), ``team``, ``worker`` (staff stamp), ``status`` ("open" or "closed"),
-    ``closure`` (the last closure), ``notes`` (note id -> note), ``decisions`` (list).
+    ``closure`` (the last closure), ``closure_history`` (every closure and re-opening, in order),
+    ``notes`` (note id -> note), ``decisions`` (list).
     """
 
     stream_kind = "case record"
+    #: The version of the state a snapshot stores (eventsourcing upcasts older snapshots with
+    #: ``upcast_v<n>_v<n+1>``). 2: ``closure_history`` added; the S47 fold dates ``concluded_at``
+    #: by the outcome.
+    class_version = 2
 
     # State, set by the events' apply methods. Annotated for the type checker only: at run
     # time, annotations on an eventsourcing aggregate class would become constructor arguments.
@@ -243,6 +248,7 @@ class CaseRecord(ChainedAggregate):
         worker: dict[str, Any]
         status: str
         closure: dict[str, Any] | None
+        closure_history: list[dict[str, Any]]
         notes: dict[str, dict[str, Any]]
         decisions: list[dict[str, Any]]
         opened_by: dict[str, Any]
@@ -276,6 +282,7 @@ class CaseRecord(ChainedAggregate):
             case.worker = self.worker
             case.status = "open"
             case.closure = None
+            case.closure_history = []  # every closure and re-opening: action, on, reason, by, at
             case.notes = {}
             case.decisions = []
             case.opened_by = self.actor
@@ -429,12 +436,28 @@ class CaseRecord(ChainedAggregate):
         def apply(self, case: CaseRecord) -> None:
             case.status = "closed"
             case.closure = {"reason": self.reason, "closed_on": self.closed_on, "by": self.actor}
+            case.closure_history.append({"action": "closed", "on": self.closed_on, "reason": self.reason,
+                                         "by": self.actor, "at": self.timestamp})
 
     class Reopened(ChainedAggregate.Event):
         reason: str
 
         def apply(self, case: CaseRecord) -> None:
             case.status = "open"
+            case.closure_history.append({"action": "reopened", "on": local_today(self.occurred_at),
+                                         "reason": self.reason, "by": self.actor, "at": self.timestamp})
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot's state from before version 2: the closure history begins with the last
+        closure it kept (earlier closures and re-openings were not kept in the state), and the
+        process state is folded again from its milestones (the S47 is concluded on its outcome's date)."""
+        from ledger import milestones
+
+        last = state.get("closure")
+        state["closure_history"] = [] if last is None else [
+            {"action": "closed", "on": last["closed_on"], "reason": last["reason"], "by": last["by"], "at": None}]
+        state["process"] = milestones.replay(state.get("milestones") or [])
 
     # --- restriction (policy s.11) ---------------------------------------------------
 

@@ -839,16 +839,17 @@ def _s47(s: State) -> State:
 
 def _f_s47_outcome(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s47 = _s47(s)
-    s47["outcome"] = d.get("outcome")
-    if d.get("outcome") == "substantiated_icpc":
-        s47["status"] = "awaiting_icpc"
-    else:
-        s47.update(status="concluded", concluded_at=at)
+    # The enquiry concludes on the date of its outcome, whatever the outcome: one that leads to an
+    # ICPC is concluded then too (awaiting the conference), and the conference does not change it.
+    s47.update(outcome=d.get("outcome"), concluded_at=at,
+               status="awaiting_icpc" if d.get("outcome") == "substantiated_icpc" else "concluded")
 
 
 def _f_icpc_not_required(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
     s47 = _s47(s)
-    s47.update(status="concluded", concluded_at=at, icpc_not_required=d.get("reason"))
+    s47.update(status="concluded", icpc_not_required=d.get("reason"))
+    if s47["outcome"] is None:  # no outcome recorded before it: concluded by this decision
+        s47["concluded_at"] = at
 
 
 def _f_conference(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
@@ -857,9 +858,9 @@ def _f_conference(s: State, d: State, at: Any, e: Mapping[str, Any]) -> None:
                        "decision": d.get("decision"), "plan_started": False}
     if kind == "icpc":
         s47 = _s47(s)
-        s47.update(status="concluded", concluded_at=at)
-        if s47["outcome"] is None:
-            s47["outcome"] = "substantiated_icpc"
+        s47["status"] = "concluded"
+        if s47["outcome"] is None:  # an ICPC with no outcome recorded before it: the conference concludes it
+            s47.update(outcome="substantiated_icpc", concluded_at=at)
     elif s["cp_plan"] is not None:
         s["cp_plan"]["last_review_at"] = at
         s["cp_plan"]["reviews"] = s["cp_plan"].get("reviews", 0) + 1

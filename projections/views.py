@@ -210,13 +210,58 @@ def _record_entry(r: dict[str, Any]) -> ChronologyEntry | None:
     return None
 
 
+def _closure_entries(case: CaseRecord) -> list[ChronologyEntry]:
+    """Every closure and re-opening of the case, in order. A closure recorded on the day it is dated
+    keeps its time (a close, re-open and close on one day read in that order)."""
+    history = getattr(case, "closure_history", None)
+    if history is None:  # a state from before the history was kept: its last closure only
+        last = case.closure
+        history = [] if not last else [{"action": "closed", "on": last["closed_on"], "reason": last["reason"],
+                                         "by": last["by"], "at": None}]
+    out = []
+    for h in history:
+        at = h["at"] if h["at"] is not None and local_date(h["at"]) == h["on"] else None
+        if h["action"] == "closed":
+            out.append(ChronologyEntry(h["on"], f"Case closed: {h['reason']}", "closure", "closure", str(case.id),
+                                       by=who(h["by"]), time=at))
+        else:
+            out.append(ChronologyEntry(h["on"], f"Case re-opened: {h['reason']}", "closure", "reopening",
+                                       str(case.id), by=who(h["by"]), time=at))
+    return out
+
+
+def _rollback_entries(case: CaseRecord) -> list[ChronologyEntry]:
+    """Every roll-back carried out on the case: what it corrected and superseded, who agreed it and
+    who carried it out (the milestones it superseded are no longer in the chronology)."""
+    rollbacks = getattr(case, "rollbacks", None) or {}
+    by_id = {str(m["id"]): m for m in case.milestones}
+
+    def titles(ids: list[Any]) -> str:
+        found = [by_id[str(i)] for i in ids if str(i) in by_id]
+        return "; ".join(milestone_title(m["kind"], m["details"]) for m in found)
+
+    out = []
+    for rb in rollbacks.values():
+        matter = ms.REGISTRY[rb["matter"]].title if rb["matter"] in ms.REGISTRY else words(rb["matter"])
+        effect = f"superseded {titles(rb['superseded'])}" if rb["superseded"] else "nothing superseded"
+        if rb["restored"]:
+            effect += f"; restored {titles(rb['restored'])}"
+        out.append(ChronologyEntry(
+            local_date(rb["at"]), f"Process corrected by roll-back {rb['id']} ({matter}): {effect}; agreed by "
+            f"{who(rb['agreed_by'])}, carried out by {who(rb['carried_out_by'])}", "process correction",
+            "rollback", str(rb["id"]), detail=f"Reason: {rb['reason']}", by=who(rb["carried_out_by"]),
+            time=rb["at"]))
+    return out
+
+
 def chronology(case: CaseRecord, *, court: bool = False) -> list[ChronologyEntry]:
     """The chronology (policy s.8), ordered by the date of the event.
 
     From birth (the date of birth is the first entry when known) or before (a worker's entry may
     be dated before birth); the referral, process milestones in plain English (superseded ones
     left out), the worker's chronology entries (what happened, category, positive changes marked)
-    and the closure. ``court=True`` adds every dated record: each finalised case note (date, kind
+    every closure and re-opening, and every roll-back that corrected the process (who agreed it and
+    who carried it out). ``court=True`` adds every dated record: each finalised case note (date, kind
     and facts), decisions, documents received, hazards and alerts and the other casework records.
     Deleted notes never appear.
     """
@@ -237,9 +282,8 @@ def chronology(case: CaseRecord, *, court: bool = False) -> list[ChronologyEntry
         d = r["details"]
         out.append(ChronologyEntry(d["event_date"], d["what_happened"], d["category"], "chronology_entry",
                                    str(r["id"]), positive=bool(d.get("positive")), by=who(r["by"])))
-    if case.status == "closed" and case.closure:
-        out.append(ChronologyEntry(case.closure["closed_on"], f"Case closed: {case.closure['reason']}", "closure",
-                                   "closure", str(case.id), by=who(case.closure["by"])))
+    out.extend(_closure_entries(case))
+    out.extend(_rollback_entries(case))
     if court:
         for n in case.visible_notes():
             if n["status"] != "final":
@@ -290,10 +334,15 @@ def process_in_words(case: CaseRecord) -> list[str]:
         lines.append(f"Child and family assessment: {state}")
     s47 = s["s47"]
     if s47:
-        state = {"open": f"open since {day(s47['started_at'])}", "awaiting_icpc": "concluded, awaiting the "
-                 "initial child protection conference"}.get(s47["status"], f"concluded {day(s47.get('concluded_at'))}"
-                                                                            + _opt(" (", s47.get("outcome"))
-                                                                            + (")" if s47.get("outcome") else ""))
+        if s47["status"] == "open":
+            state = f"open since {day(s47['started_at'])}"
+        else:  # concluded on the date of its outcome, whether or not the conference has been held
+            outcome = s47.get("outcome")
+            said = ("concerns substantiated, an initial child protection conference" if outcome == "substantiated_icpc"
+                    else S47.get(outcome, words(outcome)))
+            state = f"concluded {day(s47.get('concluded_at'))}" + (f" ({said})" if outcome else "")
+            if s47["status"] == "awaiting_icpc":
+                state += "; awaiting the initial child protection conference"
         lines.append(f"Section 47 enquiry: {state}")
     cp = s["cp_plan"]
     if cp:

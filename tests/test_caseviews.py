@@ -98,6 +98,23 @@ def test_materialised_equals_computed_and_rebuilt_equals_incremental(borough: Bo
         assert stored(led, name) == incremental[name]
 
 
+def test_closures_and_re_openings_are_materialised(borough: Borough, clock: Clock) -> None:
+    led, cid = borough.ledger, borough.case_id
+    build(led, clock, cid)
+    more(led, clock, cid)  # ends with a closure
+    clock.advance(days=2)
+    led.reopen_case("grace.obi", cid, reason="New referral from the school")
+    for name in NAMES:
+        runner.catch_up(led, name, batch=4)
+    assert_matches(led, cid)
+    _, entries = read_chronology(runner.view_of(led, "chronology"), cid)  # type: ignore[misc]
+    assert [e.title for e in entries if e.category == "closure"] == [
+        "Case closed: Needs now met by universal services", "Case re-opened: New referral from the school"]
+    incremental = stored(led, "chronology")
+    runner.rebuild(led, "chronology")
+    assert stored(led, "chronology") == incremental
+
+
 def catch_up_all(led: CaseLedger) -> None:
     for name in NAMES:
         runner.catch_up(led, name)

@@ -7,6 +7,8 @@ checked for its exact type and message, and for having written nothing.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,9 +24,11 @@ from click.testing import CliRunner
 from commands.cli import cli
 from ledger import milestones
 from ledger.application import LONDON, CaseLedger
+from ledger.case import CaseRecord
 from ledger.encoding import decode, encode
 from ledger.errors import LedgerError, PermissionDenied, RuleViolation
 from ledger.fields import Field
+from projections.views import case_view
 from tests.conftest import Borough, Clock, add_staff, refused
 
 EXE = Path(sys.executable).parent / "caseledger"
@@ -196,6 +200,58 @@ def test_icpc_after_an_s47_concluded_without_one(rec: Path_) -> None:
     rec.refused(RuleViolation, r"needs a section 47 enquiry first; the enquiry started on 2 Nov 2026 on the "
                 r"case of Amira Hassan concluded on 5 Nov 2026 \(not substantiated\)$",
                 "jane.smith", "icpc", when(11, 6), decision="cp_plan")
+
+
+def pre_v2_snapshot(app: CaseLedger, case_id: uuid.UUID, **state: Any) -> None:
+    """Store a snapshot of the case as the ledger stored them before the case state's version 2
+    (no class version, no closure history), with ``state`` changed: what an older ledger holds."""
+    case = app.case(case_id)
+    taken = CaseRecord.Snapshot.take(case)
+    old = {k: v for k, v in taken.state.items() if k not in ("class_version", "closure_history")}
+    assert app.snapshots is not None
+    app.snapshots.put([dataclasses.replace(taken, state={**old, **state})])
+
+
+def test_s47_is_concluded_on_the_date_of_its_outcome_when_an_icpc_follows(rec: Path_) -> None:
+    outcome_at, icpc_at = when(1, 13, 11, year=2027), when(1, 14, 10, year=2027)
+    rec("jane.smith", "strategy_discussion", when(1, 8, year=2027), decision="s47")
+    rec("jane.smith", "s47_started", when(1, 8, 14, year=2027))
+    rec("grace.obi", "s47_outcome", outcome_at, outcome="substantiated_icpc")
+    s47 = rec.state["s47"]
+    assert (s47["status"], s47["concluded_at"]) == ("awaiting_icpc", outcome_at)
+    process = case_view(rec.app.case(rec.case_id), today=dt.date(2027, 1, 13))["process"]
+    assert ("Section 47 enquiry: concluded 2027-01-13 (concerns substantiated, an initial child protection "
+            "conference); awaiting the initial child protection conference") in process
+
+    rec("jane.smith", "icpc", icpc_at, decision="cp_plan", chair="IRO Ruth Ellis")
+    s47 = rec.state["s47"]
+    assert (s47["status"], s47["outcome"], s47["concluded_at"]) == ("concluded", "substantiated_icpc", outcome_at)
+    process = case_view(rec.app.case(rec.case_id), today=dt.date(2027, 1, 20))["process"]
+    assert ("Section 47 enquiry: concluded 2027-01-13 (concerns substantiated, an initial child protection "
+            "conference)") in process
+    assert not any("2027-01-14" in line for line in process if line.startswith("Section 47"))
+
+    # a snapshot folded the old way (concluded on the ICPC's date) gives the new value when read
+    case = rec.app.case(rec.case_id)
+    old_process = copy.deepcopy(case.process)
+    old_process["s47"]["concluded_at"] = icpc_at
+    pre_v2_snapshot(rec.app, rec.case_id, process=old_process)
+    again = rec.app.case(rec.case_id)
+    assert again.process == milestones.replay(again.milestones) == case.process
+    assert again.process["s47"]["concluded_at"] == outcome_at
+
+
+def test_s47_concluded_by_an_icpc_with_no_outcome_or_no_icpc_needed(rec: Path_) -> None:
+    rec("jane.smith", "strategy_discussion", when(11, 2, 8), decision="s47")
+    rec("jane.smith", "s47_started", when(11, 2, 9))
+    rec("jane.smith", "icpc", when(11, 16), decision="cp_plan")  # no outcome recorded first
+    assert rec.state["s47"]["concluded_at"] == when(11, 16)
+    rec("jane.smith", "strategy_discussion", when(11, 20), decision="s47")
+    rec("jane.smith", "s47_started", when(11, 20, 14))
+    rec("grace.obi", "s47_outcome", when(11, 24), outcome="substantiated_icpc")
+    rec("grace.obi", "icpc_not_required", when(11, 25), reason="the family moved out of the area")
+    s47 = rec.state["s47"]
+    assert (s47["status"], s47["concluded_at"]) == ("concluded", when(11, 24))
 
 
 def test_s47_needs_a_strategy_discussion_that_decided_on_one(rec: Path_) -> None:

@@ -178,6 +178,36 @@ def test_request_agree_carry_out_then_record_the_right_date(borough: Borough, cl
     refused(app, RuleViolation, "is carried out by Sam Hughes", app.carry_out_rollback, "sam.hd", r.id)
 
 
+def test_the_roll_back_itself_is_in_the_chronology(borough: Borough, clock: Clock) -> None:
+    s = story(borough, clock)
+    app = s.app
+    r = request(s)
+    clock.advance(hours=2)
+    app.agree_rollback("helen.cole", r.id)
+    clock.advance(hours=1)
+    before = {e.title for e in chronology(app.case(s.case_id))}
+    assert not any(t.startswith("Process corrected") for t in before)
+    app.carry_out_rollback("sam.hd", r.id)
+    done_at = clock.now
+    case = app.case(s.case_id)
+    for court in (False, True):
+        entries = chronology(case, court=court)
+        ids = {e.source_id for e in entries}
+        assert str(s.wrong) not in ids and str(s.cin) not in ids
+        rolled = [e for e in entries if e.source == "rollback"]
+        assert len(rolled) == 1
+        e = rolled[0]
+        assert e.title == (f"Process corrected by roll-back {r.id} (authorising a child and family assessment): "
+                           "superseded Child and family assessment authorised by a manager; Child in need plan "
+                           "started; agreed by Helen Cole, Service Manager, carried out by Sam Hughes, Helpdesk "
+                           "Analyst")
+        assert (e.source_id, e.date, e.time, e.detail) == (str(r.id), done_at.date(), done_at, f"Reason: {REASON}")
+    # as the record stood before it was carried out: no roll-back entry, the milestones shown
+    then = case_as_of(app, s.case_id, at=done_at - dt.timedelta(minutes=1))
+    ids = {e.source_id for e in chronology(then)}
+    assert str(s.wrong) in ids and str(r.id) not in ids
+
+
 def test_as_of_views_show_what_they_showed_then(borough: Borough, clock: Clock) -> None:
     s = story(borough, clock)
     app = s.app

@@ -26,6 +26,7 @@ from projections import views
 from projections.asof import case_as_of
 from projections.render_html import chronology_html
 from tests.conftest import Borough, Clock, add_staff
+from tests.test_milestones import pre_v2_snapshot
 
 EXE = Path(sys.executable).parent / "caseledger"
 
@@ -168,6 +169,52 @@ def test_superseded_milestones_are_left_out(borough: Borough, story: Story) -> N
         assert str(icpc["id"]) not in {e.source_id for e in views.chronology(case, court=court)}
     audit = [r for r in views.audit_view(case) if r["ref"] == str(icpc["id"])]
     assert audit and audit[0]["superseded_by"] == str(icpc["superseded_by"])
+
+
+def test_every_closure_and_re_opening_is_in_the_chronology(borough: Borough, story: Story, clock: Clock) -> None:
+    app, cid = borough.ledger, borough.case_id
+    clock.now = at(10, 10, month=11)
+    app.close_case("grace.obi", cid, reason="Needs met by universal services", closed_on=dt.date(2026, 11, 9))
+    after_first = clock.now
+    clock.now = at(17, 11, month=11)
+    app.reopen_case("grace.obi", cid, reason="New referral from the school: Amira hungry again")
+    clock.now = at(17, 15, month=11)
+    app.close_case("grace.obi", cid, reason="Referred on to early help")  # closed the day it was re-opened
+    expected = [(dt.date(2026, 11, 9), "Case closed: Needs met by universal services"),
+                (dt.date(2026, 11, 17), "Case re-opened: New referral from the school: Amira hungry again"),
+                (dt.date(2026, 11, 17), "Case closed: Referred on to early help")]
+    case = app.case(cid)
+    for court in (False, True):
+        entries = [e for e in views.chronology(case, court=court) if e.category == "closure"]
+        assert [(e.date, e.title) for e in entries] == expected
+        assert {e.by for e in entries} == {"Grace Obi, Team Manager"}
+        assert [e.source for e in entries] == ["closure", "reopening", "closure"]
+    page = chronology_html(case.child, views.chronology(case, court=True), case_id=str(cid))
+    assert "Case re-opened: New referral from the school: Amira hungry again" in page
+    assert page.count("Case closed: ") == 2
+    # as the record stood after the first closure: that closure only
+    then = case_as_of(app, cid, at=after_first)
+    assert [(e.date, e.title) for e in views.chronology(then) if e.category == "closure"] == expected[:1]
+    # re-opened and open again: the closure and the re-opening both stay
+    clock.now = at(18, 9, month=11)
+    app.reopen_case("grace.obi", cid, reason="Early help could not engage the family")
+    titles = [e.title for e in views.chronology(app.case(cid))]
+    assert [t for t in titles if t.startswith("Case ")] == [t for _, t in expected] + [
+        "Case re-opened: Early help could not engage the family"]
+
+
+def test_a_snapshot_from_before_the_closure_history_keeps_its_last_closure(
+        borough: Borough, story: Story, clock: Clock) -> None:
+    app, cid = borough.ledger, borough.case_id
+    clock.now = at(10, 10, month=11)
+    app.close_case("grace.obi", cid, reason="Needs met by universal services", closed_on=dt.date(2026, 11, 9))
+    pre_v2_snapshot(app, cid)
+    clock.now = at(17, 11, month=11)
+    app.reopen_case("grace.obi", cid, reason="New referral from the school")
+    case = app.case(cid)  # read through the old snapshot, then the re-opening replayed
+    assert [(e.date, e.title) for e in views.chronology(case) if e.category == "closure"] == [
+        (dt.date(2026, 11, 9), "Case closed: Needs met by universal services"),
+        (dt.date(2026, 11, 17), "Case re-opened: New referral from the school")]
 
 
 # --- the case view, summary, hazards ---------------------------------------------------------------------
