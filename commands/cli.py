@@ -69,10 +69,14 @@ class Context:
     @property
     def ledger(self) -> CaseLedger:
         if self._ledger is None:
-            command = click.get_current_context(silent=True)
-            channel = Channel.this_process("cli", command.command_path if command is not None else "caseledger")
-            self._ledger = CaseLedger(self.db, create=self.create, channel=channel)
+            self._ledger = CaseLedger(self.db, create=self.create, channel=self.channel())
         return self._ledger
+
+    @staticmethod
+    def channel() -> Channel:
+        """This process and command, stamped on every event the command writes (:mod:`ledger.channel`)."""
+        command = click.get_current_context(silent=True)
+        return Channel.this_process("cli", command.command_path if command is not None else "caseledger")
 
     def close(self) -> None:
         if self._ledger is not None:
@@ -841,6 +845,9 @@ DEMO_MAX_CHILDREN = 500  # a large borough's year of casework; bench/demo.py bui
 def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: bool) -> None:
     """Build a demo borough (synthetic, deterministic for a seed), sign it, verify it, print a tour.
 
+    Like every command that writes, each event records the operating-system user, host, process and
+    command that built it (so two builds with one seed differ in that stamp only).
+
     A SQLite demo is built in a temporary file beside --db and moved into place only when it is
     complete: a build that stops (an error, Ctrl-C) leaves no half-built ledger. One build at a
     time per file. On PostgreSQL the database must be empty, and a stopped build leaves what it
@@ -875,7 +882,7 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
         built = temporary(final)
         with stopped_cleanly(final, [built, *([new_key] if new_key else [])]):
             _unlink_side(built)
-            ledger = CaseLedger(str(built))
+            ledger = CaseLedger(str(built), channel=ctx.channel())
             try:
                 key = load_or_create_key(new_key or wanted_key, DEMO_ORIGIN)[0]
                 summary, report = _build_demo(ctx, ledger, key, children, seed, show=False)

@@ -202,7 +202,8 @@ def note_content(
     }
     if bedroom_seen:  # on a home visit: kept only when seen, so older notes read the same
         content["bedroom_seen"] = True
-    late = _text("late_reason", late_reason, required=False)
+    late = explained_reason("late_reason", late_reason, "writing up a case note after its timescale (policy s.18)",
+                            required=False)
     if late:  # why the note was written up after its timescale (policy s.18); absent when on time
         content["late_reason"] = late
     if src is NoteSource.THIRD_PARTY and not content["provided_by"]:
@@ -610,8 +611,8 @@ class CaseRecord(ChainedAggregate):
             raise RuleViolation(f"{worker.full_name} is already the allocated worker in {team}")
         self.trigger_event(
             self.Allocated, actor=actor.stamp(), timestamp=now, occurred_at=now, team=team,
-            worker=worker.stamp(), reason=_text("reason", reason, required=True,
-                                                rule=" when allocating a case"),
+            worker=worker.stamp(), reason=explained_reason(
+                "reason", reason, f"allocating the case to {worker.full_name} ({worker.staff_id}) in {team}"),
         )
 
     def record_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, kind: Any,
@@ -731,7 +732,8 @@ class CaseRecord(ChainedAggregate):
         self._require_open("record a process milestone on")
         occurred_at = self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now), "a milestone")
         details = dict(details)
-        late_reason = _text("late_reason", details.pop("late_reason", None), required=False)
+        late_reason = explained_reason("late_reason", details.pop("late_reason", None),
+                                       "recording a milestone after its timescale (policy s.18)", required=False)
         details = milestones.check(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor)
         if late_reason:  # why it was recorded after its timescale (policy s.18)
             details["late_reason"] = late_reason

@@ -13,10 +13,12 @@ casework records, roll-backs, restrictions, reviews):
 * A multi-line field (:data:`MULTI_LINE_FIELDS`: a note's facts, analysis and actions, the
   child's views, a decision's reasons, a summary's sections, ...) keeps line breaks and tabs; a
   Windows line end (CR LF) is stored as LF; a lone CR is refused.
-* A reason that explains (:func:`explained_reason`: deletion, amendment, roll-back, decline,
-  restriction, closure reasons; purposes of self-claims and break-glass) has at least
-  :data:`MIN_REASON_WORDS` words that contain letters and :data:`MIN_REASON_LETTERS` letters
-  in all: ``a b c`` or ``x.`` do not explain anything.
+* A reason that explains (:func:`explained_reason`: every reason: deletion, amendment, roll-back,
+  decline, restriction, closure, allocation, a staff member leaving, lateness (``late_reason``),
+  and the reasons of milestones and records, declared as fields of type ``"reason"``; purposes
+  of self-claims and break-glass) has at least :data:`MIN_REASON_WORDS` words that contain
+  letters and :data:`MIN_REASON_LETTERS` letters in all: ``a b c`` or ``x.`` do not explain
+  anything. Where a reason is optional, none may be given; one that is given must explain.
 
 Each kind of record declares its fields once, as :class:`Field` values; :func:`check_details`
 validates and normalises a details mapping against them (required fields present, types
@@ -75,7 +77,7 @@ _CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"
                   "\x07": "a bell character (BEL)", "\x1b": "an escape character (ESC)",
                   "\x08": "a backspace (BS)", "\x7f": "a delete character (DEL)"}
 
-TYPES = ("text", "date", "datetime", "bool", "int", "choice", "text_list", "sha256", "staff_id")
+TYPES = ("text", "reason", "date", "datetime", "bool", "int", "choice", "text_list", "sha256", "staff_id")
 _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
 
 
@@ -120,8 +122,12 @@ def _coerce(what: str, f: Field, value: Any) -> Any:
     def bad(expected: str) -> RuleViolation:
         return RuleViolation(f"{f.name} for {what} must be {expected}, got {value!r}")
 
-    if isinstance(value, str) and f.type not in ("text", "choice", "sha256", "staff_id"):
+    if isinstance(value, str) and f.type not in ("text", "reason", "choice", "sha256", "staff_id"):
         value = parse_text(f, value)
+    if f.type == "reason":
+        if not isinstance(value, str):
+            raise bad("text")
+        return explained_reason(f.name, value, what)
     if f.type in ("text", "staff_id"):
         if not isinstance(value, str):
             raise bad("text")
@@ -191,6 +197,8 @@ def describe(fields: Sequence[Field]) -> str:
     lines = []
     for f in fields:
         kind = f"one of {', '.join(f.choices)}" if f.type == "choice" else f.type.replace("_", " ")
+        if f.type == "reason":
+            kind = f"text that explains: at least {MIN_REASON_WORDS} words and {MIN_REASON_LETTERS} letters"
         if f.type == "text_list":
             kind += " (separate items with ';')"
         lines.append(f"{f.name} ({kind}{', required' if f.required else ''}){': ' + f.help if f.help else ''}")
@@ -279,10 +287,13 @@ def explains(text: str) -> bool:
     return not reason_problem(cleaned)
 
 
-def explained_reason(field: str, value: Any, what: str) -> str:
+def explained_reason(field: str, value: Any, what: str, *, required: bool = True) -> str:
     """A reason that explains, for ``what`` ("deleting a case note"): one line, at least
-    :data:`MIN_REASON_WORDS` words with letters and :data:`MIN_REASON_LETTERS` letters."""
-    text = text_field(field, value, required=True, rule=f" when {what}")
+    :data:`MIN_REASON_WORDS` words with letters and :data:`MIN_REASON_LETTERS` letters.
+    Not ``required``: an empty reason is returned empty, but one that is given must explain."""
+    text = text_field(field, value, required=required, rule=f" when {what}")
+    if not text and not required:
+        return text
     problem = reason_problem(text)
     if problem:
         raise RuleViolation(f"{what} needs a {field} that explains why ({problem}); got {text!r}", field=field)

@@ -498,10 +498,10 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
     Kind("referral_decision", "a referral decision", "contact and referral", (
         _F("decision", "choice", required=True, choices=REFERRAL_DECISIONS,
            help="decided within one working day of the contact"),
-        _F("reason"),
+        _F("reason", "reason"),
     ), managers=True, first="a contact awaiting a decision", rule=_r_referral_decision),
     Kind("nfa", "no further action", "contact and referral", (
-        _F("reason", required=True, help="why no further action"),
+        _F("reason", "reason", required=True, help="why no further action"),
     ), managers=True, first="no active CP or CIN plan, looked-after status or open proceedings", rule=_r_nfa),
     # child and family assessment
     Kind("cf_assessment_started", "a child and family assessment", "child and family assessment", (
@@ -534,7 +534,7 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
         _NOTES,
     ), managers=True, first="an open section 47 enquiry", rule=_r_s47_outcome),
     Kind("icpc_not_required", "recording that no ICPC is required", "child protection", (
-        _F("reason", required=True),
+        _F("reason", "reason", required=True),
     ), managers=True, first="an open section 47 enquiry", rule=_r_icpc_not_required),
     Kind("icpc", "an initial child protection conference", "child protection", (
         _F("decision", "choice", required=True, choices=CONFERENCE_DECISIONS),
@@ -547,10 +547,10 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
         rule=_r_cp_plan_started),
     Kind("cp_plan_category_changed", "changing the category of a CP plan", "child protection", (
         _F("category", "choice", required=True, choices=CP_CATEGORIES, help="the new category of abuse"),
-        _F("reason"),
+        _F("reason", "reason"),
     ), managers=True, first="an active CP plan", rule=_r_cp_plan_category_changed),
     Kind("cp_plan_ended", "the end of a child protection plan", "child protection", (
-        _F("reason", required=True, help="e.g. review conference decided no plan; moved out of the area"),
+        _F("reason", "reason", required=True, help="e.g. review conference decided no plan; moved out of the area"),
         _F("step_down", "choice", choices=("cin_plan", "early_help", "no_further_action", "looked_after")),
     ), managers=True, first="an active CP plan (a plan cannot end before it started)", rule=_r_cp_plan_ended),
     Kind("core_group_meeting", "a core group meeting", "child protection", (
@@ -571,7 +571,7 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
         _NOTES,
     ), first="an active CIN plan", rule=_r_cin_reviewed),
     Kind("cin_plan_ended", "the end of a child in need plan", "child in need", (
-        _F("reason", required=True),
+        _F("reason", "reason", required=True),
     ), managers=True, first="an active CIN plan", rule=_r_cin_ended),
     # early help
     Kind("early_help_assessment", "an early help assessment", "early help", (
@@ -588,8 +588,8 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
         _NOTES,
     ), managers=True, first="the child not already looked after", rule=_r_became_looked_after),
     Kind("ceased_looked_after", "ceasing to be looked after", "looked after", (
-        _F("reason", required=True,
-           help="e.g. returned home; special guardianship order; adopted; turned 18"),
+        _F("reason", "reason", required=True,
+           help="e.g. returned home to her parents; special guardianship order made; adoption order made"),
     ), managers=True, first="the child looked after, with no open placement", rule=_r_ceased_looked_after),
     Kind("placement_started", "a placement", "looked after", (
         _F("placement_type", "choice", required=True, choices=PLACEMENT_TYPES),
@@ -597,7 +597,7 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
         _NOTES,
     ), first="the child looked after; no placement open", rule=_r_placement_started),
     Kind("placement_ended", "the end of a placement", "looked after", (
-        _F("reason", required=True, help="the reason for the change"),
+        _F("reason", "reason", required=True, help="the reason for the change"),
     ), first="an open placement", rule=_r_placement_ended),
     Kind("lac_review", "a looked-after review", "looked after", (
         _F("chair", help="the IRO who chaired"),
@@ -652,7 +652,7 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in [
     )),
     Kind("case_transfer", "a case transfer", "transfer", (
         _F("to_team", required=True, help="the team receiving the case"),
-        _F("reason"),
+        _F("reason", "reason"),
     ), managers=True, first="a team other than the one holding the case", rule=_r_case_transfer),
 ]}
 

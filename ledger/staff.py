@@ -9,7 +9,8 @@ Rules enforced here:
 
 * a staff id is short and stable: lower-case letters, digits, ``.``, ``_`` or ``-``;
 * full name, designation and team are required; roles come from :class:`Role`, at least one;
-* a member who has left cannot act, and cannot be changed or leave again.
+* a member who has left cannot act, and cannot be changed or leave again; leaving needs a reason
+  that explains (:func:`ledger.fields.explained_reason`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from eventsourcing.domain import AggregateCreated
 
 from ledger.chain import ChainedAggregate
 from ledger.errors import PermissionDenied, RuleViolation
+from ledger.fields import explained_reason
 
 __all__ = [
     "MANAGEMENT_LINE",
@@ -211,7 +213,8 @@ class StaffMember(ChainedAggregate):
     def leave(self, *, actor: dict[str, Any], occurred_at: Any, reason: str) -> None:
         self._require_active("record leaving for")
         self.trigger_event(self.Left, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
-                           reason=_required_text("reason", reason))
+                           reason=explained_reason("reason", reason,
+                                                   f"recording that {self.full_name} ({self.staff_id}) left"))
 
     # --- reading -------------------------------------------------------------------------
 

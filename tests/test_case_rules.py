@@ -719,7 +719,8 @@ def test_a_team_manager_transfers_the_case(world: World) -> None:
     ("grace.obi", {"worker": "sam.hd", "team": "LCS Helpdesk"}, RuleViolation,
      r"the allocated worker must be a social worker, senior practitioner or team manager; "
      r"Sam Hughes is a helpdesk"),
-    ("grace.obi", {"reason": " "}, RuleViolation, r"reason is required when allocating a case"),
+    ("grace.obi", {"reason": " "}, RuleViolation,
+     r"^reason is required when allocating the case to Kofi Mensah \(cp\.worker\) in Child Protection$"),
     ("grace.obi", {"worker": "nobody"}, NotFound, r"no staff member with the id 'nobody'"),
 ], ids=["by-social-worker", "same-worker", "worker-not-in-team", "worker-not-allocatable",
         "no-reason", "unknown-worker"])
@@ -729,6 +730,69 @@ def test_allocation_is_refused(shared: World, acting: str, changes: dict[str, An
     kwargs = {"team": "Child Protection", "worker": "cp.worker", "reason": "needs a CP team", **changes}
     refused(world.app, error, message, world.app.allocate, acting, world.case_id, **kwargs)
     assert world.case().worker["staff_id"] == "jane.smith"
+
+
+_ALLOCATING = r"^allocating the case to Kofi Mensah \(cp\.worker\) in Child Protection needs a reason that explains why"
+
+
+@pytest.mark.parametrize("reason, message", [
+    ("a b c", _ALLOCATING + r" \(at least 3 words and 12 letters; it has 3 words and 3 letters\); got 'a b c'$"),
+    ("transfer", _ALLOCATING + r" \(at least 3 words and 12 letters; it has 1 word and 8 letters\); got 'transfer'$"),
+    ("   CP   ", _ALLOCATING + r" \(at least 3 words and 12 letters; it has 1 word and 2 letters\); got 'CP'$"),
+    ("to CP team", _ALLOCATING + r" \(at least 3 words and 12 letters; it has 3 words and 8 letters\)"),
+    ("S47 - 1 2", _ALLOCATING + r" \(at least 3 words and 12 letters; it has 1 word and 1 letter\)"),
+], ids=["three-letters", "one-word", "padded-acronym", "three-short-words", "digits-and-dashes"])
+def test_allocation_needs_a_reason_that_explains(shared: World, reason: str, message: str) -> None:
+    world = shared
+    error = refused(world.app, RuleViolation, message, world.app.allocate, "grace.obi", world.case_id,
+                    team="Child Protection", worker="cp.worker", reason=reason)
+    assert error.field == "reason"
+    assert world.case().worker["staff_id"] == "jane.smith"
+
+
+def test_the_command_line_refuses_an_allocation_reason_that_does_not_explain(
+        world: World, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from commands.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["case", "allocate", str(world.case_id), "--db", db, "--as", "grace.obi", "--team",
+              "Child Protection", "--worker", "cp.worker", "--reason", "a b c"])
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == (
+        "caseledger: allocating the case to Kofi Mensah (cp.worker) in Child Protection needs a reason that "
+        "explains why (at least 3 words and 12 letters; it has 3 words and 3 letters); got 'a b c'\n")
+    assert world.case().worker["staff_id"] == "jane.smith"
+
+
+# --- lateness (policy s.18) ------------------------------------------------------------------
+
+_LATE = (r"^writing up a case note after its timescale \(policy s\.18\) needs a late_reason that explains why "
+         r"\(at least 3 words and 12 letters; it has ")
+
+
+@pytest.mark.parametrize("late_reason, message", [
+    ("sick", _LATE + r"1 word and 4 letters\); got 'sick'$"),
+    ("a b c", _LATE + r"3 words and 3 letters\); got 'a b c'$"),
+    ("  on leave  ", _LATE + r"2 words and 7 letters\); got 'on leave'$"),
+    ("late\tagain and again", r"^late_reason may not contain a tab \(U\+0009\)"),
+], ids=["one-word", "three-letters", "padded-two-words", "tab"])
+def test_a_reason_for_lateness_must_explain(shared: World, late_reason: str, message: str) -> None:
+    world = shared
+    error = refused(world.app, RuleViolation, message, world.final_note, late_reason=late_reason)
+    assert error.field == "late_reason"
+
+
+def test_a_late_reason_is_checked_when_a_draft_is_revised_and_kept_when_it_explains(world: World) -> None:
+    note_id = world.note()
+    refused(world.app, RuleViolation, _LATE + r"1 word and 4 letters\); got 'busy'$", world.app.revise_case_note,
+            "jane.smith", world.case_id, note_id, late_reason="busy")
+    world.app.revise_case_note("jane.smith", world.case_id, note_id,
+                               late_reason=" Written up late: I was on annual leave the following week. ")
+    world.app.finalise_case_note("jane.smith", world.case_id, note_id)
+    note = world.case().notes[str(note_id)]
+    assert note["content"]["late_reason"] == "Written up late: I was on annual leave the following week."
+    on_time = world.final_note(late_reason="   ")  # no reason: the note was on time
+    assert "late_reason" not in world.case().notes[str(on_time)]["content"]
 
 
 # --- closing and re-opening ------------------------------------------------------------------
@@ -790,7 +854,8 @@ CLOSED_REFUSALS: list[tuple[str, str, Callable[[World, uuid.UUID], Any]]] = [
     ("record-note", "record a case note on", lambda w, n: w.note()),
     ("record-decision", "record a decision on", lambda w, n: w.decide()),
     ("allocate", "allocate a worker to", lambda w, n: w.app.allocate(
-        "grace.obi", w.case_id, team="Child Protection", worker="cp.worker", reason="transfer")),
+        "grace.obi", w.case_id, team="Child Protection", worker="cp.worker",
+        reason="transfer for the section 47 enquiry")),
     ("amend-note", "amend a case note on", lambda w, n: w.app.amend_case_note(
         "jane.smith", w.case_id, n, facts="Changed after closing.", reason="late detail from school")),
     ("delete-note", "delete a case note on", lambda w, n: w.app.delete_case_note(

@@ -7,7 +7,9 @@ The sweep runs at small scale in the default test run (about 30 s); the largest 
 from __future__ import annotations
 
 import os
+import pwd
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +56,32 @@ def test_two_children_give_a_tour_without_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Every child's record in this small borough is restricted" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_every_event_of_a_demo_built_by_the_cli_records_the_os_user_host_and_command(tmp_path: Path) -> None:
+    """``caseledger demo`` writes through the command line like any command, so its events carry the channel
+    (the SQLite build, into a temporary file moved into place, once wrote every event without one)."""
+    proc = _run(tmp_path, "demo", "--db", "demo.db", "--children", "2")
+    assert proc.returncode == 0, proc.stderr
+    app = CaseLedger(str(tmp_path / "demo.db"))
+    try:
+        events = [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 1_000_000)]
+    finally:
+        app.close()
+    stamped = [e for e in events if isinstance(getattr(e, "actor", None), dict)]
+    assert len(stamped) > 100 and {type(e).__qualname__ for e in stamped} >= {
+        "StaffMember.Joined", "CaseRecord.Opened", "CaseRecord.CaseNoteRecorded", "CaseRecord.MilestoneRecorded",
+        "AccessLog.AttemptRecorded"}
+    channels = []
+    for e in stamped:
+        channel = e.actor.get("channel")
+        assert channel is not None, f"{type(e).__qualname__} of {e.originator_id} v{e.originator_version}: no channel"
+        channels.append(channel)
+    expected = {"kind": "cli", "os_user": pwd.getpwuid(os.getuid()).pw_name, "os_uid": os.getuid(),
+                "host": socket.gethostname(), "command": "caseledger demo"}
+    assert all({k: c[k] for k in expected} == expected for c in channels), channels[0]
+    processes = {c["process"] for c in channels}
+    assert len(processes) == 1 and os.getpid() not in processes  # the one process that built it
 
 
 def test_the_help_states_the_largest_size_and_a_larger_one_is_refused(tmp_path: Path) -> None:

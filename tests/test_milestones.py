@@ -171,7 +171,8 @@ def test_early_help_pre_proceedings_and_other_kinds(rec: Path_) -> None:
     rec("jane.smith", "pre_proceedings_meeting", when(11, 1), attendees=["parents", "solicitor"])
     rec("jane.smith", "private_fostering_notification", when(11, 1, 12), carer="family friend",
         arrangement_start=dt.date(2026, 10, 20))
-    rec("grace.obi", "case_transfer", when(11, 1, 13), to_team="Child Protection", reason="S47 threshold")
+    rec("grace.obi", "case_transfer", when(11, 1, 13), to_team="Child Protection",
+        reason="S47 threshold met at the strategy discussion")
     s = rec.state
     assert s["early_help"]["taf_meetings"] == 1 and s["early_help"]["consent"] is True
     assert s["legal"]["plo_stage"] == "pre_proceedings_meeting"
@@ -265,19 +266,22 @@ def test_s47_needs_a_strategy_discussion_that_decided_on_one(rec: Path_) -> None
 
 def test_cp_plan_end_before_start(rec: Path_) -> None:
     rec.refused(RuleViolation, r"^a CP plan cannot end before it started; none has started on the case of "
-                r"Amira Hassan$", "grace.obi", "cp_plan_ended", when(11, 2, 8), reason="not needed")
+                r"Amira Hassan$", "grace.obi", "cp_plan_ended", when(11, 2, 8),
+                reason="the conference decided no plan")
     rec("jane.smith", "strategy_discussion", when(11, 2, 8), decision="s47")
     rec("jane.smith", "s47_started", when(11, 2, 9))
     rec("jane.smith", "icpc", when(11, 16), decision="cp_plan")
     rec("grace.obi", "cp_plan_started", when(11, 16, 12), category="physical")
     rec.refused(RuleViolation, r"^a CP plan cannot end before it started: it started on 16 Nov 2026, the end "
-                r"given is 10 Nov 2026$", "grace.obi", "cp_plan_ended", when(11, 10), reason="moved away")
+                r"given is 10 Nov 2026$", "grace.obi", "cp_plan_ended", when(11, 10),
+                reason="the family moved away")
     rec.refused(RuleViolation, r"^a child protection plan is already active on the case of Amira Hassan",
                 "grace.obi", "cp_plan_started", when(11, 17), category="neglect")
     rec.refused(RuleViolation, r"^the CP plan's category is already physical",
                 "grace.obi", "cp_plan_category_changed", when(11, 17), category="physical")
     rec.refused(RuleViolation, r"^no further action cannot be recorded while the case of Amira Hassan has a "
-                r"child protection plan \(since 16 Nov 2026\)", "grace.obi", "nfa", when(11, 17), reason="x")
+                r"child protection plan \(since 16 Nov 2026\)", "grace.obi", "nfa", when(11, 17),
+                reason="the family needs no more help")
 
 
 def test_cp_plan_needs_a_conference_that_decided_on_one(rec: Path_) -> None:
@@ -327,7 +331,7 @@ def test_placement_without_looked_after(rec: Path_) -> None:
                 r"looked after$", "jane.smith", "placement_started", when(11, 2, 8),
                 placement_type="foster_care", carer="Mrs Adams")
     rec.refused(RuleViolation, r"^ending a placement needs an open placement; none is open on the case of "
-                r"Amira Hassan$", "jane.smith", "placement_ended", when(11, 2, 8), reason="moved on")
+                r"Amira Hassan$", "jane.smith", "placement_ended", when(11, 2, 8), reason="the carers moved away")
     rec("grace.obi", "became_looked_after", when(11, 2, 8), legal_status="s20")
     rec("jane.smith", "placement_started", when(11, 2, 9), placement_type="foster_care", carer="Mrs Adams")
     rec.refused(RuleViolation,
@@ -338,7 +342,7 @@ def test_placement_without_looked_after(rec: Path_) -> None:
     rec.refused(RuleViolation,
                 r"^the end of a placement dated 1 Nov 2026 cannot come before the start of the "
                 r"placement it follows, on 2 Nov 2026", "jane.smith", "placement_ended", when(11, 1),
-                reason="moved on")
+                reason="the carers moved away")
     rec.refused(RuleViolation, r"^Amira Hassan is already looked after \(since 2 Nov 2026, s20\)",
                 "grace.obi", "became_looked_after", when(11, 3), legal_status="s31_care_order")
 
@@ -387,6 +391,47 @@ def test_unknown_kind_field_required_and_choice(rec: Path_) -> None:
         rec.app.record_milestone("jane.smith", rec.case_id, kind="contact", occurred_at=rec.clock.now
                                  + dt.timedelta(days=1), source="police")
     assert rec.app.case(rec.case_id).version == before
+
+
+# Every reason explains (ledger.fields.explained_reason): at least 3 words and 12 letters. A milestone's
+# reason is checked with its other fields, before what must come first, so these need no history.
+_EXPLAIN = r"needs a {field} that explains why \(at least 3 words and 12 letters; it has {counts}\); got {got}$"
+
+
+@pytest.mark.parametrize("acting, kind, details, message", [
+    ("grace.obi", "nfa", {"reason": "a b c"}, r"^no further action \(nfa\) "
+     + _EXPLAIN.format(field="reason", counts="3 words and 3 letters", got="'a b c'")),
+    ("grace.obi", "nfa", {"reason": "  NFA  "}, r"^no further action \(nfa\) "
+     + _EXPLAIN.format(field="reason", counts="1 word and 3 letters", got="'NFA'")),
+    ("grace.obi", "cp_plan_ended", {"reason": "moved away", "step_down": "cin_plan"},
+     r"^the end of a child protection plan \(cp_plan_ended\) "
+     + _EXPLAIN.format(field="reason", counts="2 words and 9 letters", got="'moved away'")),
+    ("grace.obi", "case_transfer", {"to_team": "Child Protection", "reason": "S47"},
+     r"^a case transfer \(case_transfer\) " + _EXPLAIN.format(field="reason", counts="1 word and 1 letter",
+                                                               got="'S47'")),
+    ("grace.obi", "placement_ended", {"reason": "1 2 3 4"}, r"^the end of a placement \(placement_ended\) "
+     + _EXPLAIN.format(field="reason", counts="0 words and 0 letters", got="'1 2 3 4'")),
+    ("jane.smith", "contact", {"source": "school", "late_reason": "late"},
+     r"^recording a milestone after its timescale \(policy s\.18\) "
+     + _EXPLAIN.format(field="late_reason", counts="1 word and 4 letters", got="'late'")),
+], ids=["nfa-three-letters", "nfa-padded-acronym", "cp-plan-ended-two-words", "transfer-optional-given",
+        "placement-ended-digits", "late-reason"])
+def test_a_milestone_reason_must_explain(rec: Path_, acting: str, kind: str, details: dict[str, Any],
+                                         message: str) -> None:
+    error = rec.refused(RuleViolation, message, acting, kind, when(11, 2, 8), **details)
+    assert error.field == ("late_reason" if "late_reason" in details else "reason")
+    assert rec.app.case(rec.case_id).milestones == []
+
+
+def test_an_optional_milestone_reason_may_be_left_out_but_a_given_one_is_kept(rec: Path_) -> None:
+    rec("jane.smith", "contact", when(10, 28, 9), source="school", late_reason="  ")
+    rec("grace.obi", "referral_decision", when(10, 28, 15), decision="referral_accepted", reason="")
+    rec("grace.obi", "case_transfer", when(10, 29), to_team="Child Protection")
+    rec("grace.obi", "case_transfer", when(10, 30), to_team="Child in Need",
+        reason="  The strategy discussion decided no section 47 enquiry.  ")
+    kept = [m["details"] for m in rec.app.case(rec.case_id).milestones]
+    assert kept[0] == {"source": "school"} and "reason" not in kept[1] and "reason" not in kept[2]
+    assert kept[3]["reason"] == "The strategy discussion decided no section 47 enquiry."
 
 
 def test_closed_case_accepts_no_milestone(rec: Path_) -> None:
@@ -510,6 +555,11 @@ def test_cli_milestones_end_to_end(tmp_path: Path) -> None:
     assert "threshold_met: 'perhaps' is not yes or no" in proc.stderr
     cli_run(tmp_path, "milestone", "add", case_id, "contact", *base, "--as", "jane.smith",
             "--occurred-at", "2024-11-06 10:00", "--set", "source", check=2)
+    proc = cli_run(tmp_path, "milestone", "add", case_id, "case_transfer", *base, "--as", "grace.obi",
+                   "--occurred-at", "2024-11-06 10:00", "--set", "to_team=Child Protection", "--set",
+                   "reason=a b c", check=1)
+    assert ("a case transfer (case_transfer) needs a reason that explains why (at least 3 words and 12 letters; "
+            "it has 3 words and 3 letters); got 'a b c'") in proc.stderr
 
     listed = json.loads(cli_run(tmp_path, "milestone", "list", case_id, *base, "--as", "grace.obi", "--json").stdout)
     assert [m["kind"] for m in listed["milestones"]] == ["strategy_discussion", "s47_started",
@@ -525,6 +575,8 @@ def test_cli_milestones_end_to_end(tmp_path: Path) -> None:
     assert [k["kind"] for k in kinds] == list(milestones.KINDS)
     text = cli_run(tmp_path, "milestone", "kinds", "icpc").stdout
     assert "what must come first: a section 47 enquiry" in text and "decision (one of cp_plan" in text
+    text = cli_run(tmp_path, "milestone", "kinds", "nfa").stdout
+    assert "reason (text that explains: at least 3 words and 12 letters, required)" in text
     proc = cli_run(tmp_path, "milestone", "kinds", "nope", check=1)
     assert "'nope' is not a kind of milestone" in proc.stderr
 

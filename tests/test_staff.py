@@ -267,10 +267,28 @@ def test_changing_an_unknown_member_is_not_found(shared: CaseLedger) -> None:
             "admin", "john.doe", team="Assessment")
 
 
-def test_leaving_needs_a_reason(shared: CaseLedger) -> None:
-    refused(shared, RuleViolation, r"reason is required for a staff member", shared.staff_leaves,
-            "admin", "jane.smith", "  ")
+_LEAVING = r"recording that Jane Smith \(jane\.smith\) left"
+
+
+@pytest.mark.parametrize("reason, message", [
+    ("  ", rf"^reason is required when {_LEAVING}$"),
+    ("left", rf"^{_LEAVING} needs a reason that explains why \(at least 3 words and 12 letters; it has 1 word "
+             r"and 4 letters\); got 'left'$"),
+    ("a b c", rf"^{_LEAVING} needs a reason that explains why \(at least 3 words and 12 letters; it has 3 words "
+              r"and 3 letters\); got 'a b c'$"),
+    ("  new job  ", rf"^{_LEAVING} needs a reason that explains why \(at least 3 words and 12 letters; it has 2 "
+                    r"words and 6 letters\); got 'new job'$"),
+    ("moved\nto another authority", r"^reason may not contain a line break \(U\+000A\)"),
+], ids=["blank", "one-word", "three-letters", "padded-two-words", "line-break"])
+def test_leaving_needs_a_reason_that_explains(shared: CaseLedger, reason: str, message: str) -> None:
+    error = refused(shared, RuleViolation, message, shared.staff_leaves, "admin", "jane.smith", reason)
+    assert error.field == "reason"
     assert shared.staff_member("jane.smith").active
+
+
+def test_the_reason_for_leaving_is_kept_as_given(directory: CaseLedger) -> None:
+    directory.staff_leaves("admin", "jane.smith", "  Moved to another authority.  ")
+    assert staff_events(directory, "jane.smith")[-1].reason == "Moved to another authority."
 
 
 # --- leavers ---------------------------------------------------------------------------------
@@ -295,8 +313,8 @@ def test_a_leaver_cannot_act(leaver: CaseLedger, clock: Any) -> None:
     app = leaver
     case_id, note = app.leaver_case, app.leaver_note  # type: ignore[attr-defined]
     cannot_act = r"Jane Smith \(jane\.smith\) has left and cannot (act|open any record)"
-    refused(app, PermissionDenied, "access denied: " + cannot_act, app.record_case_note, "jane.smith", case_id, kind="contact",
-            occurred_at=clock.now, facts="Spoke to mother.")
+    refused(app, PermissionDenied, "access denied: " + cannot_act, app.record_case_note, "jane.smith", case_id,
+            kind="contact", occurred_at=clock.now, facts="Spoke to mother.")
     refused(app, PermissionDenied, cannot_act, app.revise_case_note, "jane.smith", case_id, note,
             facts="Visited at home; mother present.")
     refused(app, PermissionDenied, cannot_act, app.finalise_case_note, "jane.smith", case_id, note)
@@ -310,7 +328,7 @@ def test_a_leaving_admin_cannot_manage_staff(directory: CaseLedger) -> None:
     app = directory
     app.add_staff("admin", staff_id="second.admin", full_name="Tom Reed", designation="Administrator",
                   team="Business Support", roles=["admin"])
-    app.staff_leaves("second.admin", "admin", "retired")
+    app.staff_leaves("second.admin", "admin", "retired after thirty years")
     refused(app, PermissionDenied, r"adding a staff member needs the admin role; Priya Raman "
             r"\(admin\) has left and cannot act", add_jane, app, staff_id="new.starter")
 

@@ -26,7 +26,10 @@ finalised within three working days; about one in eight is finalised after more 
 
 Reproducible: everything is drawn from ``random.Random(seed)``, including the ids the ledger
 gives new cases, notes and decisions (``ledger.new_id``), and the clock comes from the plan, so
-the same seed gives byte-identical events (the same event hashes) on any run and backend.
+the same seed gives byte-identical events (the same event hashes) on any run and backend, for
+ledgers opened with no channel (or the same one). ``caseledger demo`` opens it with the command line's channel
+(:mod:`ledger.channel`: the OS user, host, process and command, stamped on every event like any
+command's), so its builds differ from each other in that stamp only.
 
 All names, schools, places and events are invented. Any resemblance to real people is chance.
 
