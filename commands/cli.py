@@ -40,7 +40,7 @@ from ledger.evidence import export_bundle, verify_bundle
 from ledger.fields import require_time
 from ledger.staff import Role
 from ledger.storage import backend_for
-from ledger.verify_log import verify_ledger
+from ledger.verify_log import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 
 EXIT_REFUSED = 1
 EXIT_TAMPERED = 1
@@ -298,11 +298,20 @@ def read_checkpoint_file(name: str) -> str:
 @click.option("--verifier-key", metavar="KEY|FILE", help="The verifier key string (or a file holding it).")
 @click.option("--checkpoint", "checkpoint_files", multiple=True, metavar="FILE",
               help="A checkpoint kept outside the database (e.g. by an auditor). Repeat.")
+@click.option("--max-unsigned-events", envvar="CASELEDGER_MAX_UNSIGNED_EVENTS", type=click.IntRange(min=0),
+              default=DEFAULT_TAIL_LIMIT.events, show_default=True,
+              help="With --max-unsigned-days: an unsigned tail beyond both fails (the checkpoint history may "
+                   "have been cut).")
+@click.option("--max-unsigned-days", envvar="CASELEDGER_MAX_UNSIGNED_DAYS", type=click.FloatRange(min=0),
+              default=DEFAULT_TAIL_LIMIT.days, show_default=True,
+              help="Days the unsigned tail may span (its events' recorded times); sign more often than that.")
 def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
-           checkpoint_files: tuple[str, ...]) -> None:
-    """Verify the whole ledger: every hash chain, the Merkle log, every signed checkpoint.
+           checkpoint_files: tuple[str, ...], max_unsigned_events: int, max_unsigned_days: float) -> None:
+    """Verify the whole ledger: every hash chain, the Merkle log, every stored snapshot against its
+    events, every signed checkpoint.
 
-    Streams the raw stored rows. Exit 0 intact, 1 tampered, 2 could not run (or no checkpoint
+    Streams the raw stored rows. Exit 0 intact, 1 tampered (or more unsigned events over more days
+    than the limits: the checkpoint history may have been cut), 2 could not run (or no checkpoint
     signed yet: nothing inconsistent, but nothing signed to check against).
 
     \b
@@ -318,7 +327,8 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
                    err=True)
     show_bar = not ctx.json and sys.stderr.isatty()
     report = _with_progress(show_bar, total, "Verifying", lambda progress: verify_ledger(
-        ctx.ledger.recorder, verifier=verifier, external=external, progress=progress))
+        ctx.ledger.recorder, verifier=verifier, external=external, progress=progress,
+        tail_limit=TailLimit(max_unsigned_events, max_unsigned_days)))
     chains = report.chains
     if ctx.json:
         click.echo(dumps(report.as_dict()))
@@ -327,17 +337,22 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
         click.echo(f"Intact: {chains.events} events in {chains.streams} streams "
                    f"({chains.cases} case record{'' if chains.cases == 1 else 's'}); every hash chain, "
                    f"the Merkle log of {report.log_size} leaves and {len(cps)} signed checkpoint"
-                   f"{'' if len(cps) == 1 else 's'} verified.")
+                   f"{'' if len(cps) == 1 else 's'} verified; {report.snapshots} stored snapshot"
+                   f"{' matches its' if report.snapshots == 1 else 's match their'} events.")
         if report.unsigned_tail:
-            click.echo(f"{report.unsigned_tail} newest events are not yet covered by a signed checkpoint "
-                       "(run: caseledger checkpoint).")
+            since = report.unsigned_since
+            click.echo(f"{report.unsigned_tail} newest events"
+                       + (f" (recorded since {since.astimezone(LONDON):%Y-%m-%d %H:%M}, over "
+                          f"{report.unsigned_days:.1f} days)" if since else "")
+                       + " are not yet covered by a signed checkpoint (run: caseledger checkpoint).")
     elif report.incomplete:
         click.echo(f"NOT VERIFIED, nothing inconsistent found: every hash chain and the Merkle log of "
                    f"{report.log_size} leaves verified, but no checkpoint has been signed yet: the last "
                    f"{report.log_size} events are not covered by any checkpoint (run: caseledger checkpoint; "
                    "if one was signed before, its history was removed: compare with a checkpoint kept outside).")
     else:
-        click.echo(f"TAMPERED ({chains.events} events read):")
+        click.echo(f"NOT VERIFIED ({chains.events} events read, nothing inconsistent found):"
+                   if report.only_unsigned_tail else f"TAMPERED ({chains.events} events read):")
         for p in report.problems:
             where = f"stream {p.stream} version {p.version}" if p.version else p.stream
             click.echo(f"  {where}" + (f" (row {p.position})" if p.position >= 0 else "") + f": {p.problem}")

@@ -32,6 +32,7 @@ from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
 from ledger.rollback_commands import RollbackCommands
+from ledger.snapshots import CheckedRepository
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
 from ledger.storage import Backend, ConflictError, backend_for, no_ledger, translate_storage_errors
 from ledger.timescales import LONDON, start_of_day
@@ -111,8 +112,19 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
     #: Snapshots of case records every 100 events (eventsourcing), so that a case, or a past version
     #: of it (``projections.asof``), is rebuilt from the nearest snapshot, not from event zero. They
     #: are caches in their own table, encoded with the canonical transcoder; they are not records:
-    #: not hash-chained, not in the Merkle log, not read by ``verify`` (deleting them loses nothing).
+    #: not hash-chained, not in the Merkle log (deleting them loses nothing). So they are never
+    #: trusted blindly: one is read only with the stored event at its version, whose hash it must
+    #: hold, and ``verify`` compares every one with its replayed events (:mod:`ledger.snapshots`).
     snapshotting_intervals = {CaseRecord: 100}
+
+    def construct_repository(self) -> CheckedRepository:
+        """eventsourcing's repository, reading a snapshot only when it belongs to the stored events."""
+        base = super().construct_repository()
+        checked = CheckedRepository(base.event_store, snapshot_store=base.snapshot_store,
+                                    fastforward=base.fastforward, fastforward_skipping=base.fastforward_skipping,
+                                    deepcopy_from_cache=base.deepcopy_from_cache)
+        checked.cache = base.cache
+        return checked
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
                  new_id: Callable[[], uuid.UUID] = uuid.uuid4,

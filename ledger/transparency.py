@@ -19,11 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+
 from ledger.checkpoint import Checkpoint, SigningKey, sign_checkpoint
 from ledger.errors import IntegrityError, NotFound
 from ledger.merkle import verify_consistency
 from ledger.merkle_log import Frontier, LogDialect
 from ledger.merkle_tree import tree_consistency_proof, tree_inclusion_proof, tree_root
+from ledger.snapshots import snapshot_table
 from ledger.storage import translate_storage_errors
 
 __all__ = ["StoredCheckpoint", "TransparencyLog"]
@@ -36,6 +39,19 @@ class StoredCheckpoint:
     root: bytes
     note: str
     signed_at: str
+    bad_text: str = ""  # the text column whose stored bytes are not UTF-8 ("note", "signed_at"), if any
+
+
+def _text(value: Any, column: str, bad: list[str]) -> str:
+    """A text column as stored: SQLite hands over bytes (cast), so that bytes that are not UTF-8 are
+    reported on their checkpoint, not raised as a driver error that stops verification."""
+    if not isinstance(value, (bytes, memoryview)):
+        return str(value)
+    try:
+        return bytes(value).decode()
+    except UnicodeDecodeError:
+        bad.append(column)
+        return bytes(value).decode(errors="replace")
 
 
 def col(row: Any, name: str, index: int) -> Any:
@@ -128,29 +144,38 @@ class TransparencyLog:
 
         SQLite: ``PRAGMA integrity_check`` (every page, and every index against its table: a damaged
         index hides rows from lookups while a scan still reads them). PostgreSQL: amcheck's
-        ``bt_index_check`` on every index of the ledger's tables when the extension is installed;
-        without it, nothing beyond what the server checks itself (said in the report).
+        ``bt_index_check`` on every index of the ledger's tables (snapshots too) when the extension is
+        installed in the database; without it, or without the right to run it, nothing beyond what the
+        server checks itself, and the report says it was not run (verify never installs anything: it
+        does not write).
         """
         with self._read("running the store's integrity check") as c:
             if self.dialect.ph == "?":
                 c.execute("PRAGMA integrity_check(20)")
                 found = [str(col(r, "integrity_check", 0)) for r in c.fetchall()]
                 return "SQLite integrity_check", [] if found == ["ok"] else found
-            c.execute("SELECT 1 AS x FROM pg_extension WHERE extname = 'amcheck'")
-            if c.fetchone() is None:
-                return "not run (the PostgreSQL amcheck extension is not installed)", []
+            c.execute("SELECT n.nspname AS schema FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace "
+                      "WHERE x.extname = 'amcheck'")
+            found_schema = c.fetchone()
+            if found_schema is None:
+                return ("not run (the PostgreSQL amcheck extension is not installed in this database: "
+                        "CREATE EXTENSION amcheck)"), []
+            check = '"' + str(col(found_schema, "schema", 0)).replace('"', '""') + '".bt_index_check'
             events, _ = self.recorder.log_events_table
-            tables = [events, self.dialect.leaves, self.dialect.nodes, self.dialect.head, self.dialect.checkpoints]
-            c.execute("SELECT i.indexrelid::regclass::text AS name FROM pg_index i WHERE i.indrelid = ANY("
-                      "ARRAY[" + ", ".join(f"'{t}'::regclass" for t in tables) + "])")
+            tables = [events, self.dialect.leaves, self.dialect.nodes, self.dialect.head, self.dialect.checkpoints,
+                      snapshot_table(self.recorder)]
+            c.execute("SELECT i.indexrelid::regclass::text AS name FROM pg_index i WHERE i.indrelid = ANY(ARRAY["
+                      + ", ".join(f"to_regclass('{t}')" for t in tables) + "]) ORDER BY 1")
             names = [str(col(r, "name", 0)) for r in c.fetchall()]
             label = f"PostgreSQL amcheck bt_index_check on {len(names)} indexes"
             for name in names:
                 try:
-                    c.execute("SELECT bt_index_check(%s::regclass)", (name,))
-                except Exception as e:  # the check's own report of a damaged index (the read is rolled back)
-                    return label, [f"index {name}: {e}"]
-            return f"PostgreSQL amcheck bt_index_check on {len(names)} indexes", []
+                    c.execute(f"SELECT {check}(%s::regclass)", (name,))
+                except (psycopg.errors.IndexCorrupted, psycopg.errors.DataCorrupted) as e:
+                    return label, [f"index {name}: {e}"]  # the check's own report of a damaged index
+                except psycopg.Error as e:  # no permission to run it, say: not a finding about the data
+                    return f"not run (PostgreSQL amcheck bt_index_check failed: {str(e).strip()})", []
+            return label, []
 
     def nodes_between(self, level: int, first: int, last: int) -> dict[int, bytes]:
         """Stored nodes of one level with index in ``[first, last]``."""
@@ -166,11 +191,18 @@ class TransparencyLog:
             return [(int(col(r, "level", 0)), int(col(r, "n", 1))) for r in c.fetchall()]
 
     def checkpoints(self) -> list[StoredCheckpoint]:
+        text = "CAST({0} AS BLOB) AS {0}" if self.dialect.ph == "?" else "{0}"
         with self._read("reading checkpoints") as c:
-            c.execute(f"SELECT seq, size, root, note, signed_at FROM {self.dialect.checkpoints} ORDER BY seq")
-            return [StoredCheckpoint(int(col(r, "seq", 0)), int(col(r, "size", 1)), bytes(col(r, "root", 2)),
-                                     str(col(r, "note", 3)), str(col(r, "signed_at", 4)))
-                    for r in c.fetchall()]
+            c.execute(f"SELECT seq, size, root, {text.format('note')}, {text.format('signed_at')} "
+                      f"FROM {self.dialect.checkpoints} ORDER BY seq")
+            rows = c.fetchall()
+        history = []
+        for r in rows:
+            bad: list[str] = []
+            note, signed_at = _text(col(r, "note", 3), "note", bad), _text(col(r, "signed_at", 4), "signed_at", bad)
+            history.append(StoredCheckpoint(int(col(r, "seq", 0)), int(col(r, "size", 1)), bytes(col(r, "root", 2)),
+                                            note, signed_at, " and ".join(bad)))
+        return history
 
     def sign(self, key: SigningKey, origin: str, now: _dt.datetime) -> tuple[Checkpoint, str]:
         """Sign the current tree head, after proving it extends the last signed checkpoint."""

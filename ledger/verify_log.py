@@ -15,6 +15,15 @@ stored or given by an auditor (``external``): its signature verifies with the ve
 and its root equals the recomputed root at its size. A log shorter than a checkpoint was
 truncated or restored from an older backup; a root that differs means history was rewritten.
 The checkpoint history must not be empty: ``caseledger init`` signs the empty tree.
+
+The stored history itself: numbered 1, 2, 3... with no gap (a deleted checkpoint), sizes never
+shrink, ``signed_at`` in order. Deleting the latest checkpoints leaves no gap: what is left looks
+like a ledger whose newest events were never signed. So the unsigned tail is measured, in events
+and in days (the events' own recorded times, from the oldest unsigned one to the newest), and a
+tail beyond :class:`TailLimit` (settings; the ledger's operators sign more often than that) is a
+problem: the history may have been cut. Only a checkpoint held outside the database tells for sure.
+
+Every stored snapshot is compared with its stream's replayed events (:mod:`ledger.snapshots`).
 """
 
 from __future__ import annotations
@@ -25,15 +34,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.checkpoint import Checkpoint, VerifierKey, open_checkpoint
-from ledger.errors import CheckpointError
+from ledger.encoding import decode
+from ledger.errors import CheckpointError, EncodingError
 from ledger.merkle import _node
 from ledger.merkle_log import Frontier, frontier_root
+from ledger.snapshots import check_snapshots
 from ledger.transparency import StoredCheckpoint, TransparencyLog
 from ledger.verify import Problem, RawRow, VerificationReport, _display, verify_store
 
-__all__ = ["NO_CHECKPOINT", "CheckpointResult", "LedgerReport", "verify_ledger"]
+__all__ = ["DEFAULT_TAIL_LIMIT", "NO_CHECKPOINT", "CheckpointResult", "LedgerReport", "TailLimit", "verify_ledger"]
 
 NO_CHECKPOINT = "no signed checkpoint in the store"
+#: The source of the result that reports an unsigned tail beyond the limit.
+CUT_HISTORY = "stored history"
+
+
+@dataclass(frozen=True)
+class TailLimit:
+    """The most of the log that may be left unsigned: a tail of more than ``events`` events that ALSO
+    spans more than ``days`` days (the events' own recorded times, oldest unsigned to newest) is reported
+    as a possibly cut checkpoint history. Both, so that neither a busy day nor a quiet month of a ledger
+    signed on schedule trips it; the defaults assume ``caseledger checkpoint`` runs at least monthly."""
+
+    events: int = 1_000
+    days: float = 31.0
+
+
+DEFAULT_TAIL_LIMIT = TailLimit()
 
 
 @dataclass(frozen=True)
@@ -54,22 +81,40 @@ class LedgerReport:
     log_problems: list[Problem] = field(default_factory=list)
     checkpoints: list[CheckpointResult] = field(default_factory=list)
     unsigned_tail: int = 0
+    unsigned_since: _dt.datetime | None = None  # when the oldest event no checkpoint covers was recorded
+    unsigned_until: _dt.datetime | None = None  # when the newest event was recorded
     store_check: str = ""  # what the store's own integrity check covered
+    snapshots: int = 0  # stored snapshots compared with their replayed events
+    snapshot_problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.chains.ok and not self.log_problems and all(c.ok for c in self.checkpoints)
+        return (self.chains.ok and not self.log_problems and not self.snapshot_problems
+                and all(c.ok for c in self.checkpoints))
+
+    @property
+    def unsigned_days(self) -> float:
+        """How many days the unsigned tail spans, by its events' recorded times."""
+        if self.unsigned_since is None or self.unsigned_until is None:
+            return 0.0
+        return max(0.0, (self.unsigned_until - self.unsigned_since).total_seconds() / 86_400)
 
     @property
     def incomplete(self) -> bool:
         """Nothing is inconsistent, but no signed checkpoint covers the log (a build that stopped first)."""
         failed = [c for c in self.checkpoints if not c.ok]
-        return (self.chains.ok and not self.log_problems and len(failed) == 1
+        return (self.chains.ok and not self.log_problems and not self.snapshot_problems and len(failed) == 1
                 and failed[0].problem.startswith(NO_CHECKPOINT))
 
     @property
+    def only_unsigned_tail(self) -> bool:
+        """Nothing is inconsistent, but the unsigned tail is beyond the limit (a possibly cut history)."""
+        failed = [c for c in self.checkpoints if not c.ok]
+        return not self.problems and len(failed) == 1 and failed[0].source == CUT_HISTORY
+
+    @property
     def problems(self) -> list[Problem]:
-        return [*self.chains.problems, *self.log_problems]
+        return [*self.chains.problems, *self.log_problems, *self.snapshot_problems]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,8 +122,10 @@ class LedgerReport:
             "problems": [p.as_dict() for p in self.problems],
             "log_size": self.log_size,
             "checkpoints": [c.as_dict() for c in self.checkpoints],
-            "unsigned_events": self.unsigned_tail, "incomplete": self.incomplete,
-            "store_check": self.store_check,
+            "unsigned_events": self.unsigned_tail,
+            "unsigned_since": self.unsigned_since.isoformat() if self.unsigned_since else None,
+            "unsigned_days": round(self.unsigned_days, 2), "incomplete": self.incomplete,
+            "store_check": self.store_check, "snapshots": self.snapshots,
         }
 
 
@@ -91,8 +138,11 @@ class _LeafCheck:
 
     BATCH = 4096
 
-    def __init__(self, log: TransparencyLog, sizes: set[int], report: LedgerReport) -> None:
+    def __init__(self, log: TransparencyLog, sizes: set[int], report: LedgerReport, tail_start: int = 0) -> None:
         self.log = log
+        self.tail_start = tail_start  # the first leaf no checkpoint covers: its recorded time is kept
+        self.tail_first: bytes | None = None
+        self.last: bytes | None = None
         self.stack: list[bytes] = []  # the right frontier, largest subtree first
         self.size = 0
         self.sizes = sizes
@@ -118,6 +168,9 @@ class _LeafCheck:
             else:
                 text = f"leaf {position} hash does not match the stored event (the event or its leaf was changed)"
             self.problem(stream, row.originator_version, row.id, text)
+        if position == self.tail_start:
+            self.tail_first = row.state
+        self.last = row.state
         node, idx, level, stack = recomputed, self.size, 0, self.stack
         while idx & 1:
             node = _node(stack.pop(), node)
@@ -169,11 +222,13 @@ def _node_problem(report: LedgerReport, level: int, idx: int, text: str) -> None
 def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
                   external: Sequence[tuple[str, str]] = (),
                   progress: Callable[[int], None] | None = None,
-                  now: _dt.datetime | None = None) -> LedgerReport:
-    """Verify chains, log and checkpoints (see the module docstring).
+                  now: _dt.datetime | None = None,
+                  tail_limit: TailLimit | None = DEFAULT_TAIL_LIMIT) -> LedgerReport:
+    """Verify chains, log, snapshots and checkpoints (see the module docstring).
 
     ``external`` holds ``(name, signed note)`` pairs kept outside the database. Without a
-    ``verifier`` the checkpoints are not checked (the CLI always passes one).
+    ``verifier`` the checkpoints are not checked (the CLI always passes one). ``tail_limit``: the
+    unsigned tail beyond which the stored history may have been cut (None: counted, never judged).
     """
     log = TransparencyLog(recorder)
     stored = log.checkpoints()
@@ -181,13 +236,21 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
     targets: list[tuple[str, Checkpoint | None, str]] = []
     if verifier is not None:
         for cp in stored:
-            targets.append(_open(f"stored #{cp.seq}", cp.note, verifier, cp.size, cp.root))
+            if cp.bad_text:
+                bad = (f"the stored {cp.bad_text} of checkpoint #{cp.seq} is not UTF-8 text: its bytes were "
+                       "changed outside the ledger")
+                targets.append((f"stored #{cp.seq}", None, bad))
+            else:
+                targets.append(_open(f"stored #{cp.seq}", cp.note, verifier, cp.size, cp.root))
         for name, note in external:
             targets.append(_open(name, note, verifier, None, None))
     sizes = {cp.size for _, cp, _ in targets if cp is not None}
-    leaf_check = _LeafCheck(log, sizes, report)
+    signed = max(sizes, default=0)
+    leaf_check = _LeafCheck(log, sizes, report, tail_start=signed)
     report.chains = verify_store(recorder, progress=progress, on_leaf=leaf_check)
     leaf_check.flush()
+    report.snapshots, report.snapshot_problems = check_snapshots(
+        recorder, broken={p.stream for p in report.chains.problems})
     size = leaf_check.size
     orphan = log.first_orphan_leaf()
     if orphan is not None:
@@ -223,14 +286,56 @@ def verify_ledger(recorder: Any, *, verifier: VerifierKey | None,
                 "(none has been signed yet, or the history was removed: only a checkpoint kept outside tells)"))
         history = _history_problems(stored, now or _dt.datetime.now(_dt.UTC))
         signed_roots = [(c.size, c.root) for _, c, _ in targets if c is not None]
-        for source, opened, problem in targets:
+        kept = {(cp.size, cp.root) for cp in stored}
+        for n, (source, opened, problem) in enumerate(targets):
             result = _judge(source, opened, problem, leaf_check.roots, size, signed_roots)
+            if opened is None and n < len(stored) and stored[n].bad_text:  # the size its row claims
+                result = CheckpointResult(source, stored[n].size, False, result.problem)
             if result.ok and source in history:
                 result = CheckpointResult(source, result.size, False, history[source])
+            elif result.ok and n >= len(stored) and opened is not None and (opened.size, opened.root) not in kept:
+                # The ledger stores every checkpoint it signs: one held outside that is not stored was deleted.
+                latest = f"its latest, #{stored[-1].seq}, has size {stored[-1].size}" if stored else "it is empty"
+                result = CheckpointResult(source, opened.size, False, (
+                    f"this checkpoint (size {opened.size}) is not in the stored checkpoint history ({latest}): "
+                    "stored checkpoints were deleted after it was signed (the history was cut)"))
             report.checkpoints.append(result)
-        signed = max((c.size for _, c, _ in targets if c is not None), default=0)
         report.unsigned_tail = max(0, size - signed)
+        if report.unsigned_tail:
+            report.unsigned_since, report.unsigned_until = (_recorded_at(leaf_check.tail_first),
+                                                            _recorded_at(leaf_check.last))
+        cut = _cut_history(report, stored, tail_limit, now or _dt.datetime.now(_dt.UTC))
+        if cut is not None:
+            report.checkpoints.append(CheckpointResult(CUT_HISTORY, signed, False, cut))
     return report
+
+
+def _recorded_at(state: bytes | None) -> _dt.datetime | None:
+    """When the ledger took an event (its stored ``timestamp``), or None if unreadable."""
+    try:
+        fields = decode(state) if state is not None else None
+    except EncodingError:
+        return None
+    at = fields.get("timestamp") if isinstance(fields, dict) else None
+    return at if isinstance(at, _dt.datetime) else None
+
+
+def _cut_history(report: LedgerReport, stored: Sequence[StoredCheckpoint], limit: TailLimit | None,
+                 now: _dt.datetime) -> str | None:
+    """The problem of an unsigned tail beyond the limit (a never-checkpointed store is reported apart)."""
+    tail, days = report.unsigned_tail, report.unsigned_days
+    if limit is None or not stored or tail <= limit.events or days <= limit.days:
+        return None
+    since = report.unsigned_since
+    assert since is not None
+    age = (now - since).total_seconds() / 86_400
+    latest = stored[-1]
+    return (f"{tail} events over {days:.0f} days are not covered by any stored checkpoint (the oldest recorded "
+            f"{since.astimezone(_dt.UTC):%Y-%m-%d %H:%M} UTC, {max(0.0, age):.0f} days before now; the latest "
+            f"stored checkpoint, #{latest.seq} of size {latest.size}, says it was signed at {latest.signed_at}): "
+            "the checkpoint history may have been cut; compare with a checkpoint held outside. If none was "
+            f"signed in that time, sign one (caseledger checkpoint), at least every {limit.days:g} days "
+            f"(the limit is more than {limit.events} unsigned events over more than {limit.days:g} days)")
 
 
 def _history_problems(stored: Sequence[StoredCheckpoint], now: _dt.datetime) -> dict[str, str]:
@@ -241,11 +346,18 @@ def _history_problems(stored: Sequence[StoredCheckpoint], now: _dt.datetime) -> 
     previous_at: _dt.datetime | None = None
     for cp in stored:
         source = f"stored #{cp.seq}"
+        expected = previous.seq + 1 if previous is not None else 1
+        if cp.seq > expected:  # the ledger numbers its checkpoints 1, 2, 3, ...
+            missing = f"#{expected} is" if cp.seq == expected + 1 else f"#{expected} to #{cp.seq - 1} are"
+            problems[source] = (f"checkpoint {missing} missing from the stored history before it: deleted "
+                                "outside the ledger")
         try:
             at: _dt.datetime | None = _dt.datetime.fromisoformat(cp.signed_at)
         except ValueError:
             at = None
-        if at is None or at.tzinfo is None:
+        if source in problems:
+            pass
+        elif at is None or at.tzinfo is None:
             problems[source] = (f"signed_at {cp.signed_at!r} is not an ISO 8601 time with an offset: "
                                 "the checkpoint history was changed")
         elif at > now + _CLOCK_SKEW:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import sqlite3
 import time
 import uuid
@@ -23,13 +24,13 @@ from typing import Any
 import psycopg
 import pytest
 
+from ledger.access_log import ATTEMPT_TOPICS
 from ledger.application import CaseLedger
 from ledger.checkpoint import SigningKey, open_checkpoint
 from ledger.encoding import decode, encode, event_digest
 from ledger.merkle import verify_inclusion
 from ledger.merkle_log import Frontier, event_leaf_hash, extend
-from ledger.verify_log import LedgerReport, verify_ledger
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.verify_log import LedgerReport, TailLimit, verify_ledger
 from tests.conftest import PG_URL, Borough, Clock, add_staff
 
 ORIGIN = "test.example/caseledger"
@@ -64,9 +65,11 @@ class Raw:
         if self.kind == "sqlite":
             self.events, self.nid = rec.events_table_name, "rowid"
             self.schema = None
+            self.snapshots = "stored_snapshots"
         else:
             self.schema = rec.datastore.schema
             self.events, self.nid = f'"{self.schema}"."{rec.events_table_name}"', "notification_id"
+            self.snapshots = f'"{self.schema}"."caseledger_snapshots"'
         self._conn: Any = None
 
     def conn(self) -> Any:
@@ -210,6 +213,9 @@ class Scenario:
     cp1: tuple[int, str] = (0, "")  # (size, note)
     cp2: tuple[int, str] = (0, "")
     raws: list[Raw] = field(default_factory=list)
+    clock: Clock = field(default_factory=Clock)
+    #: what the auditor passes to verify (a tamper case sets its tail limit, or the checkpoints they hold)
+    verify_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def raw(self) -> Raw:
         r = Raw(self.db, self.ledger)
@@ -219,7 +225,7 @@ class Scenario:
     def verify(self, **kwargs: Any) -> LedgerReport:
         fresh = CaseLedger(self.db)  # keep a reference: the app closes its pool when collected
         try:
-            return verify_ledger(fresh.recorder, verifier=self.key.verifier(), **kwargs)
+            return verify_ledger(fresh.recorder, verifier=self.key.verifier(), **{**self.verify_kwargs, **kwargs})
         finally:
             fresh.close()
 
@@ -265,7 +271,7 @@ def build(app: CaseLedger, clock: Clock, key: SigningKey, db: str) -> Scenario:
     )
     add_notes(app, clock, case_a, 1)
     cp2 = app.sign_checkpoint(key)
-    return Scenario(db, app, key, case_a, case_b, (cp1[0].size, cp1[1]), (cp2[0].size, cp2[1]))
+    return Scenario(db, app, key, case_a, case_b, (cp1[0].size, cp1[1]), (cp2[0].size, cp2[1]), clock=clock)
 
 
 @pytest.fixture
@@ -346,6 +352,15 @@ def test_unsigned_tail_is_counted_not_failed(s: Scenario, clock: Clock) -> None:
     assert added == 5  # a finalised note (recorded + finalised), a draft, and the two access attempts
     report = s.verify()
     assert report.ok is True and report.unsigned_tail == added
+    # measured in time too: from the oldest unsigned event's recorded time to the newest's
+    assert report.unsigned_since == clock.now - dt.timedelta(minutes=20) and report.unsigned_until == clock.now
+    assert report.unsigned_days == pytest.approx(20 / 60 / 24)
+    # beyond the limit in events only (a busy hour), or in days only (a quiet month), it is not a problem
+    assert s.verify(tail_limit=TailLimit(events=1, days=1)).ok
+    assert s.verify(tail_limit=TailLimit(events=added, days=0)).ok
+    cut = s.verify(tail_limit=TailLimit(events=1, days=0.01))
+    assert cut.ok is False and cut.only_unsigned_tail and not cut.incomplete
+    find_cp(cut, f"{added} events over 0 days are not covered by any stored checkpoint", "stored history")
 
 
 def test_prove_event_verifies_against_the_signed_root(s: Scenario) -> None:
@@ -689,6 +704,115 @@ def rewrite_after_checkpoint_1_and_rebuild_log(raw: Raw, s: Scenario) -> Callabl
     return check
 
 
+def edit_snapshot(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """A snapshot the ledger took of case A, its child's name and a note's facts edited in the snapshots table:
+    the events are untouched, the application reads the case from the snapshot."""
+    s.ledger.take_snapshot(s.case_a)
+    version = s.ledger.case(s.case_a).version
+    ((state,),) = raw.x(f"SELECT state FROM {raw.snapshots} WHERE originator_id = ? AND originator_version = ?",
+                        (raw.key(s.case_a), version))
+    fields = decode(bytes(state))
+    fields["state"]["child"]["name"] = "Someone Else"
+    note = next(iter(fields["state"]["notes"].values()))
+    note["content"]["facts"] = "Nothing of concern was seen."
+    raw.x(f"UPDATE {raw.snapshots} SET state = ? WHERE originator_id = ? AND originator_version = ?",
+          (encode(fields), raw.key(s.case_a), version))
+    reader = CaseLedger(s.db)
+    try:
+        assert reader.case(s.case_a).child["name"] == "Someone Else"  # what the application shows
+    finally:
+        reader.close()
+
+    def check(report: LedgerReport) -> None:
+        p = find(report, f"snapshot of stream {s.case_a} at version {version} does not match its events "
+                         "(child, notes differ from the replayed record)", s.case_a, version)
+        assert p.position == -1 and report.chains.ok and not report.log_problems
+        assert report.snapshots == 1
+
+    return check
+
+
+def _weekly_use(s: Scenario, weeks: int) -> None:
+    """The ledger in use for some weeks, a checkpoint signed at the end of each (the auditor's limit allows
+    2 weeks' unsigned events, and more than 6 of them)."""
+    s.verify_kwargs["tail_limit"] = TailLimit(events=6, days=14)
+    for _ in range(weeks):
+        s.clock.advance(days=7)
+        add_notes(s.ledger, s.clock, s.case_b, 2, who="cp.worker")
+        s.ledger.sign_checkpoint(s.key)
+    assert s.verify().ok
+
+
+def cut_checkpoint_history_and_rewrite(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """Five weeks of weekly checkpoints; the stored history cut back to checkpoint 1, then an event signed
+    only by the deleted ones rewritten, chain and log rebuilt: every kept checkpoint still matches."""
+    _weekly_use(s, 5)
+    raw.x(f"DELETE FROM {raw.checkpoints} WHERE seq > 1")
+    target = next(r for r in raw.rows()[s.cp1[0]:] if r.stream == s.case_b and "content" in decode(r.state))
+
+    def edit(version: int, fields: dict[str, Any]) -> None:
+        if version == target.version:
+            fields["content"]["facts"] = "Nothing to report."
+
+    rechain(raw, s.case_b, edit)
+    raw.rebuild_log()
+    tail = len(raw.rows()) - s.cp1[0]
+
+    def check(report: LedgerReport) -> None:
+        assert not report.problems, report.problems
+        assert report.unsigned_tail == tail and report.unsigned_days > 35
+        c = find_cp(report, f"{tail} events over 35 days are not covered by any stored checkpoint", "stored history")
+        assert "the checkpoint history may have been cut; compare with a checkpoint held outside" in c.problem
+        assert "the latest stored checkpoint, #1 of size" in c.problem
+        assert [x.ok for x in report.checkpoints] == [True, False]
+
+    return check
+
+
+def delete_latest_checkpoint(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    """Checkpoint 2 deleted from the store: what is left is a ledger whose newest events were never signed,
+    but the auditor holds checkpoint 2, and the ledger stores every checkpoint it signs."""
+    raw.x(f"DELETE FROM {raw.checkpoints} WHERE seq = 2")
+    s.verify_kwargs["external"] = [("auditor-checkpoint-2.txt", s.cp2[1])]
+
+    def check(report: LedgerReport) -> None:
+        c = find_cp(report, f"this checkpoint (size {s.cp2[0]}) is not in the stored checkpoint history (its "
+                            f"latest, #1, has size {s.cp1[0]}): stored checkpoints were deleted",
+                    "auditor-checkpoint-2.txt")
+        assert c.size == s.cp2[0]
+
+    return check
+
+
+def delete_middle_checkpoint(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+    raw.x(f"DELETE FROM {raw.checkpoints} WHERE seq = 1")
+    return lambda report: find_cp(report, "checkpoint #1 is missing from the stored history before it", "stored #2")
+
+
+def _bad_utf8_in_checkpoint(column: str) -> Callable[[Raw, Scenario], Callable[[LedgerReport], None]]:
+    def tamper(raw: Raw, s: Scenario) -> Callable[[LedgerReport], None]:
+        """Bytes that are not UTF-8 in a text column of the checkpoint history (SQLite stores them; PostgreSQL
+        refuses them, so there the text is changed to a replacement character)."""
+        ((value,),) = raw.x(f"SELECT {column} FROM {raw.checkpoints} WHERE seq = 1")
+        if raw.kind == "sqlite":
+            raw.x(f"UPDATE {raw.checkpoints} SET {column} = CAST(? AS TEXT) WHERE seq = 1",
+                  (value.encode()[:-2] + b"\xff\xfe",))
+        else:
+            raw.x(f"UPDATE {raw.checkpoints} SET {column} = ? WHERE seq = 1", (value[:-2] + "\ufffd",))
+
+        def check(report: LedgerReport) -> None:
+            expected = {"note": "signature or format", "signed_at": "is not an ISO 8601 time"}[column]
+            if raw.kind == "sqlite":
+                expected = f"the stored {column} of checkpoint #1 is not UTF-8 text"
+            find_cp(report, expected, "stored #1")
+            assert [x.ok for x in report.checkpoints] == [False, True]
+
+        return check
+
+    tamper.__name__ = f"bad_utf8_in_checkpoint_{column}"
+    return tamper
+
+
 TAMPERS = [
     flip_bit,
     change_topic,
@@ -721,6 +845,12 @@ TAMPERS = [
     checkpoint_signed_before_the_previous,
     checkpoint_signed_at_garbled,
     rewrite_after_checkpoint_1_and_rebuild_log,
+    edit_snapshot,
+    cut_checkpoint_history_and_rewrite,
+    delete_latest_checkpoint,
+    delete_middle_checkpoint,
+    _bad_utf8_in_checkpoint("note"),
+    _bad_utf8_in_checkpoint("signed_at"),
 ]
 
 
@@ -961,7 +1091,7 @@ def test_a_damaged_stream_index_is_caught_by_the_stores_integrity_check(s: Scena
     if raw.kind != "sqlite":
         report = s.verify()
         assert report.ok and ("amcheck" in report.store_check), report.store_check
-        return
+        return  # amcheck's own run: test_postgresql_indexes_are_checked_by_amcheck
     raw.x("PRAGMA writable_schema = ON")
     (events_index,) = raw.x("SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_stored_events_1'")[0]
     (leaves_index,) = raw.x("SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_merkle_leaves_1'")[0]
@@ -991,3 +1121,83 @@ def test_verifying_with_only_the_key_file_warns_loudly(s: Scenario, tmp_path: Pa
     pinned = CliRunner().invoke(
         cli, ["verify", "--db", s.db, "--verifier-key", s.key.verifier_key()])
     assert pinned.exit_code == 0 and "WARNING" not in pinned.stderr
+
+
+@pytest.fixture
+def amcheck(db: str) -> None:
+    """The amcheck extension installed in the test database (verify never installs it: it does not write)."""
+    if "://" not in db:
+        pytest.skip("amcheck is PostgreSQL's")
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        except psycopg.errors.UniqueViolation:  # created at the same moment by another test run
+            pass
+
+
+@pytest.mark.usefixtures("amcheck")
+def test_postgresql_indexes_are_checked_by_amcheck(s: Scenario) -> None:
+    """With amcheck installed, verify runs bt_index_check (named in the extension's schema) on every index of
+    the ledger's tables, snapshots included, and a clean store passes."""
+    s.ledger.take_snapshot(s.case_a)
+    report = s.verify()
+    assert report.ok, report.as_dict()
+    (indexes,) = [int(n) for n in re.findall(r"^PostgreSQL amcheck bt_index_check on (\d+) indexes$",
+                                             report.store_check)]
+    # events (key, stream and version), leaves (key, event), nodes, head, checkpoints, snapshots
+    assert indexes >= 7
+
+
+def test_a_snapshot_that_does_not_hold_its_events_hash_is_not_read(s: Scenario) -> None:
+    """A snapshot whose recorded hash of its last event is not the stored event's (a snapshot forged whole, or
+    left from events since rewritten) is never served: the case is replayed from its events."""
+    s.ledger.take_snapshot(s.case_a)
+    version = s.ledger.case(s.case_a).version
+    raw = s.raw()
+    ((state,),) = raw.x(f"SELECT state FROM {raw.snapshots} WHERE originator_id = ? AND originator_version = ?",
+                        (raw.key(s.case_a), version))
+    fields = decode(bytes(state))
+    fields["state"]["child"]["name"] = "Someone Else"
+    fields["state"]["last_hash"] = bytes(32)
+    raw.x(f"UPDATE {raw.snapshots} SET state = ? WHERE originator_id = ? AND originator_version = ?",
+          (encode(fields), raw.key(s.case_a), version))
+    reader = CaseLedger(s.db)
+    try:
+        assert reader.case(s.case_a).child["name"] == "Amira Hassan"
+        assert reader.case(s.case_a, version=version).child["name"] == "Amira Hassan"
+    finally:
+        reader.close()
+    report = s.verify()
+    find(report, f"snapshot of stream {s.case_a} at version {version} does not match its events (child, "
+                 "last_hash differ", s.case_a, version)
+
+
+def test_verify_names_a_checkpoint_with_bad_utf8_and_a_cut_history_on_the_command_line(
+        s: Scenario, tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 in the checkpoint history: tampered at that checkpoint (exit 1), not 'could not
+    run' with the raw bytes; a tail beyond the limits given on the command line: not verified (exit 1)."""
+    from click.testing import CliRunner
+
+    from commands.cli import cli
+
+    key = ["--verifier-key", s.key.verifier_key()]
+    raw = s.raw()
+    ok = CliRunner().invoke(cli, ["verify", "--db", s.db, *key])
+    assert ok.exit_code == 0 and "stored snapshot" in ok.stdout, ok.output
+    add_notes(s.ledger, s.clock, s.case_b, 2, who="cp.worker")
+    cut = CliRunner().invoke(cli, ["verify", "--db", s.db, *key, "--max-unsigned-events", "2",
+                                   "--max-unsigned-days", "0.01"])
+    assert cut.exit_code == 1, cut.output
+    assert cut.stdout.startswith("NOT VERIFIED (") and "TAMPERED" not in cut.stdout
+    assert "5 events over 0 days are not covered by any stored checkpoint" in cut.stdout
+    tail = CliRunner().invoke(cli, ["verify", "--db", s.db, *key])
+    assert tail.exit_code == 0 and "5 newest events (recorded since 2026-11-02 " in tail.stdout, tail.output
+    if raw.kind != "sqlite":
+        return
+    ((note,),) = raw.x(f"SELECT note FROM {raw.checkpoints} WHERE seq = 1")
+    raw.x(f"UPDATE {raw.checkpoints} SET note = CAST(? AS TEXT) WHERE seq = 1", (note.encode() + b"\xff",))
+    bad = CliRunner().invoke(cli, ["verify", "--db", s.db, *key])
+    assert bad.exit_code == 1, bad.output
+    assert "TAMPERED" in bad.stdout
+    assert (f"checkpoint stored #1 (size {s.cp1[0]}): the stored note of checkpoint #1 is not UTF-8 text: its "
+            "bytes were changed outside the ledger") in bad.stdout
