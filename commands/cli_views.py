@@ -15,7 +15,7 @@ import click
 
 from commands.cli import Context, case, cli, common, parse_when
 from commands.files import OutputFile, write_output
-from commands.render import dumps, jsonable, local
+from commands.render import change_text, dumps, jsonable, local, note_lines, summary_lines
 from ledger.access import Part
 from ledger.application import LONDON, utc_now
 from ledger.errors import PermissionDenied
@@ -161,21 +161,11 @@ def case_view_text(v: dict[str, Any]) -> str:
     lines += ["", "Case summary: " + (f"written {local(s['written_at'])} by {s['by']}, next update due "
                                       f"{s['next_update_due']}" if s else "none yet")]
     if s:
-        lines.append(f"  What life is like for the child: {s['life_for_the_child']}")
-        lines.append(f"  Focus for the next three months: {s['focus_next_three_months']}")
+        lines += summary_lines(s)
     lines += ["", f"Recent case notes ({len(v['recent_notes'])} of {v['notes_total']}, most recent first):"]
     for n in v["recent_notes"]:
         lines.append(f"- {local(n['occurred_at'])}  {n['kind']}  [{n['status']}]  by {n['author']}  {n['id'][:8]}")
-        lines.append(f"    Facts: {n['content']['facts']}")
-        if n["content"].get("analysis"):
-            lines.append(f"    Analysis: {n['content']['analysis']}")
-        for a in n["amendments"]:
-            lines.append(f"    Amended {local(a['at'])} by {a['by']}: {a['reason']}")
-            lines.append(f"      (was: {a['previous'].get('facts')})")
-        for cr in n["corrections"]:
-            lines.append(f"    Correction requested by {cr['requested_by']}: {cr['request']} [{cr['status']}]")
-            for d in cr["disagreements"]:
-                lines.append(f"      Disagreement ({d['by_whom']}): \"{d['in_their_own_words']}\"")
+        lines += note_lines(n)
     lines += ["", f"Decisions ({len(v['decisions'])}):"]
     lines += [f"- {local(d['occurred_at'])}  {d['decision']}  ({d['by']})" for d in v["decisions"]]
     lines += ["", f"Documents ({len(v['documents'])}):"]
@@ -216,22 +206,22 @@ def summary_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
     """
     c, when = read_case(ctx, case_id, as_of, Part.SUMMARY)
     v = views.summary_view(c, now=when)
+    ctx.out(v, lambda: summary_text(v, _stamp(c, as_of)))
 
-    def text() -> str:
-        s = v["summary"]
-        lines = [f"Case summary of {v['child']}{_stamp(c, as_of)}"]
-        if s:
-            lines.append(f"Written {v['written_on']} by {s['by']}; next update due {v['due']}"
-                         + ("  OVERDUE (more than three months old)" if v["overdue"] else ""))
-            lines.append(f"  What life is like for the child: {s['life_for_the_child']}")
-            lines.append(f"  Focus for the next three months: {s['focus_next_three_months']}")
-        else:
-            lines.append(f"No case summary yet; the first was due {v['due']}" + ("  OVERDUE" if v["overdue"] else ""))
-        lines += ["", "What the next summary must cover:"]
-        lines += [f"  - {item}" for item in v["must_cover"]] or ["  (nothing new recorded since)"]
-        return "\n".join(lines)
 
-    ctx.out(v, text)
+def summary_text(v: dict[str, Any], stamp: str = "") -> str:
+    """The summary view in words: every field the summary records, then what the next must cover."""
+    s = v["summary"]
+    lines = [f"Case summary of {v['child']}{stamp}"]
+    if s:
+        lines.append(f"Written {v['written_on']} by {s['by']}; next update due {v['due']}"
+                     + ("  OVERDUE (more than three months old)" if v["overdue"] else ""))
+        lines += summary_lines(s)
+    else:
+        lines.append(f"No case summary yet; the first was due {v['due']}" + ("  OVERDUE" if v["overdue"] else ""))
+    lines += ["", "What the next summary must cover:"]
+    lines += [f"  - {item}" for item in v["must_cover"]] or ["  (nothing new recorded since)"]
+    return "\n".join(lines)
 
 
 @cli.command("history")
@@ -261,18 +251,21 @@ def history_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
             rows = views.withhold_deleted(c, rows)
             click.echo(f"Deleted notes' text withheld: {str(e).removeprefix('access denied: ')}", err=True)
 
-    def text() -> str:
-        lines = [f"History of the case of {c.child['name']} ({len(rows)} entries, in recorded order)"
-                 f"{_stamp(c, as_of)}"]
-        for r in rows:
-            lines.append(f"{local(r['at'])}  {r['action']:<28} {r['ref'][:8]}  {r['by']}")
-            lines.append(f"    {r['text']}")
-            if "withheld" in r:
-                lines.append(f"    ({r['withheld']})")
-            elif r["action"] in ("note_amended", "note_deleted") and "content" in r:
-                label = "Original" if r["action"] == "note_amended" else "Text"
-                previous = r.get("previous") or r["content"]
-                lines.append(f"    {label}: {previous.get('facts')}")
-        return "\n".join(lines)
+    ctx.out(rows, lambda: history_text(c.child["name"], rows, _stamp(c, as_of)))
 
-    ctx.out(rows, text)
+
+def history_text(child: str, rows: list[dict[str, Any]], stamp: str = "") -> str:
+    """The audit view in words: each revision and amendment with exactly the fields it changed
+    (was, now); each deleted note with its text, unless withheld."""
+    lines = [f"History of the case of {child} ({len(rows)} entries, in recorded order){stamp}"]
+    for r in rows:
+        lines.append(f"{local(r['at'])}  {r['action']:<28} {r['ref'][:8]}  {r['by']}")
+        lines.append(f"    {r['text']}")
+        if "withheld" in r:
+            lines.append(f"    ({r['withheld']})")
+        elif r["action"] in ("note_amended", "note_revised") and "changes" in r:
+            verb = "amended" if r["action"] == "note_amended" else "revised"
+            lines += [f"    {change_text(ch, verb)}" for ch in r["changes"]]
+        elif r["action"] == "note_deleted" and "content" in r:
+            lines.append(f"    Text: {r['content'].get('facts')}")
+    return "\n".join(lines)

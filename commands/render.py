@@ -15,6 +15,7 @@ from typing import Any
 from ledger.application import LONDON
 from ledger.case import CaseRecord
 from ledger.staff import StaffMember
+from projections import views
 
 
 def jsonable(value: Any) -> Any:
@@ -75,8 +76,9 @@ def note_dict(note: dict[str, Any]) -> dict[str, Any]:
         "recorded_at": note["recorded_at"], "status": note["status"],
         "finalised_at": note["finalised_at"], "author": note["author"], **note["content"],
         "amendments": [
-            {"at": a["at"], "by": a["by"], "reason": a["reason"], "previous": a["previous"]}
-            for a in note["amendments"]
+            {"at": a["at"], "by": a["by"], "reason": a["reason"], "previous": a["previous"],
+             "changes": c["changes"]}
+            for a, c in zip(note["amendments"], views.amendments_view(note), strict=True)
         ],
         "deleted": note["deleted"],
     }
@@ -92,6 +94,67 @@ def case_dict(case: CaseRecord, *, include_deleted: bool = False) -> dict[str, A
         "notes": [note_dict(n) for n in notes],
         "decisions": case.decisions,
     }
+
+
+def field_words(field: str, value: Any) -> str:
+    """One value of a note's field as read: yes/no, the interpreter's name and kind, text quoted,
+    "(none)" when blank."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "(none)"
+    if field == "interpreter" and isinstance(value, dict):
+        return f"{value.get('name')} ({views.words(value.get('kind'))})"
+    if field == "source" or isinstance(value, enum.Enum):
+        return views.words(value)
+    return f'"{value}"'
+
+
+def change_text(change: dict[str, Any], verb: str = "amended") -> str:
+    """One changed field of a note ({field, was, now}): 'Actions amended: was "..."; now "..."'."""
+    label = views.NOTE_FIELDS.get(change["field"]) or views.words(change["field"]).capitalize()
+    return (f"{label} {verb}: was {field_words(change['field'], change['was'])}; "
+            f"now {field_words(change['field'], change['now'])}")
+
+
+def note_lines(n: dict[str, Any]) -> list[str]:
+    """The body of a case note as read (a :func:`projections.views.note_view`), indented under
+    its heading: facts, analysis, actions, who provided third-party information, whether the child
+    was seen (alone; bedroom), the child's views in their own words, the interpreter, why it was
+    written up late; each amendment with exactly the fields it changed (was, now); the service
+    user's correction requests and disagreements (policy s.7, s.9, Appendix 1)."""
+    c = n["content"]
+    lines = [f"    Facts: {c['facts']}"]
+    if c.get("analysis"):
+        lines.append(f"    Analysis: {c['analysis']}")
+    if c.get("actions"):
+        lines.append(f"    Actions: {c['actions']}")
+    if views.words(c.get("source")) == "third party" or c.get("provided_by"):
+        lines.append(f"    Information provided by: {c.get('provided_by') or '-'}")
+    if c.get("child_seen"):
+        lines.append("    Child seen" + (" alone" if c.get("child_seen_alone") else " (not alone)")
+                     + ("; bedroom seen" if c.get("bedroom_seen") else ""))
+    else:
+        lines.append("    Child not seen")
+    if c.get("child_views"):
+        lines.append(f"    In the child's words: \"{c['child_views']}\"")
+    if c.get("interpreter"):
+        lines.append(f"    Interpreter: {field_words('interpreter', c['interpreter'])}")
+    if c.get("late_reason"):
+        lines.append(f"    Written up late: {c['late_reason']}")
+    for a in n["amendments"]:
+        lines.append(f"    Amended {local(a['at'])} by {a['by']}: {a['reason']}")
+        lines += [f"      {change_text(ch)}" for ch in a["changes"]]
+    for cr in n["corrections"]:
+        lines.append(f"    Correction requested by {cr['requested_by']}: {cr['request']} [{cr['status']}]")
+        for d in cr["disagreements"]:
+            lines.append(f"      Disagreement ({d['by_whom']}): \"{d['in_their_own_words']}\"")
+    return lines
+
+
+def summary_lines(s: dict[str, Any]) -> list[str]:
+    """Every field a case summary records (policy s.9), in reading order, indented."""
+    return [f"  {label}: {value}" for label, value in views.summary_fields(s)]
 
 
 def case_text(case: CaseRecord) -> str:
@@ -111,27 +174,10 @@ def case_text(case: CaseRecord) -> str:
     lines.append("")
     lines.append(f"Case notes ({len(notes)})")
     for n in notes:
-        c = n["content"]
         state = "draft" if n["status"] == "draft" else f"finalised {local(n['finalised_at'])}"
         lines.append(f"- {local(n['occurred_at'])}  {n['kind'].value.replace('_', ' ')}  "
                      f"[{state}]  by {who(n['author'])}   id {n['id']}")
-        lines.append(f"    Facts: {c['facts']}")
-        if c["analysis"]:
-            lines.append(f"    Analysis: {c['analysis']}")
-        if c["actions"]:
-            lines.append(f"    Actions: {c['actions']}")
-        if c["source"].value == "third_party":
-            lines.append(f"    Information provided by: {c['provided_by']}")
-        if c["child_seen"]:
-            lines.append("    Child seen" + (" alone" if c["child_seen_alone"] else "")
-                         + ("; bedroom seen" if c.get("bedroom_seen") else ""))
-        if c["child_views"]:
-            lines.append(f"    In the child's words: \"{c['child_views']}\"")
-        if c["interpreter"]:
-            kind = c["interpreter"]["kind"].value.replace("_", " ")
-            lines.append(f"    Interpreter: {c['interpreter']['name']} ({kind})")
-        for a in n["amendments"]:
-            lines.append(f"    Amended {local(a['at'])} by {who(a['by'])}: {a['reason']}")
+        lines += note_lines(views.note_view(case, n))
     lines.append("")
     lines.append(f"Decisions ({len(case.decisions)})")
     for d in case.decisions:

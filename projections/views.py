@@ -27,7 +27,8 @@ from ledger import casework
 from ledger import milestones as ms
 from ledger.case import LOCAL_ZONE, CaseRecord
 
-__all__ = ["ChronologyEntry", "audit_view", "case_view", "chronology", "hazard_rows", "milestone_title",
+__all__ = ["NOTE_FIELDS", "SUMMARY_FIELDS", "ChronologyEntry", "amendments_view", "audit_view", "case_view",
+           "chronology", "hazard_rows", "milestone_title", "note_changes", "note_view", "summary_fields",
            "summary_view", "withhold_deleted"]
 
 RECENT_NOTES = 10
@@ -394,15 +395,53 @@ def hazard_rows(case: CaseRecord, *, today: _dt.date) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["review_date"], row["record_id"]))
 
 
+#: The written fields of a case note in reading order, in words (policy s.7, Appendix 1).
+NOTE_FIELDS = {"facts": "Facts", "analysis": "Analysis", "actions": "Actions", "source": "Source",
+               "provided_by": "Information provided by", "child_seen": "Child seen",
+               "child_seen_alone": "Child seen alone", "bedroom_seen": "Bedroom seen",
+               "child_views": "The child's views", "interpreter": "Interpreter",
+               "late_reason": "Reason for writing up late"}
+
+
+_YES_NO = ("child_seen", "child_seen_alone", "bedroom_seen")  # absent is "no"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value is False or value == ""
+
+
+def note_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields of a note's content that differ between two versions, in reading order, each
+    ``{"field", "was", "now"}``. A field absent on one side and blank (or false) on the other has
+    not changed (``bedroom_seen`` and ``late_reason`` are kept only when set); a yes/no field reads
+    False when absent."""
+    def value(content: dict[str, Any], k: str) -> Any:
+        return bool(content.get(k)) if k in _YES_NO else content.get(k)
+
+    order = list(NOTE_FIELDS) + sorted((set(before) | set(after)) - set(NOTE_FIELDS))
+    return [{"field": k, "was": value(before, k), "now": value(after, k)} for k in order
+            if before.get(k) != after.get(k) and not (_blank(before.get(k)) and _blank(after.get(k)))]
+
+
+def amendments_view(n: dict[str, Any]) -> list[dict[str, Any]]:
+    """A note's amendments, oldest first: when, by whom, why, the content it replaced
+    (``previous``) and exactly the fields it changed (``changes``: field, was, now)."""
+    out = []
+    for i, a in enumerate(n["amendments"]):
+        after = n["amendments"][i + 1]["previous"] if i + 1 < len(n["amendments"]) else n["content"]
+        out.append({"at": a["at"], "by": who(a["by"]), "reason": a["reason"], "previous": a["previous"],
+                    "changes": note_changes(a["previous"], after)})
+    return out
+
+
 def note_view(case: CaseRecord, n: dict[str, Any]) -> dict[str, Any]:
-    """A note as read: its current content, amendments (with the text they replaced), and the
-    service user's correction requests and disagreements beside it."""
+    """A note as read: its current content, amendments (with the text they replaced and the
+    fields they changed), and the service user's correction requests and disagreements beside it."""
     return {
         "id": str(n["id"]), "kind": words(n["kind"]), "occurred_at": n["occurred_at"],
-        "recorded_at": n["recorded_at"], "status": n["status"], "author": who(n["author"]),
-        "content": n["content"],
-        "amendments": [{"at": a["at"], "by": who(a["by"]), "reason": a["reason"], "previous": a["previous"]}
-                       for a in n["amendments"]],
+        "recorded_at": n["recorded_at"], "status": n["status"], "finalised_at": n.get("finalised_at"),
+        "author": who(n["author"]), "content": n["content"],
+        "amendments": amendments_view(n),
         "corrections": [correction_view(r) for r in casework.records_about(case, n["id"])],
     }
 
@@ -413,6 +452,24 @@ def correction_view(r: dict[str, Any]) -> dict[str, Any]:
             "outcome": r.get("outcome"), "disagreements": [
                 {"in_their_own_words": x["in_their_own_words"], "by_whom": x["by_whom"],
                  "how_obtained": x.get("how_obtained", ""), "at": x["at"]} for x in r.get("disagreements", [])]}
+
+
+#: The fields of a case summary in the order they are read, in words (policy s.9); any other
+#: field a summary holds is read after these, by its name.
+SUMMARY_FIELDS = {"life_for_the_child": "What life is like for the child",
+                  "progress_against_care_plan": "Progress against the care plan", "strengths": "Strengths",
+                  "concerns": "Concerns", "new_issues": "New issues", "how_handled": "How they were handled",
+                  "engagement": "Engagement with services",
+                  "focus_next_three_months": "Focus for the next three months"}
+_SUMMARY_META = ("id", "written_at", "recorded_at", "by", "next_update_due", "supersedes")
+
+
+def summary_fields(s: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What a summary (as :func:`case_view` and :func:`summary_view` give it) records, as
+    (words, value) in reading order: every field it holds, none left out."""
+    held = [k for k in s if k not in _SUMMARY_META]
+    order = [k for k in SUMMARY_FIELDS if k in held] + [k for k in held if k not in SUMMARY_FIELDS]
+    return [(SUMMARY_FIELDS.get(k) or words(k).capitalize(), s[k]) for k in order]
 
 
 def _summary(r: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -530,7 +587,7 @@ def withhold_deleted(case: CaseRecord, rows: list[dict[str, Any]]) -> list[dict[
         if dl is None:
             out.append(r)
             continue
-        r = {k: v for k, v in r.items() if k not in ("content", "previous")}
+        r = {k: v for k, v in r.items() if k not in ("content", "previous", "changes")}
         r["withheld"] = (f"text withheld (audit-only): deleted by {who(dl['by'])} on "
                          f"{local_date(dl['at']).strftime('%d %b %Y')}: {dl['reason']}")
         out.append(r)
@@ -562,13 +619,14 @@ def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, A
             occurred_at=n["occurred_at"], content=first if first is not None else original)
         for i, rev in enumerate(n["revisions"]):
             nxt = n["revisions"][i + 1]["previous"] if i + 1 < len(n["revisions"]) else original
-            add(rev["at"], "note_revised", nid, n["author"], "Draft revised", previous=rev["previous"], content=nxt)
+            add(rev["at"], "note_revised", nid, n["author"], "Draft revised", previous=rev["previous"], content=nxt,
+                changes=note_changes(rev["previous"], nxt))
         if n["finalised_at"]:
             add(n["finalised_at"], "note_finalised", nid, n["author"], "Case note finalised")
         for i, am in enumerate(n["amendments"]):
             nxt = n["amendments"][i + 1]["previous"] if i + 1 < len(n["amendments"]) else n["content"]
             add(am["at"], "note_amended", nid, am["by"], f"Amended: {am['reason']}", previous=am["previous"],
-                content=nxt, reason=am["reason"])
+                content=nxt, reason=am["reason"], changes=note_changes(am["previous"], nxt))
         if n["deleted"]:
             dl = n["deleted"]
             add(dl["at"], "note_deleted", nid, dl["by"], f"Deleted: {dl['reason']}", reason=dl["reason"],
