@@ -39,7 +39,7 @@ from ledger.evidence import FORMAT as BUNDLE_FORMAT
 from ledger.evidence import export_bundle, verify_bundle
 from ledger.fields import require_time
 from ledger.staff import Role
-from ledger.storage import backend_for
+from ledger.storage import ReadOnlyLedger, backend_for
 from ledger.verify_log import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 
 EXIT_REFUSED = 1
@@ -58,6 +58,7 @@ class Context:
         self.purpose = purpose or ""
         self.basis = basis
         self.create = False  # only init and demo create a ledger
+        self.read_only = False  # set by @opens_read_only: the commands that record nothing
         self._ledger: CaseLedger | None = None
 
     def read(self, case_id: str, part: Part | str, item: str = "") -> Any:
@@ -69,7 +70,11 @@ class Context:
     @property
     def ledger(self) -> CaseLedger:
         if self._ledger is None:
-            self._ledger = CaseLedger(self.db, create=self.create, channel=self.channel())
+            try:
+                self._ledger = CaseLedger(self.db, create=self.create, read_only=self.read_only,
+                                          channel=self.channel())
+            except ReadOnlyLedger as e:
+                raise ReadOnlyLedger(needs_write_access(e.where) if e.where else str(e)) from None
         return self._ledger
 
     @staticmethod
@@ -106,6 +111,7 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(db: str | None, as_json: bool, acting: str | None, purpose: str, basis: str | None,
                 **kwargs: Any) -> Any:
         ctx = Context(db, as_json, acting, purpose, basis)
+        ctx.read_only = getattr(func, "opens_read_only", False)
         command = click.get_current_context().command
         click.get_current_context().obj = ctx
         try:
@@ -117,6 +123,28 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
             ctx.close()
 
     return wrapper
+
+
+def opens_read_only(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Open the ledger read-only for this command (put it under ``@common``): only for a command that
+    records nothing, not even an access attempt, so that it runs on a read-only copy (an auditor's)."""
+    func.opens_read_only = True  # type: ignore[attr-defined]
+    return func
+
+
+#: What a command writes, for the message when the ledger is read-only (default: :data:`RECORDS`).
+WRITES = {"init": "the ledger's tables and first checkpoint", "checkpoint": "a signed checkpoint",
+          "demo": "a demo borough", "staff add": "a staff member",
+          **{f"projections {c}": "the projections' tables and positions" for c in ("status", "rebuild", "run")}}
+RECORDS = "an access attempt for each record it reads (and any change it makes)"
+
+
+def needs_write_access(where: str) -> str:
+    """The one line when a command that writes meets a ledger it cannot write."""
+    current = click.get_current_context(silent=True)
+    command = " ".join(current.command_path.split()[1:]) if current is not None else ""
+    return (f"the ledger at {where} is read-only; caseledger {command} records "
+            f"{WRITES.get(command, RECORDS)} and needs write access")
 
 
 def field_flags(**flags: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -305,6 +333,7 @@ def read_checkpoint_file(name: str) -> str:
 @click.option("--max-unsigned-days", envvar="CASELEDGER_MAX_UNSIGNED_DAYS", type=click.FloatRange(min=0),
               default=DEFAULT_TAIL_LIMIT.days, show_default=True,
               help="Days the unsigned tail may span (its events' recorded times); sign more often than that.")
+@opens_read_only
 def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
            checkpoint_files: tuple[str, ...], max_unsigned_events: int, max_unsigned_days: float) -> None:
     """Verify the whole ledger: every hash chain, the Merkle log, every stored snapshot against its
@@ -312,7 +341,8 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
 
     Streams the raw stored rows. Exit 0 intact, 1 tampered (or more unsigned events over more days
     than the limits: the checkpoint history may have been cut), 2 could not run (or no checkpoint
-    signed yet: nothing inconsistent, but nothing signed to check against).
+    signed yet: nothing inconsistent, but nothing signed to check against). Opens the ledger
+    read-only: a read-only copy (an auditor's) is verified as it is, and nothing is written.
 
     \b
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
@@ -433,6 +463,7 @@ def staff_add(ctx: Context, staff_id: str, full_name: str, designation: str, tea
 
 @staff.command("list")
 @common
+@opens_read_only
 def staff_list(ctx: Context) -> None:
     """List the staff directory.
 

@@ -34,7 +34,7 @@ from ledger.ids import resolve_prefix
 from ledger.rollback_commands import RollbackCommands
 from ledger.snapshots import CheckedRepository
 from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
-from ledger.storage import Backend, ConflictError, backend_for, no_ledger, translate_storage_errors
+from ledger.storage import Backend, ConflictError, backend_for, no_ledger, refuse_if_read_only, translate_storage_errors
 from ledger.timescales import LONDON, start_of_day
 from ledger.transparency import TransparencyLog
 
@@ -128,10 +128,19 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
                  new_id: Callable[[], uuid.UUID] = uuid.uuid4,
-                 backend: Backend | None = None, create: bool = True,
+                 backend: Backend | None = None, create: bool = True, read_only: bool = False,
                  channel: Channel | None = None) -> None:
-        """``create=False``: open an existing ledger only (``no ledger at PATH`` otherwise)."""
-        self.backend = backend or backend_for(db, create=create)
+        """``create=False``: open an existing ledger only (``no ledger at PATH`` otherwise).
+
+        ``read_only=True``: an existing ledger, opened so that nothing can be written (a read-only
+        copy can be verified; :func:`ledger.storage.backend_for`). Any write then fails with
+        :class:`~ledger.storage.ReadOnlyLedger`. Only for what records nothing: a read of a case
+        record records an access attempt first, and needs a ledger opened for writing.
+        """
+        create = create and not read_only
+        self.backend = backend or backend_for(db, create=create, read_only=read_only)
+        if not read_only:
+            refuse_if_read_only(self.backend)
         self.channel = channel
         self.clock = clock
         self.new_id = new_id  # the demo passes a seeded generator, so that it is reproducible

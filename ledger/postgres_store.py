@@ -22,23 +22,141 @@ does not:
 
 Every other transaction (case events, staff changes, batches of attempts mixed with anything
 else) keeps the server's ``synchronous_commit`` setting.
+
+Waiting for the server. ``connect_timeout`` (the URL's, :func:`ledger.storage.backend_for`) is
+the whole wait of one call of the recorder. eventsourcing retries a call that fails on a lost
+connection (``@retry(max_attempts=10, wait=0.2)``), and each try waited for the pool's full
+timeout: an outage blocked a writer 36-52 s before "couldn't get a connection after 5.00 sec".
+Here (:class:`LedgerPostgresFactory`) each of the recorder's calls has one deadline, its start
+plus the timeout: a try waits for a connection only until then, and a wait that ends without
+one raises :class:`~ledger.storage.DatabaseUnreachable` (or, when every connection of the pool
+was in use all along, :class:`~ledger.storage.NoFreeConnection`), which nothing retries. A stale pooled
+connection (the server restarted) is still retried, within the deadline. Each connection
+attempt gives up after the timeout too (libpq's ``connect_timeout``, at least 2 s), and the
+pool gives up reconnecting in the background after it, so that a new attempt starts at the next
+call once the server is back. A ledger opened read-only has ``default_transaction_read_only``
+on for every connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+import psycopg
+from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    PersistenceError,
+    ProgrammingError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.utils import Environment, EnvType, strtobool
+from psycopg.rows import DictRow
 from psycopg.sql import SQL
+from psycopg.types.composite import register_composite
+from psycopg_pool import PoolTimeout
 
 from ledger.access_log import ATTEMPT_TOPICS
 from ledger.merkle_log import LogDialect, append_to_log
-from ledger.storage import check_previous_events
+from ledger.storage import READ_ONLY_KEY, DatabaseUnreachable, NoFreeConnection, check_previous_events
 
-__all__ = ["PostgresLedgerRecorder"]
+__all__ = ["LedgerPostgresFactory", "PostgresLedgerRecorder"]
+
+#: How eventsourcing's ``PostgresDatastore.get_connection`` translates driver errors (the same order).
+_DRIVER_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
+    (psycopg.DataError, DataError), (psycopg.IntegrityError, IntegrityError),
+    (psycopg.InternalError, InternalError), (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError),
+    (psycopg.Error, PersistenceError),
+)
+
+
+class _Call(threading.local):
+    """The deadline of the recorder call this thread is in (None: not in one)."""
+
+    deadline: float | None = None
+
+
+_call = _Call()
+
+
+@contextmanager
+def within_deadline(timeout: float) -> Iterator[None]:
+    """One deadline for everything inside (the outermost call sets it): see the module docstring."""
+    if _call.deadline is not None:
+        yield
+        return
+    _call.deadline = time.monotonic() + timeout
+    try:
+        yield
+    finally:
+        _call.deadline = None
+
+
+class LedgerPostgresFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL factory, with the waits bounded and the read-only setting."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        bound_waits(self.datastore, read_only=strtobool(self.env.get(READ_ONLY_KEY) or "no"))
+
+
+def bound_waits(datastore: PostgresDatastore, *, read_only: bool) -> None:
+    """Configure ``datastore``'s pool and connections (before it is opened): see the module docstring."""
+    pool = datastore.pool
+    timeout = float(pool.timeout)
+    kwargs = pool.kwargs
+    assert isinstance(kwargs, dict)
+    where = f"{kwargs['host']}:{kwargs['port']}"
+    kwargs["connect_timeout"] = max(2, math.ceil(timeout))
+    if read_only:
+        kwargs["options"] = "-c default_transaction_read_only=on"
+    pool.reconnect_timeout = timeout
+    in_use = [0]  # connections handed out and not yet returned
+    counting = threading.Lock()
+
+    @contextmanager
+    def get_connection() -> Iterator[psycopg.Connection[DictRow]]:
+        deadline = _call.deadline
+        wait = timeout if deadline is None else deadline - time.monotonic()
+        if wait <= 0:
+            raise DatabaseUnreachable(where, timeout)
+        try:
+            pool.open(wait=False)
+            with pool.connection(timeout=wait) as conn:
+                with counting:
+                    in_use[0] += 1
+                try:
+                    for info in datastore.psycopg_type_adapters.values():
+                        if not conn.adapters.types.get(info.oid):
+                            register_composite(info, conn)
+                    yield conn
+                finally:
+                    with counting:
+                        in_use[0] -= 1
+        except PoolTimeout as e:
+            size = pool.max_size
+            if in_use[0] >= size:  # the pool was full and busy: the database did answer
+                raise NoFreeConnection(where, timeout, size) from e
+            raise DatabaseUnreachable(where, timeout) from e
+        except psycopg.Error as e:
+            ours = next(mine for theirs, mine in _DRIVER_ERRORS if isinstance(e, theirs))
+            raise ours(str(e)) from e
+
+    datastore.get_connection = get_connection  # type: ignore[method-assign]
 
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
@@ -96,6 +214,28 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
     @staticmethod
     def stream_key(stream_id: UUID) -> UUID:
         return stream_id
+
+    # eventsourcing retries these (see the module docstring): one deadline for all the tries of a call.
+
+    def _deadline(self) -> Any:
+        return within_deadline(float(self.datastore.pool.timeout))
+
+    def insert_events(self, *args: Any, **kwargs: Any) -> Any:
+        with self._deadline():
+            return super().insert_events(*args, **kwargs)
+
+    def select_events(self, *args: Any, **kwargs: Any) -> Any:
+        with self._deadline():
+            return super().select_events(*args, **kwargs)
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+        with self._deadline():
+            return super().select_notifications(*args, **kwargs)
+
+    def max_notification_id(self) -> int | None:
+        with self._deadline():
+            top: int | None = super().max_notification_id()
+            return top
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         # Pipelined with the insert (no round trip of its own); see the module docstring.

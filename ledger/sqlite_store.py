@@ -15,6 +15,11 @@ this guarantees and what it does not:
   broken hash chain). With ``synchronous = FULL`` (SQLite's default) each commit waited for an
   fsync (~1 ms or more per write), which only protects against that case; a ledger that must
   survive power loss with no lost commit belongs on PostgreSQL.
+
+Read-only. A ledger opened through a ``mode=ro`` URI (:func:`ledger.storage.sqlite_read_only_uri`)
+gets connections that write nothing: no ``PRAGMA journal_mode`` change (eventsourcing's pool would
+set WAL on a database that does not report it, which an ``immutable`` one does not), no
+``synchronous`` setting, and ``PRAGMA query_only`` on.
 """
 
 from __future__ import annotations
@@ -49,10 +54,15 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, **kwargs)
         pool = datastore.pool
         create = pool._create_connection
+        self.read_only = pool.db_name.startswith("file:") and "mode=ro" in pool.db_name
+        if self.read_only:
+            pool.is_journal_mode_wal = True  # never asked or changed: see the module docstring
 
         def create_connection() -> SQLiteConnection:
             connection = create()
-            if not pool.is_sqlite_memory_mode:
+            if self.read_only:
+                connection.cursor().execute("PRAGMA query_only = ON")
+            elif not pool.is_sqlite_memory_mode:
                 connection.cursor().execute("PRAGMA synchronous = NORMAL")  # see the module docstring
             return connection
 
