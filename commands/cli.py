@@ -27,6 +27,7 @@ from typing import Any
 
 import click
 
+from commands import pins
 from commands.files import LONG_TEXT, LONG_TEXT_HELP, FileProblem, OutputFile, read_input, write_output
 from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
 from ledger.access import BreakGlassBasis, Part
@@ -39,7 +40,7 @@ from ledger.evidence import FORMAT as BUNDLE_FORMAT
 from ledger.evidence import export_bundle, verify_bundle
 from ledger.fields import require_time
 from ledger.staff import Role
-from ledger.storage import ReadOnlyLedger, backend_for
+from ledger.storage import Backend, ReadOnlyLedger, backend_for
 from ledger.verify_log import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 
 EXIT_REFUSED = 1
@@ -251,28 +252,39 @@ def load_or_create_key(path: Path, origin: str) -> tuple[SigningKey, bool]:
 @key_option
 @click.option("--origin", default=DEFAULT_ORIGIN, show_default=True,
               help="The log's name in checkpoints: identifies the authority's ledger.")
-def init(ctx: Context, key_file: str | None, origin: str) -> None:
+@click.option("--repin", is_flag=True,
+              help="Replace the verifier key pinned for this ledger (only after making a new ledger or key "
+                   "here on purpose: checkpoints signed with the old key then fail verify).")
+def init(ctx: Context, key_file: str | None, origin: str, repin: bool) -> None:
     """Create the ledger's tables, the signing key (mode 0600) and the first checkpoint.
 
-    Prints the verifier key: give it to your auditors.
+    Prints the verifier key (give it to your auditors) and pins it in a per-user file outside the
+    ledger's folder (CASELEDGER_CONFIG_DIR, else ~/.config/caseledger/verifiers.toml): verify checks
+    against the pinned key, not the key file beside the ledger. A different key already pinned for
+    this ledger is refused (exit 1) unless --repin.
 
     \b
     Example:  caseledger init --db borough.db --origin enfield.gov.uk/childrens-services
     """
     ctx.create = True
     path = key_path(ctx, key_file)
+    backend = backend_for(ctx.db)
+    pins.check_key(backend, path, replace=repin, flag="--repin")
     key, created = load_or_create_key(path, origin)
+    _, pinning = pins.pin(backend, key.name, key.verifier_key(), replace=repin, flag="--repin")
     events = ctx.ledger.event_count()
     note = None
     if not ctx.ledger.transparency.checkpoints():
         _, note = ctx.ledger.sign_checkpoint(key)
     ctx.out({"db": ctx.ledger.backend.display, "backend": ctx.ledger.backend.kind, "events": events,
              "key": str(path), "key_created": created, "origin": key.name,
-             "verifier_key": key.verifier_key(), "checkpoint": note},
+             "verifier_key": key.verifier_key(), "checkpoint": note,
+             "pinned_in": str(pins.pins_file()), "pin": pinning},
             f"Ledger ready at {ctx.ledger.backend.display} ({ctx.ledger.backend.kind}, {events} events).\n"
             f"Signing key {'created' if created else 'found'} at {path} (keep it out of the database "
             "and its backups).\n"
             f"Verifier key (give it to auditors):\n  {key.verifier_key()}\n"
+            f"Verifier key {pinning} in {pins.pins_file()} (verify checks against it, not the key file).\n"
             "Next: add the first staff member, an admin:\n"
             "  caseledger staff add --id admin --name 'Full Name' --designation 'Systems Administrator' "
             "--team 'Business Support' --role admin")
@@ -344,25 +356,57 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
     signed yet: nothing inconsistent, but nothing signed to check against). Opens the ledger
     read-only: a read-only copy (an auditor's) is verified as it is, and nothing is written.
 
+    The checkpoints are checked against --verifier-key; without it, against the verifier key pinned
+    for this ledger at init (in the per-user verifiers.toml): a signing key file beside the ledger
+    that is not the pinned key was replaced (exit 1). With no pin, against the key file, with a
+    warning: whoever can replace that file can re-sign every checkpoint.
+
     \b
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
     """
     total = ctx.ledger.event_count()  # opened first: a missing ledger is the first thing to say
     external = [(f, read_checkpoint_file(f)) for f in checkpoint_files]
-    verifier = resolve_verifier(ctx, key_file, verifier_key)
-    if not verifier_key:
+    choice = None if verifier_key else pins.choose_verifier(ctx.ledger.backend, key_path(ctx, key_file))
+    verifier = choice.verifier if choice else resolve_verifier(ctx, key_file, verifier_key)
+    if choice and not choice.pin:
         click.echo("WARNING: verifying with the verifier of the signing key file "
-                   f"{key_path(ctx, key_file)}, not a key you keep: whoever can replace that file can re-sign "
+                   f"{choice.key_file}, not a key you keep: whoever can replace that file can re-sign "
                    "every checkpoint. An auditor passes the verifier key printed at init: --verifier-key KEY.",
                    err=True)
+    replaced = (f"KEY FILE REPLACED: the signing key file beside the ledger is not the key pinned at init: it was "
+                f"replaced. {choice.key_file}: {choice.replaced}; pinned in {pins.pins_file()}: "
+                f"{choice.pin.verifier_key}. Checkpoints signed with it fail; do not sign with it."
+                if choice and choice.pin and choice.replaced else "")
+    if replaced and ctx.json:  # (the text output says it first)
+        click.echo(f"WARNING: {replaced}", err=True)
     show_bar = not ctx.json and sys.stderr.isatty()
     report = _with_progress(show_bar, total, "Verifying", lambda progress: verify_ledger(
         ctx.ledger.recorder, verifier=verifier, external=external, progress=progress,
         tail_limit=TailLimit(max_unsigned_events, max_unsigned_days)))
-    chains = report.chains
+    against = (f"Verified against the verifier key pinned at init in {pins.pins_file()}."
+               if choice and choice.pin else "")
     if ctx.json:
-        click.echo(dumps(report.as_dict()))
-    elif report.ok:
+        verifier_source = {"source": "pinned" if against else "given" if verifier_key else "key file",
+                           "verifier_key": verifier.to_string(),
+                           "pinned_in": str(pins.pins_file()) if against else None,
+                           "key_file_replaced": bool(replaced)}
+        click.echo(dumps({**report.as_dict(), "ok": report.ok and not replaced, "verifier": verifier_source,
+                          **({"key_file_problem": replaced} if replaced else {})}))
+    else:
+        if replaced:
+            click.echo(replaced)
+        _verify_text(report)
+        if against:
+            click.echo(against)
+    if not report.ok:
+        raise SystemExit(EXIT_CANNOT_RUN if report.incomplete else EXIT_TAMPERED)
+    if replaced:
+        raise SystemExit(EXIT_TAMPERED)
+
+
+def _verify_text(report: Any) -> None:
+    chains = report.chains
+    if report.ok:
         cps = report.checkpoints
         click.echo(f"Intact: {chains.events} events in {chains.streams} streams "
                    f"({chains.cases} case record{'' if chains.cases == 1 else 's'}); every hash chain, "
@@ -389,8 +433,6 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
         for c in report.checkpoints:
             if not c.ok:
                 click.echo(f"  checkpoint {c.source} (size {c.size}): {c.problem}")
-    if not report.ok:
-        raise SystemExit(EXIT_CANNOT_RUN if report.incomplete else EXIT_TAMPERED)
 
 
 @cli.command()
@@ -887,8 +929,10 @@ DEMO_MAX_CHILDREN = 500  # a large borough's year of casework; bench/demo.py bui
               help=f"How many children (1 to {DEMO_MAX_CHILDREN}).")
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--replace", is_flag=True,
-              help="Replace an existing SQLite ledger file (only once the new one is built).")
-def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: bool) -> None:
+              help="Replace an existing SQLite ledger file (only once the new one is built); re-pins its "
+                   "verifier key.")
+@click.option("--repin", is_flag=True, help="Replace the verifier key pinned for this ledger (see init).")
+def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: bool, repin: bool) -> None:
     """Build a demo borough (synthetic, deterministic for a seed), sign it, verify it, print a tour.
 
     Like every command that writes, each event records the operating-system user, host, process and
@@ -897,7 +941,8 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
     A SQLite demo is built in a temporary file beside --db and moved into place only when it is
     complete: a build that stops (an error, Ctrl-C) leaves no half-built ledger. One build at a
     time per file. On PostgreSQL the database must be empty, and a stopped build leaves what it
-    wrote (drop the schema).
+    wrote (drop the schema). Pins the demo's verifier key like init (a different key already
+    pinned for this ledger is refused unless --replace or --repin).
 
     \b
     Example:  caseledger demo --replace --children 50 --seed 1
@@ -910,9 +955,11 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
     if backend.kind != "sqlite":
         if replace:
             raise RuleViolation("--replace only deletes a SQLite file; for PostgreSQL use an empty database")
+        pins.check_key(backend, key_path(ctx, key_file), replace=repin, flag="--repin")
         with stopped_cleanly(backend.display):
-            _build_demo(ctx, ctx.ledger, load_or_create_key(key_path(ctx, key_file), DEMO_ORIGIN)[0],
-                        children, seed)
+            key = load_or_create_key(key_path(ctx, key_file), DEMO_ORIGIN)[0]
+            summary, report = _build_demo(ctx, ctx.ledger, key, children, seed, show=False)
+        _show_demo(ctx, summary, report, key, _pin_demo(backend, key, repin))
         return
     final = Path(backend.display)
     with build_lock(final):
@@ -924,6 +971,7 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
                 raise RuleViolation(f"the demo fills an empty ledger, but {final} already holds {existing} "
                                     f"event{'s' if existing != 1 else ''}; use --replace or a new file")
         wanted_key = key_path(ctx, key_file)
+        pins.check_key(backend, wanted_key, replace=replace or repin, flag="--replace")
         new_key = None if wanted_key.exists() else temporary(wanted_key)
         built = temporary(final)
         with stopped_cleanly(final, [built, *([new_key] if new_key else [])]):
@@ -937,9 +985,16 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
             if new_key is not None:
                 os.replace(new_key, wanted_key)
             move_into_place(built, final)
+        pinning = _pin_demo(backend, key, replace or repin)
     ctx.close()
     ctx._ledger = None
-    _show_demo(ctx, summary, report, key)
+    _show_demo(ctx, summary, report, key, pinning)
+
+
+def _pin_demo(backend: Backend, key: SigningKey, replace: bool) -> str:
+    """Pin the demo's verifier key (checked before the build: a refusal here means a race)."""
+    return pins.pin(backend, key.name, key.verifier_key(), replace=replace,
+                    flag="--replace" if backend.kind == "sqlite" else "--repin")[1]
 
 
 def _unlink_side(path: Path) -> None:
@@ -972,14 +1027,17 @@ def _build_demo(ctx: Context, ledger: CaseLedger, key: SigningKey, children: int
     return summary, report
 
 
-def _show_demo(ctx: Context, summary: Any, report: Any, key: SigningKey) -> None:
+def _show_demo(ctx: Context, summary: Any, report: Any, key: SigningKey, pinning: str = "") -> None:
     from commands.tour import tour_text
 
     if ctx.json:
         click.echo(dumps({"db": backend_for(ctx.db).display, "summary": dataclasses.asdict(summary),
-                          "verify": report.as_dict(), "verifier_key": key.verifier_key()}))
+                          "verify": report.as_dict(), "verifier_key": key.verifier_key(),
+                          **({"pinned_in": str(pins.pins_file()), "pin": pinning} if pinning else {})}))
     else:
         click.echo(tour_text(ctx.ledger, summary, report))
+        if pinning:
+            click.echo(f"Verifier key {pinning} in {pins.pins_file()} (caseledger verify checks against it).")
     if not report.ok:
         raise SystemExit(EXIT_TAMPERED)
 

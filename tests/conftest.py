@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -48,6 +49,28 @@ def require_pg() -> None:
     if os.environ.get("CI"):
         pytest.fail(message + " (under CI the PostgreSQL tests must run)")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Pinned verifier keys (``commands.pins``) go to a temporary folder, never the real home: for the
+    session's own fixtures (module-scoped ledgers built before any test's fixture runs)."""
+    with pytest.MonkeyPatch.context() as mp:
+        _point_config_at(mp, tmp_path_factory.mktemp("config"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own configuration folder (where init pins verifier keys): CASELEDGER_CONFIG_DIR, and
+    XDG_CONFIG_HOME for the subprocess tests that drop every CASELEDGER_ variable."""
+    return _point_config_at(monkeypatch, tmp_path_factory.mktemp("config"))
+
+
+def _point_config_at(mp: pytest.MonkeyPatch, folder: Path) -> Path:
+    mp.setenv("CASELEDGER_CONFIG_DIR", str(folder / "caseledger"))
+    mp.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder / "caseledger"
 
 
 @pytest.fixture

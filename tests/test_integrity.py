@@ -26,6 +26,7 @@ import pytest
 
 from ledger.access_log import ATTEMPT_TOPICS
 from ledger.application import CaseLedger
+from ledger.case import note_content
 from ledger.checkpoint import SigningKey, open_checkpoint
 from ledger.encoding import decode, encode, event_digest
 from ledger.merkle import verify_inclusion
@@ -1121,6 +1122,50 @@ def test_verifying_with_only_the_key_file_warns_loudly(s: Scenario, tmp_path: Pa
     pinned = CliRunner().invoke(
         cli, ["verify", "--db", s.db, "--verifier-key", s.key.verifier_key()])
     assert pinned.exit_code == 0 and "WARNING" not in pinned.stderr
+
+
+# --- the documented limit of the threat model ---
+
+
+def test_a_consistent_forged_append_passes_verify_and_the_next_checkpoint_signs_it(s: Scenario) -> None:
+    """THE DOCUMENTED LIMIT OF THE THREAT MODEL, NOT A DESIRED BEHAVIOUR (README, "Threat model").
+
+    Someone with database write access and the application's code, but no signing key, appends a
+    note to Amira's case through the ledger's own save path (the hash chain link, Merkle leaf and
+    nodes written as the application writes them), going around the access policy: no access
+    attempt is recorded, the note names Jane Smith as its author. Nothing tells it from a real
+    append: verify passes (one unsigned event), every earlier checkpoint, kept outside or stored,
+    stays consistent with the extended log, and the next ``checkpoint`` signs it. Bounding this needs
+    a signer that does not trust the database (a separate process counting what the application
+    appended, or C2SP tlog-witness cosignatures); when one is built this test must change with it."""
+    attacker = CaseLedger(s.db)  # the attacker's own process on the database: no channel, no access check
+    try:
+        before = attacker.event_count()
+        case = attacker.case(s.case_a)
+        forged_id = uuid.uuid4()
+        now = s.clock.advance(minutes=30)
+        case.record_case_note(actor=attacker.staff_member("jane.smith"), note_id=forged_id, kind="home_visit",
+                              occurred_at=now - dt.timedelta(minutes=5), now=now,
+                              content=note_content(facts="Mother was drunk and the children were alone."))
+        attacker._save("forging a case note", case)
+        assert attacker.event_count() == before + 1  # the note alone: no access attempt was recorded
+    finally:
+        attacker.close()
+    outside = [("auditor-cp1.txt", s.cp1[1]), ("auditor-cp2.txt", s.cp2[1])]
+    report = s.verify(external=outside)
+    assert report.ok is True, report.as_dict()
+    assert report.unsigned_tail == 1  # the only trace: one event no checkpoint covers yet
+    cp, _ = s.ledger.sign_checkpoint(s.key)  # the next routine checkpoint
+    assert cp.size == before + 1
+    signed = s.verify(external=outside)
+    assert signed.ok is True and signed.unsigned_tail == 0 and not signed.problems
+    assert all(c.ok for c in signed.checkpoints) and len(signed.checkpoints) == 5
+    shown = CaseLedger(s.db)
+    try:
+        assert shown.case(s.case_a).notes[str(forged_id)]["content"]["facts"] == \
+            "Mother was drunk and the children were alone."
+    finally:
+        shown.close()
 
 
 @pytest.fixture
