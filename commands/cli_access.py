@@ -18,6 +18,7 @@ from ledger.access_facts import Thresholds
 from ledger.access_review import ReviewOutcome
 from ledger.application import LONDON, utc_now
 from ledger.checkpoint import SigningKey
+from ledger.dates import day_text
 from ledger.errors import RuleViolation
 from ledger.evidence import export_events
 from projections.access_fhir import fhir_bundle
@@ -107,7 +108,8 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
                                  "(or write it to a file with --out)", param_hint="--json")
     first, last = parse_day(since, "--from"), parse_day(until, "--to")
     if first and last and last < first:
-        raise click.BadParameter(f"the period ends ({last}) before it starts ({first})", param_hint="--to")
+        raise click.BadParameter(f"the period ends ({day_text(last)}) before it starts ({day_text(first)})",
+                                 param_hint="--to")
     ctx.ledger.investigator(ctx.acting)
     if staff_id:
         built = staff_report(ctx.ledger, staff_id, first, last, Thresholds(bulk_cases, bulk_minutes))

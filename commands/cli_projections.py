@@ -17,6 +17,7 @@ import click
 from commands.cli import Context, _stderr_console, cli, common, parse_when
 from ledger.access import Part
 from ledger.case import LOCAL_ZONE
+from ledger.dates import day_text, iso_day_text
 from projections import runner
 from projections.hazards import register
 
@@ -161,12 +162,13 @@ def hazards(ctx: Context, team: str | None, overdue_only: bool, include_closed: 
 
     def text() -> str:
         if not rows:
-            return f"No open hazards or alerts{' in ' + team if team else ''} (as of {today}, position {position})."
-        lines = [f"{len(rows)} open hazards and alerts, as of {today} (position {position}):"]
+            return (f"No open hazards or alerts{' in ' + team if team else ''} "
+                    f"(as of {day_text(today)}, position {position}).")
+        lines = [f"{len(rows)} open hazards and alerts, as of {day_text(today)} (position {position}):"]
         for r in rows:
             flag = "OVERDUE " if r["overdue"] else "        "
             what = r["type"] or r["kind"]
-            lines.append(f"  {flag}review {r['review_date']}  {r['child']:<22} {r['team'] or '':<18} "
+            lines.append(f"  {flag}review {iso_day_text(r['review_date'])}  {r['child']:<22} {r['team'] or '':<18} "
                          f"{r['worker'] or '':<18} {r['kind']}/{what}: {r['description']}  [{r['case_id'][:8]}]")
         return "\n".join(lines)
 

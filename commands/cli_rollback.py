@@ -13,7 +13,7 @@ import click
 
 from commands.cli import Context, cli, common, parse_day, parse_when
 from commands.files import LONG_TEXT, LONG_TEXT_HELP
-from commands.render import local, who
+from commands.render import day, local, who
 from ledger import milestones
 from ledger.rollback import RollbackRequest, RollbackStatus
 from ledger.rollback_commands import RollbackDetails
@@ -207,8 +207,8 @@ def rollback_list(ctx: Context, case_id: str | None, team: str | None, status: s
     rows = [rollback_row(r, now) for r in requests]
 
     def text() -> str:
-        out = [f"{'id':<10} {'requested':<18} {'case':<10} {'team':<18} {'matter':<26} {'status':<12} raised by"]
-        out += [f"{row['id'][:8]:<10} {local(row['requested_at']):<18} {row['case_id'][:8]:<10} {row['team']:<18} "
+        out = [f"{'id':<10} {'requested':<22} {'case':<10} {'team':<18} {'matter':<26} {'status':<12} raised by"]
+        out += [f"{row['id'][:8]:<10} {local(row['requested_at']):<22} {row['case_id'][:8]:<10} {row['team']:<18} "
                 f"{row['matter']:<26} {row['status']:<12} {row['raised_by_name']}" for row in rows]
         return "\n".join(out) if rows else "No roll-back requests."
 
@@ -236,13 +236,13 @@ def rollback_report_cmd(ctx: Context, team: str | None, since: str | None, until
     """
     first, last = parse_day(since, "--from"), parse_day(until, "--to")
     if first and last and first > last:
-        raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
+        raise click.BadParameter(f"--from {day(first)} is after --to {day(last)}", param_hint="--from")
     requests = ctx.ledger.list_rollbacks(ctx.acting, team=team)
     report = rollback_report(requests, now=ctx.ledger.clock(), team=team, since=first, until=last,
                              alert_rate=alert_rate)
 
     def text() -> str:
-        window = f"{first or 'the start'} to {last or 'now'}"
+        window = f"{day(first) if first else 'the start'} to {day(last) if last else 'now'}"
         out = [f"Roll-back report, {window}" + (f", {team} team" if team else "")
                + f" (highlighted: more than {alert_rate} request(s) in a month)",
                f"Totals: {_counts(report['totals'])}", "", "Per team:"]

@@ -15,9 +15,10 @@ import click
 
 from commands.cli import Context, case, cli, common, parse_when
 from commands.files import OutputFile, write_output
-from commands.render import change_text, dumps, jsonable, local, note_lines, summary_lines
+from commands.render import change_text, day, dumps, jsonable, local, note_lines, summary_lines
 from ledger.access import Part
 from ledger.application import LONDON, utc_now
+from ledger.dates import moment_text
 from ledger.errors import PermissionDenied
 from projections import views
 from projections.asof import case_as_of
@@ -52,8 +53,14 @@ def read_case(ctx: Context, case_id: str, as_of: str | None, part: Part) -> tupl
     return case_as_of(ctx.ledger, case_id, at=at), at
 
 
+def as_of_text(as_of: str) -> str:
+    """``--as-of`` as people read it: ``05 Dec 2026 14:30 GMT``, or the position as given (``@1200``)."""
+    text = as_of.strip()
+    return text if text.startswith("@") else moment_text(parse_when(text, "--as-of"))
+
+
 def _stamp(c: Any, as_of: str | None) -> str:
-    return f" (as of {as_of}: version {c.version})" if as_of else ""
+    return f" (as of {as_of_text(as_of)}: version {c.version})" if as_of else ""
 
 
 # --- chronology ----------------------------------------------------------------------------------
@@ -76,7 +83,7 @@ def chronology_table(child: dict[str, Any], entries: list[views.ChronologyEntry]
     lines = [f"{title}: {child['name']} ({len(entries)} entries; * positive change or achievement)"]
     for x in entries:
         ref = f"{x.source.replace('_', ' ')} {(x.source_id or '')[:8]}".strip()
-        lines.append(f"{x.date:%d %b %Y}  {'*' if x.positive else ' '} {x.title}   [{x.category}; {ref}]")
+        lines.append(f"{day(x.date)}  {'*' if x.positive else ' '} {x.title}   [{x.category}; {ref}]")
         if x.detail:
             lines.append(f"               {x.detail}")
     return "\n".join(lines)
@@ -129,7 +136,8 @@ def chronology_cmd(ctx: Context, case_id: str, as_of: str | None, court: bool, f
         text = chronology_csv(entries)
     elif fmt == "html":
         text = chronology_html(c.child, entries, case_id=str(c.id), authority=authority, court=court,
-                               as_of=as_of, produced_at=utc_now().astimezone(LONDON))
+                               as_of=as_of_text(as_of) if as_of else None,
+                               produced_at=utc_now().astimezone(LONDON))
     else:
         text = chronology_table(c.child, entries, title + _stamp(c, as_of))
     if out:
@@ -145,21 +153,22 @@ def chronology_cmd(ctx: Context, case_id: str, as_of: str | None, court: bool, f
 
 def case_view_text(v: dict[str, Any]) -> str:
     ch = v["child"]
-    born = f"born {ch['date_of_birth']}" if ch["date_of_birth"] else f"expected {ch['expected_date_of_birth']}"
+    born = (f"born {day(ch['date_of_birth'])}" if ch["date_of_birth"]
+            else f"expected {day(ch['expected_date_of_birth'])}")
     lines = [f"{ch['name']} ({born}; {ch['age']})",
              f"Case {v['case_id']}   status: {v['status']}   version {v['version']}",
              f"Allocated to {v['allocation']['worker']} ({v['allocation']['team']})"]
     if v["closure"]:
-        lines.append(f"Closed on {v['closure']['closed_on']}: {v['closure']['reason']}")
+        lines.append(f"Closed on {day(v['closure']['closed_on'])}: {v['closure']['reason']}")
     lines += ["", "Process:"]
     lines += [f"  {p}" for p in v["process"]]
     lines += ["", f"Hazards and alerts ({len(v['alerts'])} open):"]
     lines += [f"  {'OVERDUE ' if a['overdue'] else ''}{a['kind'].replace('_', ' ')}"
               f"{' (' + a['type'].replace('_', ' ') + ')' if a['type'] else ''}: {a['description']}  "
-              f"review by {a['review_date']}" for a in v["alerts"]]
+              f"review by {day(a['review_date'])}" for a in v["alerts"]]
     s = v["summary"]
     lines += ["", "Case summary: " + (f"written {local(s['written_at'])} by {s['by']}, next update due "
-                                      f"{s['next_update_due']}" if s else "none yet")]
+                                      f"{day(s['next_update_due'])}" if s else "none yet")]
     if s:
         lines += summary_lines(s)
     lines += ["", f"Recent case notes ({len(v['recent_notes'])} of {v['notes_total']}, most recent first):"]
@@ -169,7 +178,7 @@ def case_view_text(v: dict[str, Any]) -> str:
     lines += ["", f"Decisions ({len(v['decisions'])}):"]
     lines += [f"- {local(d['occurred_at'])}  {d['decision']}  ({d['by']})" for d in v["decisions"]]
     lines += ["", f"Documents ({len(v['documents'])}):"]
-    lines += [f"- {d['name']} ({d['doc_type'].replace('_', ' ')}), received {d['date_received'] or '-'}"
+    lines += [f"- {d['name']} ({d['doc_type'].replace('_', ' ')}), received {day(d['date_received'])}"
               for d in v["documents"]]
     return "\n".join(lines)
 
@@ -214,11 +223,11 @@ def summary_text(v: dict[str, Any], stamp: str = "") -> str:
     s = v["summary"]
     lines = [f"Case summary of {v['child']}{stamp}"]
     if s:
-        lines.append(f"Written {v['written_on']} by {s['by']}; next update due {v['due']}"
+        lines.append(f"Written {day(v['written_on'])} by {s['by']}; next update due {day(v['due'])}"
                      + ("  OVERDUE (more than three months old)" if v["overdue"] else ""))
         lines += summary_lines(s)
     else:
-        lines.append(f"No case summary yet; the first was due {v['due']}" + ("  OVERDUE" if v["overdue"] else ""))
+        lines.append(f"No case summary yet; the first was due {day(v['due'])}" + ("  OVERDUE" if v["overdue"] else ""))
     lines += ["", "What the next summary must cover:"]
     lines += [f"  - {item}" for item in v["must_cover"]] or ["  (nothing new recorded since)"]
     return "\n".join(lines)

@@ -12,8 +12,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from ledger.application import LONDON
 from ledger.case import CaseRecord
+from ledger.dates import day_text, moment_text
 from ledger.staff import StaffMember
 from projections import views
 
@@ -44,13 +44,13 @@ def dumps(value: Any) -> str:
 
 
 def local(value: _dt.datetime | None) -> str:
-    if value is None:
-        return "-"
-    return value.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+    """A moment as people read it: ``05 Dec 2026 14:30 GMT`` (:func:`ledger.dates.moment_text`)."""
+    return moment_text(value)
 
 
-def day(value: _dt.date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "-"
+def day(value: _dt.date | _dt.datetime | None) -> str:
+    """A day as people read it: ``05 Dec 2026`` (:func:`ledger.dates.day_text`)."""
+    return day_text(value)
 
 
 def who(stamp: dict[str, Any] | None) -> str:

@@ -48,7 +48,7 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
     if with_deletion:
         d = next(n for n in with_deletion.notes.values() if n["deleted"])
         lines += ["", f"A deleted note on {with_deletion.child['name']}'s record, deleted by "
-                  f"{who(d['deleted']['by'])} on {day(d['deleted']['at'].date())}: "
+                  f"{who(d['deleted']['by'])} on {day(d['deleted']['at'])}: "
                   f"\"{d['deleted']['reason']}\". Hidden from reads, kept in the ledger."]
     if with_amendment:
         a = next(n for n in with_amendment.notes.values() if n["amendments"])["amendments"][0]

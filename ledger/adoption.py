@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from ledger.access import ADOPTION_TEAM, Action, Part
 from ledger.case import RESTRICTING_ROLES, CaseRecord, RestrictionKind, explained_reason, local_today
 from ledger.chain import ChainedAggregate
+from ledger.dates import day_text
 from ledger.encoding import decode, encode
 from ledger.errors import IntegrityError, RuleViolation
 
@@ -154,7 +155,8 @@ class AdoptionCommands:
                       "of service decides (policy s.11)", *RESTRICTING_ROLES)
         earlier = getattr(case, "adoption", None)
         if earlier is not None:
-            raise RuleViolation(f"{case.child['name']} was already matched for adoption on {earlier['matched_on']}")
+            raise RuleViolation(f"{case.child['name']} was already matched for adoption on "
+                                f"{day_text(earlier['matched_on'])}")
         looked_after = (case.process.get("looked_after") or {}).get("status") == "looked_after"
         if not looked_after:
             raise RuleViolation(f"a child is matched for adoption while looked after; {case.child['name']} is "
@@ -162,7 +164,7 @@ class AdoptionCommands:
         if not isinstance(matched_on, _dt.date) or isinstance(matched_on, _dt.datetime):
             raise RuleViolation(f"matched_on must be a date, got {matched_on!r}")
         if matched_on > local_today(now):
-            raise RuleViolation(f"matched_on {matched_on} is in the future")
+            raise RuleViolation(f"matched_on {day_text(matched_on)} is in the future")
         link = {"adoptive_name": _text("adoptive_name", adoptive_name), "adopters": _text("adopters", adopters)}
         case.trigger_event(AdoptionMatched, actor=actor.stamp(), timestamp=now, occurred_at=now,
                            matched_on=matched_on, sealed_link=seal(key, case.id, link),

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import AggregateCreated
 
 from ledger.chain import ChainedAggregate
+from ledger.dates import day_text, moment_text
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.fields import explained_reason, text_field
 from ledger.staff import Role, StaffMember
@@ -569,22 +570,23 @@ class CaseRecord(ChainedAggregate):
                 _date(field, value)
         today = local_today(now)
         if referral_date > today:
-            raise RuleViolation(f"referral_date {referral_date} is in the future (today is {today})",
-                                field="referral_date")
+            raise RuleViolation(f"referral_date {day_text(referral_date)} is in the future "
+                                f"(today is {day_text(today)})", field="referral_date")
         if date_of_birth is not None and date_of_birth > today:
             raise RuleViolation(
-                f"date_of_birth {date_of_birth} is in the future; for an unborn child give "
+                f"date_of_birth {day_text(date_of_birth)} is in the future; for an unborn child give "
                 "expected_date_of_birth", fields=("date_of_birth", "expected_date_of_birth")
             )
         born = date_of_birth if date_of_birth is not None else expected_date_of_birth
         field = "date_of_birth" if date_of_birth is not None else "expected_date_of_birth"
         if born is not None and born < EARLIEST_BIRTH:
-            raise RuleViolation(f"{field} {born} is before {EARLIEST_BIRTH.year}: a child's date of birth is "
-                                f"on or after {EARLIEST_BIRTH}", field=field)
+            raise RuleViolation(f"{field} {day_text(born)} is before {EARLIEST_BIRTH.year}: a child's date of birth "
+                                f"is on or after {day_text(EARLIEST_BIRTH)}", field=field)
         if date_of_birth is not None and date_of_birth > referral_date:
             raise RuleViolation(
-                f"date_of_birth {date_of_birth} is after the referral_date {referral_date}: a child is referred "
-                "once born; a referral before birth gives expected_date_of_birth",
+                f"date_of_birth {day_text(date_of_birth)} is after the referral_date "
+                f"{day_text(referral_date)}: a child is referred once born; a referral before birth gives "
+                "expected_date_of_birth",
                 fields=("date_of_birth", "referral_date", "expected_date_of_birth"))
         source = _text("referral_source", referral_source, required=True, rule=" to open a case record")
         _check_worker(worker, team)
@@ -649,7 +651,7 @@ class CaseRecord(ChainedAggregate):
         if note["status"] != "draft":
             raise RuleViolation(
                 f"case note {note_id} was already finalised on "
-                f"{note['finalised_at'].isoformat(timespec='minutes')}; a note is finalised once"
+                f"{moment_text(note['finalised_at'])}; a note is finalised once"
             )
         self._require_author(actor, note, "finalise")
         self.trigger_event(self.CaseNoteFinalised, actor=actor.stamp(), timestamp=now,
@@ -778,7 +780,8 @@ class CaseRecord(ChainedAggregate):
                 "or delete them before closing (all recording is finalised, policy s.3)"
             )
         if _date("closed_on", closed_on) > local_today(now):
-            raise RuleViolation(f"closed_on {closed_on} is in the future (today is {local_today(now)})")
+            raise RuleViolation(f"closed_on {day_text(closed_on)} is in the future "
+                                f"(today is {day_text(local_today(now))})")
         self.trigger_event(self.Closed, actor=actor.stamp(), timestamp=now, occurred_at=now,
                            reason=explained_reason("reason", reason, "closing a case"),
                            closed_on=closed_on)
@@ -803,7 +806,7 @@ class CaseRecord(ChainedAggregate):
         if current is not None:
             raise RuleViolation(
                 f"the record is already restricted ({RestrictionKind(current['kind']).label}) since "
-                f"{current['at'].date()} by {current['by']['full_name']}; lift that restriction first"
+                f"{day_text(current['at'])} by {current['by']['full_name']}; lift that restriction first"
             )
         if staff_concerned is not None and kind not in (RestrictionKind.STAFF_MEMBER,
                                                         RestrictionKind.STAFF_RELATIVE):
@@ -873,7 +876,7 @@ class CaseRecord(ChainedAggregate):
         born = (getattr(self, "child", None) or {}).get("date_of_birth")
         if born is not None and local_today(when) < born:
             raise RuleViolation(
-                f"{field} {local_today(when)} is before the child was born ({born}): {what} is dated by the "
+                f"{field} {day_text(when)} is before the child was born ({day_text(born)}): {what} is dated by the "
                 "event, on or after the date of birth (a pre-birth case gives an expected date of birth)",
                 field=field)
         return when
@@ -890,7 +893,7 @@ class CaseRecord(ChainedAggregate):
         if grant["revoked"] is not None:
             raise RuleViolation(
                 f"the need-to-know access of {grant['staff']['full_name']} was revoked on "
-                f"{grant['revoked']['at'].date()} by {grant['revoked']['by']['full_name']}; grant it again")
+                f"{day_text(grant['revoked']['at'])} by {grant['revoked']['by']['full_name']}; grant it again")
         return grant  # type: ignore[no-any-return]
 
     # --- helpers and reading ----------------------------------------------------------
@@ -899,7 +902,7 @@ class CaseRecord(ChainedAggregate):
         if self.status == "closed":
             raise RuleViolation(
                 f"cannot {what} the case of {self.child['name']}: it was closed on "
-                f"{(self.closure or {}).get('closed_on')}; re-open it first (with a reason)"
+                f"{day_text((self.closure or {}).get('closed_on'))}; re-open it first (with a reason)"
             )
 
     def _live_note(self, note_id: uuid.UUID, what: str) -> dict[str, Any]:
@@ -911,7 +914,7 @@ class CaseRecord(ChainedAggregate):
             d = note["deleted"]
             raise RuleViolation(
                 f"cannot {what} case note {note_id}: it was deleted by {d['by']['full_name']} "
-                f"on {d['at'].date()}"
+                f"on {day_text(d['at'])}"
             )
         return note
 

@@ -82,6 +82,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ledger.dates import day_text
 from ledger.errors import NotFound, RuleViolation
 from ledger.fields import Field, check_details, describe
 from ledger.staff import Role, StaffMember
@@ -247,7 +248,8 @@ def _check_source(ctx: Ctx, d: dict[str, Any], what: str, *, required: bool) -> 
             raise RuleViolation(f"source_date is required with source_document for {what}: the description "
                                 "refers to a specific dated document (policy s.10)")
         if d["source_date"] > ctx.today:
-            raise RuleViolation(f"source_date {d['source_date']} is in the future (today is {ctx.today})")
+            raise RuleViolation(f"source_date {day_text(d['source_date'])} is in the future "
+                                f"(today is {day_text(ctx.today)})")
     elif d.get("source_date"):
         raise RuleViolation(f"source_date for {what} goes with source_document (the document it dates)")
     elif required:
@@ -262,20 +264,20 @@ def _check_review_date(field_name: str, day: _dt.date, today: _dt.date, what: st
                        strictly_after: bool = False) -> None:
     latest = add_months(today, REVIEW_MONTHS)
     if day < today or (strictly_after and day == today):
-        raise RuleViolation(f"{field_name} {day} for {what} is in the past (today is {today}); "
+        raise RuleViolation(f"{field_name} {day_text(day)} for {what} is in the past (today is {day_text(today)}); "
                             f"a review date is {'after' if strictly_after else 'on or after'} today")
     if day > latest:
         raise RuleViolation(
-            f"{field_name} {day} for {what} is more than six months away; it is reviewed within six "
-            f"months (policy s.10): at the latest {latest}"
+            f"{field_name} {day_text(day)} for {what} is more than six months away; it is reviewed within six "
+            f"months (policy s.10): at the latest {day_text(latest)}"
         )
 
 
 def _alert_kind(name: str, title: str, extra: tuple[Field, ...], help_text: str) -> Kind:
     def check(ctx: Ctx, d: dict[str, Any]) -> dict[str, Any]:
         if d["started_on"] > ctx.today:
-            raise RuleViolation(f"started_on {d['started_on']} for {title} is in the future "
-                                f"(today is {ctx.today}): the date it started or was first known")
+            raise RuleViolation(f"started_on {day_text(d['started_on'])} for {title} is in the future "
+                                f"(today is {day_text(ctx.today)}): the date it started or was first known")
         _check_source(ctx, d, title, required=True)
         _check_review_date("review_date", d["review_date"], ctx.today, title)
         return d
@@ -350,7 +352,7 @@ CHRONOLOGY_CATEGORIES = ("birth", "health", "education", "family", "placement", 
 def _check_chronology(ctx: Ctx, d: dict[str, Any]) -> dict[str, Any]:
     if "event_date" in d and d["event_date"] > ctx.today:
         raise RuleViolation(
-            f"event_date {d['event_date']} for a chronology entry is after today ({ctx.today}): "
+            f"event_date {day_text(d['event_date'])} for a chronology entry is after today ({day_text(ctx.today)}): "
             "a chronology records events that have happened (policy s.8)"
         )
     source = d.get("source")
@@ -546,7 +548,7 @@ def _auditor(actor: StaffMember, title: str) -> None:
 
 def _check_audit(ctx: Ctx, d: dict[str, Any]) -> dict[str, Any]:
     if d["audit_date"] > ctx.today:
-        raise RuleViolation(f"audit_date {d['audit_date']} is in the future (today is {ctx.today})")
+        raise RuleViolation(f"audit_date {day_text(d['audit_date'])} is in the future (today is {day_text(ctx.today)})")
     if d["audit_type"] == "case_transfer_audit" and "ready_for_transfer" not in d:
         raise RuleViolation("ready_for_transfer is required for a case transfer audit: it evidences whether "
                             "the case is ready for transfer (policy s.14)")
@@ -584,7 +586,8 @@ def _check_document(ctx: Ctx, d: dict[str, Any]) -> dict[str, Any]:
     if d.get("size_bytes", 0) < 0:
         raise RuleViolation(f"size_bytes for a document must not be negative, got {d['size_bytes']}")
     if d.get("date_received") and d["date_received"] > ctx.today:
-        raise RuleViolation(f"date_received {d['date_received']} is in the future (today is {ctx.today})")
+        raise RuleViolation(f"date_received {day_text(d['date_received'])} is in the future "
+                            f"(today is {day_text(ctx.today)})")
     if d["doc_type"] in IDENTITY_DOCUMENTS:
         if d.get("keep_original_paper") is False:
             raise RuleViolation(f"a {d['doc_type'].replace('_', ' ')} is kept in its original form "

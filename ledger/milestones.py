@@ -64,6 +64,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from ledger.dates import day_text
 from ledger.errors import RuleViolation
 from ledger.fields import Field, check_details, describe
 from ledger.staff import Role, StaffMember
@@ -128,11 +129,8 @@ def _local_date(value: _dt.datetime | _dt.date) -> _dt.date:
 
 
 def _day(value: _dt.datetime | _dt.date | None) -> str:
-    """'3 Nov 2026' (the date in England)."""
-    if value is None:
-        return "-"
-    d = _local_date(value)
-    return f"{d.day} {d:%b %Y}"
+    """'03 Nov 2026' (the date in England, :func:`ledger.dates.day_text`)."""
+    return day_text(value)
 
 
 # --- the registry --------------------------------------------------------------------------------

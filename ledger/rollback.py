@@ -74,6 +74,7 @@ from eventsourcing.domain import AggregateCreated
 from ledger import milestones
 from ledger.case import CASEWORK_ROLES, RESTRICTING_ROLES, CaseRecord, explained_reason
 from ledger.chain import ChainedAggregate
+from ledger.dates import moment_text
 from ledger.errors import PermissionDenied, RuleViolation
 from ledger.staff import Role, StaffMember
 from ledger.timescales import END_OF_DAY, LONDON, add_working_days
@@ -517,4 +518,4 @@ def require_helpdesk(actor: StaffMember, what: str) -> None:
 
 
 def _when(moment: _dt.datetime) -> str:
-    return moment.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+    return moment_text(moment)

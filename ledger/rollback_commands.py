@@ -27,6 +27,7 @@ from eventsourcing.application import AggregateNotFoundError
 from ledger import milestones
 from ledger.access import Action, Decision, Outcome, Part
 from ledger.case import CaseRecord, aware, explained_reason
+from ledger.dates import moment_text
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
 from ledger.rollback import (
@@ -40,7 +41,6 @@ from ledger.rollback import (
 )
 from ledger.staff import Role, StaffMember
 from ledger.storage import translate_storage_errors
-from ledger.timescales import LONDON
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
@@ -341,7 +341,7 @@ class RollbackCommands:
                before: uuid.UUID | str | None) -> tuple[int, str]:
         """The point as a case version, and how it was given (in words)."""
         app = _app(self)
-        opened = case.created_on.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+        opened = moment_text(case.created_on)
         if version is not None:
             if version < 1:
                 raise RuleViolation(f"point_version {version} is before the case existed: its first event, the "
@@ -351,10 +351,10 @@ class RollbackCommands:
                                     f"{case.version}")
             return version, f"version {version}"
         if at is not None:
-            shown = at.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+            shown = moment_text(at)
             if at > now:
                 raise RuleViolation(f"point_at {shown} is in the future (now is "
-                                    f"{now.astimezone(LONDON).strftime('%d %b %Y %H:%M')})")
+                                    f"{moment_text(now)})")
             if at < case.created_on:
                 raise RuleViolation(f"point_at {shown} is before the case existed: it was opened on {opened}")
             with translate_storage_errors(f"reading the events of case {case.id}"):

@@ -40,7 +40,7 @@ from ledger.access_facts import (
 )
 from ledger.access_log import access_day
 from ledger.application import CaseLedger
-from ledger.case import LOCAL_ZONE
+from ledger.dates import MOMENT_WIDTH, iso_day_text, iso_moment_text, moment_text
 from ledger.errors import NotFound
 from ledger.staff import staff_stream_id
 
@@ -143,8 +143,12 @@ def case_report(ledger: CaseLedger, case_id: uuid.UUID | str, since: _dt.date | 
 
 
 def when_text(iso: str) -> str:
-    """An ISO moment as London time, e.g. '04 Nov 2026 21:00'."""
-    return _dt.datetime.fromisoformat(iso).astimezone(LOCAL_ZONE).strftime("%d %b %Y %H:%M")
+    """An ISO moment (the report's JSON) as people read it, e.g. '04 Nov 2026 21:00 GMT'."""
+    return iso_moment_text(iso)
+
+
+#: The width of the "when" column of the text tables: a moment with its zone named.
+WHEN_WIDTH = MOMENT_WIDTH
 
 
 def _words(value: str) -> str:
@@ -216,8 +220,8 @@ def with_children(ledger: CaseLedger, acting: str | None, report: dict[str, Any]
 
 
 def period_text(report: dict[str, Any]) -> str:
-    """The period the report covers, e.g. '2026-11-01 to 2026-11-30'."""
-    return (f"{report['from'] or 'the start'} to {report['to'] or 'today'}"
+    """The period the report covers, e.g. '01 Nov 2026 to 30 Nov 2026'."""
+    return (f"{iso_day_text(report['from'], missing='the start')} to {iso_day_text(report['to'], missing='today')}"
             if report["from"] or report["to"] else "all recorded attempts")
 
 
@@ -248,15 +252,15 @@ def report_text(report: dict[str, Any]) -> str:
     if staff:
         t = report["thresholds"]
         lines.append(f"(Bulk browsing: {t['bulk_cases']} or more different records within {t['bulk_minutes']} "
-                     "minutes. Times are London time. Each attempt's reference, e.g. A1234, names it for a review.)")
+                     "minutes. Each attempt's reference, e.g. A1234, names it for a review.)")
     if not report["attempts"]:
         lines.append("No attempts recorded in this period.")
         return "\n".join(lines)
     lines.append("")
-    head = f"{'ref':<9} {'when':<17} {'part':<12} {'action':<9} outcome"
+    head = f"{'ref':<9} {'when':<{WHEN_WIDTH}} {'part':<12} {'action':<9} outcome"
     lines += [head, "-" * len(head)]
     for r in report["attempts"]:
-        lines.append(f"{r['ref']:<9} {when_text(r['at']):<17} {_words(r['part']):<12} {r['action']:<9} "
+        lines.append(f"{r['ref']:<9} {when_text(r['at']):<{WHEN_WIDTH}} {_words(r['part']):<12} {r['action']:<9} "
                      f"{r['outcome'].upper()}")
         pad = " " * 10
         if not staff:
@@ -270,7 +274,7 @@ def report_text(report: dict[str, Any]) -> str:
             lines.append(f"{pad}FLAG: {f['text']}")
         if r["review"]:
             v = r["review"]
-            lines.append(f"{pad}reviewed {v['at'][:10]} by {v['by']}: {_words(v['outcome'])}: {v['note']}")
+            lines.append(f"{pad}reviewed {when_text(v['at'])} by {v['by']}: {_words(v['outcome'])}: {v['note']}")
         elif r["flags"]:
             lines.append(f"{pad}not yet reviewed (on the service manager's alert list)")
     return "\n".join(lines)
@@ -311,7 +315,7 @@ def alerts_text(alerts: list[tuple[Attempt, list[tuple[str, str]]]]) -> str:
         case = str(a.case_id or a.case_ref)[:8]
         kind = flags[0][0]
         label = labels.get(kind, _words(kind).upper())
-        lines.append(f"{a.ref:<9} {when_text(a.at.isoformat()):<17} {label:<20} "
+        lines.append(f"{a.ref:<9} {moment_text(a.at):<{WHEN_WIDTH}} {label:<20} "
                      f"{who}, case {case}, {_words(a.part)}, {a.outcome.upper()}")
         lines.append(f"{'':<10}{a.rule}" + (f'; reason given: "{a.purpose}"' if a.purpose else ""))
         for _, words in flags:

@@ -21,7 +21,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.case import LOCAL_ZONE, CaseRecord
+from ledger.case import CaseRecord
+from ledger.dates import moment_text
 from ledger.encoding import decode
 from ledger.errors import NotFound, RuleViolation
 from ledger.storage import translate_storage_errors
@@ -71,7 +72,7 @@ def version_at(points: list[StoredPoint], *, at: _dt.datetime | None = None,
 
 
 def _london(when: _dt.datetime) -> str:
-    return when.astimezone(LOCAL_ZONE).strftime("%d %b %Y %H:%M (London)")
+    return moment_text(when)
 
 
 def case_as_of(ledger: Any, case_id: uuid.UUID | str, *, at: _dt.datetime | None = None,

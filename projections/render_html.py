@@ -18,6 +18,7 @@ from html import escape
 from typing import Any
 
 from ledger.access_facts import FLAG_WORDS
+from ledger.dates import day_text, moment_text
 from projections.access_report import (
     basis_text,
     period_text,
@@ -63,7 +64,7 @@ footer { margin-top: 10pt; font-size: 8.5pt; color: #444; }
 
 
 def _day(value: _dt.date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else "-"
+    return day_text(value)
 
 
 def chronology_html(child: dict[str, Any], entries: Sequence[ChronologyEntry], *, case_id: str,
@@ -90,7 +91,7 @@ def chronology_html(child: dict[str, Any], entries: Sequence[ChronologyEntry], *
             f'{e(x.source.replace("_", " "))}<br>{ref}</td>'
             "</tr>")
     body = "\n".join(rows) or '<tr><td colspan="5">No dated entries.</td></tr>'
-    produced = f" Produced {e(produced_at.strftime('%d %B %Y %H:%M'))}." if produced_at else ""
+    produced = f" Produced {e(moment_text(produced_at))}." if produced_at else ""
     state = f" As the record stood at {e(as_of)}." if as_of else ""
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
@@ -142,7 +143,7 @@ ACCESS_CSS = CSS + f"""
   @bottom-right {{ content: "{MARKING}"; font-size: 8pt; font-weight: bold; }} }}
 body {{ max-width: 277mm; font-size: 9.5pt; }}
 .marking {{ text-align: center; font-weight: bold; letter-spacing: .08em; font-size: 9pt; margin: 2pt 0; }}
-td.when {{ white-space: nowrap; width: 24mm; }}
+td.when {{ white-space: nowrap; width: 30mm; }}
 td.ref {{ width: 12mm; font-size: 9pt; color: #111; }}
 td.denied {{ font-weight: bold; color: #8b0000; }}
 tr.flagged td {{ background: #fff4e5; }}
@@ -172,7 +173,7 @@ def _attempt_row(r: dict[str, Any], *, with_person: bool) -> str:
     cell = f'<ul class="flags">{flags}</ul>' if flags else "None"
     if r["review"]:
         v = r["review"]
-        cell += (f'<div class="review">Reviewed {e(str(v["at"])[:10])} by {e(v["by"])}: '
+        cell += (f'<div class="review">Reviewed {e(when_text(v["at"]))} by {e(v["by"])}: '
                  f'{e(_words(v["outcome"]))}: {e(v["note"])}</div>')
     elif r["flags"]:
         cell += '<div class="review unreviewed">Not yet reviewed (on the service manager\'s alert list).</div>'
@@ -201,7 +202,6 @@ def access_report_html(report: dict[str, Any], *, authority: str = DEFAULT_AUTHO
         t = report["thresholds"]
         facts.append(("Bulk browsing", e(f"{t['bulk_cases']} or more different records within "
                                          f"{t['bulk_minutes']} minutes")))
-    facts.append(("Times", "London time"))
     dl = "\n".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     counted = "\n".join(f"<tr><td>{e(FLAG_WORDS.get(k, _words(k)))}</td><td>{n}</td></tr>"
                          for k, n in s["flags"].items())
@@ -214,7 +214,7 @@ def access_report_html(report: dict[str, Any], *, authority: str = DEFAULT_AUTHO
                 "</tbody>\n</table>") if rows else "<p>No attempts recorded in this period.</p>"
     produced = ""
     if produced_at or produced_by:
-        produced = " Produced" + (f" {e(produced_at.strftime('%d %B %Y %H:%M'))}" if produced_at else "") \
+        produced = " Produced" + (f" {e(moment_text(produced_at))}" if produced_at else "") \
             + (f" by {e(produced_by)}" if produced_by else "") + "."
     return f"""<!DOCTYPE html>
 <html lang="en-GB">

@@ -26,6 +26,7 @@ from typing import Any
 from ledger import casework
 from ledger import milestones as ms
 from ledger.case import LOCAL_ZONE, CaseRecord
+from ledger.dates import day_text
 
 __all__ = ["NOTE_FIELDS", "SUMMARY_FIELDS", "ChronologyEntry", "amendments_view", "audit_view", "case_view",
            "chronology", "hazard_rows", "milestone_title", "note_changes", "note_view", "summary_fields",
@@ -321,7 +322,7 @@ def process_in_words(case: CaseRecord) -> list[str]:
     s = {**ms.initial_state(), **(case.process or {})}
 
     def day(v: Any) -> str:
-        return local_date(v).isoformat() if v else "?"
+        return day_text(v) if v else "?"
 
     lines: list[str] = []
     c = s["contact"]
@@ -497,7 +498,7 @@ def case_view(case: CaseRecord, *, today: _dt.date | None = None, recent: int = 
         "child": {"name": child["name"], "date_of_birth": born,
                   "expected_date_of_birth": child.get("expected_date_of_birth"),
                   "age": age(born, today) if born else
-                  f"unborn (expected {child.get('expected_date_of_birth')})"},
+                  f"unborn (expected {day_text(child.get('expected_date_of_birth'))})"},
         "referral": case.referral,
         "allocation": {"team": case.team, "worker": who(case.worker), "staff_id": case.worker.get("staff_id")},
         "closure": case.closure if case.status == "closed" else None,
@@ -540,13 +541,13 @@ def summary_view(case: CaseRecord, *, now: _dt.datetime) -> dict[str, Any]:
     entries = [r for r in casework.chronology(case) if new(r["recorded_at"])]
     cover = ([f"New {words(r['kind'])}: {r['details']['description']}" for r in alerts]
              + [f"Ended {words(r['kind'])}: {r['details']['description']}" for r in ended]
-             + [f"{local_date(m['occurred_at'])}: {milestone_title(m['kind'], m['details'], case, m)}" for m in steps]
-             + [f"Decision {local_date(d['occurred_at'])}: {d['decision']}" for d in decisions]
-             + [f"{r['details']['event_date']}: {r['details']['what_happened']}"
+             + [f"{day_text(m['occurred_at'])}: {milestone_title(m['kind'], m['details'], case, m)}" for m in steps]
+             + [f"Decision {day_text(d['occurred_at'])}: {d['decision']}" for d in decisions]
+             + [f"{day_text(r['details']['event_date'])}: {r['details']['what_happened']}"
                 + (" (positive)" if r["details"].get("positive") else "") for r in entries])
     if notes:
         cover.append(f"{len(notes)} case note(s) recorded since "
-                     + (f"the summary of {written}" if written else "the referral"))
+                     + (f"the summary of {day_text(written)}" if written else "the referral"))
     return {
         "case_id": str(case.id), "child": case.child["name"], "summary": _summary(current),
         "written_on": written, "due": due, "status": case.status,
@@ -572,7 +573,7 @@ def _rollback_notes(rollbacks: dict[str, dict[str, Any]]) -> dict[str, list[str]
             for i in ids:
                 out.setdefault(str(i), []).append(
                     f"{effect} by roll-back {rb['id']}, agreed by {who(rb['agreed_by'])}, carried out by "
-                    f"{who(rb['carried_out_by'])} on {local_date(rb['at'])}")
+                    f"{who(rb['carried_out_by'])} on {day_text(rb['at'])}")
     return out
 
 
@@ -589,7 +590,7 @@ def withhold_deleted(case: CaseRecord, rows: list[dict[str, Any]]) -> list[dict[
             continue
         r = {k: v for k, v in r.items() if k not in ("content", "previous", "changes")}
         r["withheld"] = (f"text withheld (audit-only): deleted by {who(dl['by'])} on "
-                         f"{local_date(dl['at']).strftime('%d %b %Y')}: {dl['reason']}")
+                         f"{day_text(dl['at'])}: {dl['reason']}")
         out.append(r)
     return out
 
@@ -611,7 +612,8 @@ def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, A
         rows.append({"at": at, "action": action, "ref": str(ref), "by": who(by), "text": text, **more})
 
     add(case.created_on, "case_opened", case.id, case.opened_by,
-        f"Case opened for {case.child['name']}, referred {case.referral['date']} by {case.referral['source']}")
+        f"Case opened for {case.child['name']}, referred {day_text(case.referral['date'])} "
+        f"by {case.referral['source']}")
     for n in case.notes.values():
         nid, first = n["id"], (n["revisions"][0]["previous"] if n["revisions"] else None)
         original = n["amendments"][0]["previous"] if n["amendments"] else n["content"]
@@ -667,11 +669,11 @@ def audit_view(case: CaseRecord, events: Iterable[Any] = ()) -> list[dict[str, A
                 f"({e.team}): {e.reason}")
         elif name == "Closed":
             seen_closure = True
-            add(e.timestamp, "case_closed", case.id, e.actor, f"Closed on {e.closed_on}: {e.reason}")
+            add(e.timestamp, "case_closed", case.id, e.actor, f"Closed on {day_text(e.closed_on)}: {e.reason}")
         elif name == "Reopened":
             add(e.timestamp, "case_reopened", case.id, e.actor, f"Re-opened: {e.reason}")
     if case.closure and not seen_closure:
         add(case.modified_on if case.status == "closed" else case.created_on, "case_closed", case.id,
-            case.closure["by"], f"Closed on {case.closure['closed_on']}: {case.closure['reason']}")
+            case.closure["by"], f"Closed on {day_text(case.closure['closed_on'])}: {case.closure['reason']}")
     order = {"case_opened": 0, "note_recorded": 1, "note_revised": 2, "note_finalised": 3}
     return sorted(rows, key=lambda r: (r["at"], order.get(r["action"], 5)))

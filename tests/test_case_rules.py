@@ -141,7 +141,7 @@ BAD_OPENINGS = [
     ("no-birth-date", "jane.smith", {"date_of_birth": None}, RuleViolation,
      r"needs either date_of_birth or, for a pre-birth referral, expected_date_of_birth"),
     ("referral-tomorrow", "jane.smith", {"referral_date": dt.date(2026, 11, 3)}, RuleViolation,
-     r"referral_date 2026-11-03 is in the future \(today is 2026-11-02\)"),
+     r"referral_date 03 Nov 2026 is in the future \(today is 02 Nov 2026\)"),
     ("referral-as-datetime", "jane.smith",
      {"referral_date": dt.datetime(2026, 11, 1, 9, tzinfo=LONDON)}, RuleViolation,
      r"referral_date must be a date, got datetime"),
@@ -156,12 +156,12 @@ BAD_OPENINGS = [
     ("referral-as-text", "jane.smith", {"referral_date": "2026-11-01"}, RuleViolation,
      r"referral_date must be a date, got '2026-11-01'"),
     ("born-in-the-future", "jane.smith", {"date_of_birth": dt.date(2026, 12, 1)}, RuleViolation,
-     r"date_of_birth 2026-12-01 is in the future; for an unborn child give expected_date_of_birth"),
+     r"date_of_birth 01 Dec 2026 is in the future; for an unborn child give expected_date_of_birth"),
     ("born-before-1900", "jane.smith", {"date_of_birth": dt.date(1016, 5, 14)}, RuleViolation,
-     r"date_of_birth 1016-05-14 is before 1900: a child's date of birth is on or after 1900-01-01"),
+     r"date_of_birth 14 May 1016 is before 1900: a child's date of birth is on or after 01 Jan 1900"),
     ("born-after-the-referral", "jane.smith", {"date_of_birth": dt.date(2026, 10, 30),
                                                "referral_date": dt.date(2026, 10, 28)}, RuleViolation,
-     r"date_of_birth 2026-10-30 is after the referral_date 2026-10-28: a child is referred once born; a "
+     r"date_of_birth 30 Oct 2026 is after the referral_date 28 Oct 2026: a child is referred once born; a "
      r"referral before birth gives expected_date_of_birth"),
     ("name-with-a-line-break", "jane.smith", {"child_name": "Amira\n2026-01-01 Fake entry"}, RuleViolation,
      r"child_name may not contain a line break \(U\+000A\); names and single-line fields are one line"),
@@ -333,7 +333,7 @@ BAD_NOTES = [
     ("occurred-naive", {"occurred_at": dt.datetime(2026, 11, 2, 8, 0)},
      r"occurred_at 2026-11-02T08:00:00 needs a time zone"),
     ("occurred-before-birth", {"occurred_at": dt.datetime(2016, 5, 13, 10, 0, tzinfo=LONDON)},
-     r"occurred_at 2016-05-13 is before the child was born \(2016-05-14\): a case note is dated by the event, "
+     r"occurred_at 13 May 2016 is before the child was born \(14 May 2016\): a case note is dated by the event, "
      r"on or after the date of birth"),
     ("facts-with-a-bell", {"facts": "Visited Amira.\x07"},
      r"facts may not contain a bell character \(BEL\) \(U\+0007\); multi-line text keeps line breaks and "
@@ -449,7 +449,7 @@ def test_a_note_is_finalised_once_and_then_not_revised(world: World) -> None:
     note = world.case().notes[str(note_id)]
     assert (note["status"], note["finalised_at"]) == ("final", world.clock.now)
     refused(world.app, RuleViolation, rf"case note {note_id} was already finalised on "
-            r"2026-11-02T10:00\+00:00; a note is finalised once",
+            r"02 Nov 2026 10:00 GMT; a note is finalised once",
             world.app.finalise_case_note, "jane.smith", world.case_id, note_id)
     refused(world.app, RuleViolation, rf"case note {note_id} is finalised and cannot be revised; "
             "a finalised note changes only by amendment, with a reason",
@@ -614,7 +614,7 @@ def test_a_deleted_note_cannot_be_changed_or_deleted_again(world: World) -> None
     for note_id in (draft, final):
         world.app.delete_case_note("grace.obi", world.case_id, note_id,
                                    reason="recorded on the wrong record")
-    gone = r"it was deleted by Grace Obi on 2026-11-02"
+    gone = r"it was deleted by Grace Obi on 02 Nov 2026"
     refused(world.app, RuleViolation, rf"cannot revise case note {draft}: {gone}",
             world.app.revise_case_note, "jane.smith", world.case_id, draft, facts="x")
     refused(world.app, RuleViolation, rf"cannot finalise case note {draft}: {gone}",
@@ -834,7 +834,7 @@ def test_a_case_with_draft_notes_cannot_close(world: World) -> None:
 
 
 @pytest.mark.parametrize("closed_on, message", [
-    (dt.date(2026, 11, 3), r"closed_on 2026-11-03 is in the future \(today is 2026-11-02\)"),
+    (dt.date(2026, 11, 3), r"closed_on 03 Nov 2026 is in the future \(today is 02 Nov 2026\)"),
     ("2026-11-01", r"closed_on must be a date, got '2026-11-01'"),
 ], ids=["tomorrow", "as-text"])
 def test_a_case_closes_on_a_date_not_in_the_future(shared: World, closed_on: Any, message: str) -> None:
@@ -871,7 +871,7 @@ def test_a_closed_case_accepts_nothing_until_reopened(closed: tuple[World, uuid.
                                                       command: Callable[[World, uuid.UUID], Any]) -> None:
     world, note_id = closed
     refused(world.app, RuleViolation, rf"cannot {what} the case of Amira Hassan: it was closed on "
-            r"2026-11-02; re-open it first \(with a reason\)", command, world, note_id)
+            r"02 Nov 2026; re-open it first \(with a reason\)", command, world, note_id)
     world.app.reopen_case("grace.obi", world.case_id, reason="new referral from the school")
     command(world, note_id)  # accepted once re-opened
 
@@ -992,7 +992,7 @@ def test_a_referral_of_today_in_london_is_not_in_the_future(utc_midnight: Any) -
     app, _ = utc_midnight
     case = app.open_case("jane.smith", **{**OPEN, "referral_date": dt.date(2026, 7, 2)})
     assert app.case(case.id).referral["date"] == dt.date(2026, 7, 2)
-    refused(app, RuleViolation, r"referral_date 2026-07-03 is in the future \(today is 2026-07-02\)",
+    refused(app, RuleViolation, r"referral_date 03 Jul 2026 is in the future \(today is 02 Jul 2026\)",
             app.open_case, "jane.smith", **{**OPEN, "referral_date": dt.date(2026, 7, 3)})
 
 

@@ -134,20 +134,20 @@ def test_hazard_refusals(borough: Borough) -> None:
     refused(
         led,
         RuleViolation,
-        r"started_on 2026-11-03 for a hazard is in the future",
+        r"started_on 03 Nov 2026 for a hazard is in the future",
         rec(started_on=dt.date(2026, 11, 3)),
     )
     refused(
         led,
         RuleViolation,
-        r"review_date 2027-05-03 for a hazard is more than six months away.*"
-        r"at the latest 2027-05-02",
+        r"review_date 03 May 2027 for a hazard is more than six months away.*"
+        r"at the latest 02 May 2027",
         rec(review_date=dt.date(2027, 5, 3)),
     )
     refused(
         led,
         RuleViolation,
-        r"review_date 2026-11-01 for a hazard is in the past",
+        r"review_date 01 Nov 2026 for a hazard is in the past",
         rec(review_date=dt.date(2026, 11, 1)),
     )
     refused(led, RuleViolation, r"review_date is required for a hazard", rec(review_date=None))
@@ -190,7 +190,7 @@ def test_hazard_refusals(borough: Borough) -> None:
     refused(
         led,
         RuleViolation,
-        r"next_review_date 2027-06-01 for a hazard is more than six months away",
+        r"next_review_date 01 Jun 2027 for a hazard is more than six months away",
         lambda: led.update_casework(
             "jane.smith", cid, hid, action="review", outcome="Seen", next_review_date=dt.date(2027, 6, 1)
         ),
@@ -250,7 +250,7 @@ def test_risk_to_children_and_mappa_alerts(borough: Borough) -> None:
     refused(
         led,
         RuleViolation,
-        r"review_date 2027-12-01 for a risk to children alert is more than six months",
+        r"review_date 01 Dec 2027 for a risk to children alert is more than six months",
         lambda: led.record_casework(
             "jane.smith", cid, kind="risk_to_children", **{**common, "review_date": dt.date(2027, 12, 1)}
         ),
@@ -304,7 +304,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
     refused(
         led,
         RuleViolation,
-        r"event_date 2026-11-03 for a chronology entry is after today \(2026-11-02\)",
+        r"event_date 03 Nov 2026 for a chronology entry is after today \(02 Nov 2026\)",
         lambda: led.record_casework(
             "jane.smith",
             cid,
@@ -598,7 +598,7 @@ def test_case_audits(borough: Borough) -> None:
     refused(
         led,
         RuleViolation,
-        r"audit_date 2026-11-03 is in the future",
+        r"audit_date 03 Nov 2026 is in the future",
         lambda: led.record_casework("grace.obi", cid, **{**audit, "audit_date": "2026-11-03"}),
     )
 
@@ -659,7 +659,7 @@ def test_documents_carry_the_hash_of_the_file(borough: Borough, tmp_path: Path) 
     refused(
         led,
         RuleViolation,
-        r"date_received 2026-11-05 is in the future",
+        r"date_received 05 Nov 2026 is in the future",
         lambda: led.record_casework("jane.smith", cid, **{**doc, "date_received": "2026-11-05"}),
     )
     refused(

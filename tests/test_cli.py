@@ -765,17 +765,17 @@ FLAG_MESSAGES = [
                                       "--referral-date", "2026-10-28"],
      r"^--child may not contain a line break \(U\+000A\); names and single-line fields are one line"),
     ("dob-before-1900", [*OPEN_ARGS, "--child", "Amira Hassan", "--dob", "1016-05-14", "--referral-date", "2026-10-28"],
-     r"^--dob 1016-05-14 is before 1900"),
+     r"^--dob 14 May 1016 is before 1900"),
     ("dob-after-referral", [*OPEN_ARGS, "--child", "Amira Hassan", "--dob", "2026-10-29",
                             "--referral-date", "2026-10-28"],
-     r"^--dob 2026-10-29 is after the --referral-date 2026-10-28: a child is referred once born; a referral "
+     r"^--dob 29 Oct 2026 is after the --referral-date 28 Oct 2026: a child is referred once born; a referral "
      r"before birth gives --expected-dob$"),
     ("dob-in-the-future", [*OPEN_ARGS, "--child", "Amira Hassan", "--dob", "2099-01-01",
                            "--referral-date", "2026-10-28"],
-     r"^--dob 2099-01-01 is in the future; for an unborn child give --expected-dob$"),
+     r"^--dob 01 Jan 2099 is in the future; for an unborn child give --expected-dob$"),
     ("note-before-birth", ["note", "add", "{case}", "--as", "jane.smith", "--kind", "home_visit",
                            "--occurred-at", "2016-05-13 10:00", "--facts", "Visited."],
-     r"^--occurred-at 2016-05-13 is before the child was born \(2016-05-14\)"),
+     r"^--occurred-at 13 May 2016 is before the child was born \(14 May 2016\)"),
     ("note-dated-without-a-time", ["note", "add", "{case}", "--as", "jane.smith", "--kind", "home_visit",
                                    "--occurred-at", "2026-11-02", "--facts", "Visited."],
      r"^--occurred-at '2026-11-02' is a date with no time: a case note is dated by the moment it happened, "

@@ -198,8 +198,8 @@ def test_icpc_after_an_s47_concluded_without_one(rec: Path_) -> None:
     rec("jane.smith", "strategy_discussion", when(11, 2, 8), decision="s47")
     rec("jane.smith", "s47_started", when(11, 2, 9))
     rec("grace.obi", "s47_outcome", when(11, 5), outcome="not_substantiated")
-    rec.refused(RuleViolation, r"needs a section 47 enquiry first; the enquiry started on 2 Nov 2026 on the "
-                r"case of Amira Hassan concluded on 5 Nov 2026 \(not substantiated\)$",
+    rec.refused(RuleViolation, r"needs a section 47 enquiry first; the enquiry started on 02 Nov 2026 on the "
+                r"case of Amira Hassan concluded on 05 Nov 2026 \(not substantiated\)$",
                 "jane.smith", "icpc", when(11, 6), decision="cp_plan")
 
 
@@ -221,16 +221,16 @@ def test_s47_is_concluded_on_the_date_of_its_outcome_when_an_icpc_follows(rec: P
     s47 = rec.state["s47"]
     assert (s47["status"], s47["concluded_at"]) == ("awaiting_icpc", outcome_at)
     process = case_view(rec.app.case(rec.case_id), today=dt.date(2027, 1, 13))["process"]
-    assert ("Section 47 enquiry: concluded 2027-01-13 (concerns substantiated, an initial child protection "
+    assert ("Section 47 enquiry: concluded 13 Jan 2027 (concerns substantiated, an initial child protection "
             "conference); awaiting the initial child protection conference") in process
 
     rec("jane.smith", "icpc", icpc_at, decision="cp_plan", chair="IRO Ruth Ellis")
     s47 = rec.state["s47"]
     assert (s47["status"], s47["outcome"], s47["concluded_at"]) == ("concluded", "substantiated_icpc", outcome_at)
     process = case_view(rec.app.case(rec.case_id), today=dt.date(2027, 1, 20))["process"]
-    assert ("Section 47 enquiry: concluded 2027-01-13 (concerns substantiated, an initial child protection "
+    assert ("Section 47 enquiry: concluded 13 Jan 2027 (concerns substantiated, an initial child protection "
             "conference)") in process
-    assert not any("2027-01-14" in line for line in process if line.startswith("Section 47"))
+    assert not any("14 Jan 2027" in line for line in process if line.startswith("Section 47"))
 
     # a snapshot folded the old way (concluded on the ICPC's date) gives the new value when read
     case = rec.app.case(rec.case_id)
@@ -260,7 +260,7 @@ def test_s47_needs_a_strategy_discussion_that_decided_on_one(rec: Path_) -> None
                 r"strategy discussion is recorded on the case of Amira Hassan$",
                 "jane.smith", "s47_started", when(11, 2, 8))
     rec("jane.smith", "strategy_discussion", when(11, 2, 8), decision="no_s47")
-    rec.refused(RuleViolation, r"the strategy discussion of 2 Nov 2026 decided on no section 47 enquiry",
+    rec.refused(RuleViolation, r"the strategy discussion of 02 Nov 2026 decided on no section 47 enquiry",
                 "jane.smith", "s47_started", when(11, 2, 9))
 
 
@@ -299,7 +299,7 @@ def test_authorising_an_assessment(rec: Path_) -> None:
                 r"on the case of Amira Hassan$", "grace.obi", "cf_assessment_authorised", when(11, 2, 8))
     rec("jane.smith", "cf_assessment_started", when(11, 2, 8))
     rec.refused(RuleViolation, r"^authorising an assessment needs a completed assessment; the assessment "
-                r"started on 2 Nov 2026 is not completed$", "grace.obi", "cf_assessment_authorised",
+                r"started on 02 Nov 2026 is not completed$", "grace.obi", "cf_assessment_authorised",
                 when(11, 3))
     rec.refused(RuleViolation, r"^a child and family assessment cannot start while one is in progress",
                 "jane.smith", "cf_assessment_started", when(11, 3))
@@ -336,14 +336,14 @@ def test_placement_without_looked_after(rec: Path_) -> None:
     rec("jane.smith", "placement_started", when(11, 2, 9), placement_type="foster_care", carer="Mrs Adams")
     rec.refused(RuleViolation,
                 r"^a new placement needs the current one ended first \(placement_ended, with the "
-                r"reason for the change\); the placement with Mrs Adams since 2 Nov 2026 is open$",
+                r"reason for the change\); the placement with Mrs Adams since 02 Nov 2026 is open$",
                 "jane.smith", "placement_started", when(11, 3), placement_type="residential_home",
                 carer="Oak House")
     rec.refused(RuleViolation,
-                r"^the end of a placement dated 1 Nov 2026 cannot come before the start of the "
-                r"placement it follows, on 2 Nov 2026", "jane.smith", "placement_ended", when(11, 1),
+                r"^the end of a placement dated 01 Nov 2026 cannot come before the start of the "
+                r"placement it follows, on 02 Nov 2026", "jane.smith", "placement_ended", when(11, 1),
                 reason="the carers moved away")
-    rec.refused(RuleViolation, r"^Amira Hassan is already looked after \(since 2 Nov 2026, s20\)",
+    rec.refused(RuleViolation, r"^Amira Hassan is already looked after \(since 02 Nov 2026, s20\)",
                 "grace.obi", "became_looked_after", when(11, 3), legal_status="s31_care_order")
 
 
@@ -354,8 +354,8 @@ def test_referral_decision_needs_a_contact_awaiting_one(rec: Path_) -> None:
     rec("jane.smith", "contact", when(11, 2, 8), source="police")
     rec("grace.obi", "referral_decision", when(11, 2, 9), decision="no_further_action")
     assert rec.state["nfa"]["at"] == when(11, 2, 9)
-    rec.refused(RuleViolation, r"the contact of 2 Nov 2026 on the case of Amira Hassan was decided on "
-                r"2 Nov 2026 \(no further action\): record the new contact first",
+    rec.refused(RuleViolation, r"the contact of 02 Nov 2026 on the case of Amira Hassan was decided on "
+                r"02 Nov 2026 \(no further action\): record the new contact first",
                 "grace.obi", "referral_decision", when(11, 2, 10), decision="early_help")
 
 
@@ -370,7 +370,7 @@ def test_legal_sequence(rec: Path_) -> None:
     rec("grace.obi", "legal_planning_meeting", when(11, 2, 8), threshold_met=False,
         decision="no_legal_action")
     rec.refused(RuleViolation, r"^issuing care proceedings needs a legal planning meeting that decided to "
-                r"issue; the legal planning meeting of 2 Nov 2026 decided on no legal action",
+                r"issue; the legal planning meeting of 02 Nov 2026 decided on no legal action",
                 "grace.obi", "care_proceedings_issued", when(11, 2, 9), court="X", application="care_order")
 
 

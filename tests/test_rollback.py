@@ -363,9 +363,9 @@ def test_decline_withdraw_and_expiry(borough: Borough, clock: Clock) -> None:
     app.agree_rollback("helen.cole", agreed.id)
     assert stale.expires_at.astimezone(LONDON).date() == dt.date(2026, 11, 20)  # 10 working days after 6 Nov
     clock.now = stale.expires_at + dt.timedelta(minutes=1)
-    refused(app, RuleViolation, "it is expired \\(not agreed by 20 Nov 2026 23:59\\)", app.agree_rollback,
+    refused(app, RuleViolation, "it is expired \\(not agreed by 20 Nov 2026 23:59 GMT\\)", app.agree_rollback,
             "helen.cole", stale.id)
-    refused(app, RuleViolation, "is expired \\(not agreed by 20 Nov 2026 23:59\\); it cannot be carried out",
+    refused(app, RuleViolation, "is expired \\(not agreed by 20 Nov 2026 23:59 GMT\\); it cannot be carried out",
             app.carry_out_rollback, "sam.hd", stale.id)
     assert [r.id for r in app.list_rollbacks("helen.cole", status="expired")] == [stale.id]
     expired = app.expire_rollbacks()

@@ -97,7 +97,7 @@ def test_the_roll_back_commands_end_to_end(db: str, borough: Borough, clock: Clo
     assert "HIGHLIGHTED" not in text
     assert "HIGHLIGHTED" in ok(db, "rollback", "report", "--as", "helen.cole", "--alert-rate", "0")
     code, _, err = run(db, "rollback", "report", "--as", "helen.cole", "--from", "2026-12-01", "--to", "2026-01-01")
-    assert code == 2 and "--from 2026-12-01 is after --to 2026-01-01" in err
+    assert code == 2 and "--from 01 Dec 2026 is after --to 01 Jan 2026" in err
     assert "No roll-back requests in this window" in ok(db, "rollback", "report", "--as", "helen.cole", "--from",
                                                         "2099-01-01")
 

@@ -224,7 +224,7 @@ def test_case_view(borough: Borough, story: Story) -> None:
     case = borough.ledger.case(borough.case_id)
     v = views.case_view(case, today=dt.date(2026, 11, 20))
     assert v["child"]["age"] == "10 years" and v["allocation"]["worker"] == "Jane Smith, Social Worker"
-    assert "Child protection plan since 2026-11-02 (category: neglect)" in v["process"]
+    assert "Child protection plan since 02 Nov 2026 (category: neglect)" in v["process"]
     notes = {n["id"]: n for n in v["recent_notes"]}
     assert str(story.ids["wrong"]) not in notes and v["notes_total"] == 2
     assert [n["id"] for n in v["recent_notes"]] == [str(story.ids["call"]), str(story.ids["visit"])]
