@@ -35,6 +35,7 @@ from ledger.application import LONDON, CaseLedger, utc_now
 from ledger.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.channel import Channel
 from ledger.checkpoint import SigningKey, VerifierKey, parse_checkpoint_note
+from ledger.dates import moment_text
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
 from ledger.evidence import FORMAT as BUNDLE_FORMAT
 from ledger.evidence import export_bundle, verify_bundle
@@ -416,7 +417,7 @@ def _verify_text(report: Any) -> None:
         if report.unsigned_tail:
             since = report.unsigned_since
             click.echo(f"{report.unsigned_tail} newest events"
-                       + (f" (recorded since {since.astimezone(LONDON):%Y-%m-%d %H:%M}, over "
+                       + (f" (recorded since {moment_text(since)}, over "
                           f"{report.unsigned_days:.1f} days)" if since else "")
                        + " are not yet covered by a signed checkpoint (run: caseledger checkpoint).")
     elif report.incomplete:
@@ -1073,7 +1074,7 @@ def _fail(as_json: bool, kind: str, message: str, code: int) -> None:
         click.echo(f"caseledger: {message}", err=True)
     raise SystemExit(code)
 
-from commands import (
+from commands import (  # noqa: E402
     cli_access,  # noqa: E402,F401  (registers the access investigation commands)
     cli_adoption,  # noqa: E402,F401  (registers the adoption commands)
     cli_casework,  # noqa: E402,F401  (registers the record commands)

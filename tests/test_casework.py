@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from ledger import casework
+from ledger.access_log import ATTEMPT_TOPICS
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.verify_log import verify_ledger
-from ledger.access_log import ATTEMPT_TOPICS
 from tests.conftest import Borough, Clock, add_staff
 
 TODAY = dt.date(2026, 11, 2)
