@@ -32,7 +32,8 @@ SQLite ledgers are cached under ``$CASELEDGER_BENCH_CACHE`` (default
 ``<tmp>/caseledger-bench-cache``) as ``ledger-<N>.db``, keyed by the number of events; a
 build goes to a ``.partial`` file renamed when complete, so an interrupted build is never
 reused. PostgreSQL ledgers go to a schema ``caseledger_bench_<N>`` (reused when it holds a
-complete build, i.e. N events and a last checkpoint at N).
+complete build, i.e. N events and a last checkpoint at N); ``$CASELEDGER_BENCH_SCHEMA`` replaces
+the ``caseledger_bench`` prefix.
 """
 
 from __future__ import annotations
@@ -90,6 +91,16 @@ def cache_dir() -> Path:
                 or os.path.join(tempfile.gettempdir(), "caseledger-bench-cache"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def schema_prefix() -> str:
+    """The start of the PostgreSQL bench schemas' names: ``$CASELEDGER_BENCH_SCHEMA`` (a test points it at
+    a name of its own, so that it never meets a cached build), default ``caseledger_bench``."""
+    prefix = os.environ.get("CASELEDGER_BENCH_SCHEMA") or "caseledger_bench"
+    if not prefix.replace("_", "").isalnum() or not prefix[0].isalpha():
+        raise SystemExit(f"CASELEDGER_BENCH_SCHEMA must be letters, digits and underscores, starting with "
+                         f"a letter: {prefix!r}")
+    return prefix
 
 
 @dataclass
@@ -349,10 +360,11 @@ def sqlite_ledger(events: int, *, rebuild: bool = False, cases: int = DEFAULT_CA
 
 def pg_ledger(events: int, *, url: str = PG_URL, rebuild: bool = False, cases: int = DEFAULT_CASES,
               batch: int = DEFAULT_BATCH) -> BuildInfo:
-    """The PostgreSQL ledger of ``events`` events in schema ``caseledger_bench_<N>``."""
+    """The PostgreSQL ledger of ``events`` events in schema ``caseledger_bench_<N>`` (the prefix from
+    ``$CASELEDGER_BENCH_SCHEMA``, if set)."""
     import psycopg
 
-    schema = f"caseledger_bench_{events}"
+    schema = f"{schema_prefix()}_{events}"
     sep = "&" if "?" in url else "?"
     db = f"{url}{sep}schema={schema}"
     display = f"{backend_for(url).display} schema {schema}"

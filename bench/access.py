@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import random
 import statistics
 import sys
@@ -44,7 +45,9 @@ TEAMS = ["Assessment", "Child Protection", "Children in Care", "Disabled Childre
 
 
 def p99(values: list[float]) -> float:
-    return sorted(values)[max(0, int(len(values) * 0.99) - 1)]
+    """The 99th percentile by nearest rank (the largest value when there are fewer than 100)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)]
 
 
 def fresh_db(base: str | None, tmp: str, name: str) -> tuple[str, str | None]:

@@ -9,7 +9,8 @@ Run from the repository root::
 
 The ledger comes from ``bench/_build.py`` (cached). A rebuild writes ``view_*`` tables, so
 on SQLite the cached file is copied to a scratch file first (the cache stays untouched); on
-PostgreSQL the bench schema gets the view tables (dropped at the end).
+PostgreSQL the bench schema is dropped at the end, as ``bench/verify.py`` does (``--keep-pg``
+keeps it for the next run, less the view tables the rebuild wrote).
 
 Per projection: the wall-clock seconds of ``rebuild`` (read the notification log from event
 zero, filtered by the projection's topics, decode what it reads, fold in memory, then one
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-events", type=int, default=200_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--pg-url", default=_build.PG_URL)
+    parser.add_argument("--keep-pg", action="store_true",
+                        help="keep the PostgreSQL bench schema (less its view tables) for the next run "
+                             "(default: drop it)")
     args = parser.parse_args(argv)
     if args.backend in ("sqlite", "both"):
         info = _build.sqlite_ledger(args.events)
@@ -103,14 +107,24 @@ def main(argv: list[str] | None = None) -> int:
         try:
             bench(info.db, "PostgreSQL", info.events)
         finally:
-            import psycopg
-
-            schema = info.db.rsplit("schema=", 1)[1]
-            with psycopg.connect(args.pg_url, autocommit=True) as conn:
-                for table in ("view_hazards", "view_hazard_cases", "view_cases", "view_hazards_tracking",
-                              "view_cases_tracking"):
-                    conn.execute(f'DROP TABLE IF EXISTS {schema}."{table}"')
+            if args.keep_pg:
+                drop_views(info.db, args.pg_url)
+            else:
+                _build.drop_pg(info, args.pg_url)
     return 0
+
+
+def drop_views(db: str, url: str) -> None:
+    """Drop the ``view_*`` tables a rebuild wrote into the kept bench schema (every projection's)."""
+    import psycopg
+
+    schema = db.rsplit("schema=", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name LIKE 'view\\_%%'",
+            (schema,))]
+        for table in tables:
+            conn.execute(f'DROP TABLE IF EXISTS {schema}."{table}"')
 
 
 if __name__ == "__main__":
