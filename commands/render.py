@@ -107,7 +107,15 @@ def field_words(field: str, value: Any) -> str:
         return f"{value.get('name')} ({views.words(value.get('kind'))})"
     if field == "source" or isinstance(value, enum.Enum):
         return views.words(value)
-    return f'"{value}"'
+    return quoted(str(value))
+
+
+def quoted(text: str) -> str:
+    """Someone's own words in quotation marks, once: words recorded with their own marks (the
+    child's views are often written down as quotes) are shown as recorded."""
+    text = text.strip()
+    recorded_as_quote = len(text) > 1 and text[0] in "\"“" and text[-1] in "\"”"
+    return text if recorded_as_quote else f'"{text}"'
 
 
 def change_text(change: dict[str, Any], verb: str = "amended") -> str:
@@ -137,7 +145,7 @@ def note_lines(n: dict[str, Any]) -> list[str]:
     else:
         lines.append("    Child not seen")
     if c.get("child_views"):
-        lines.append(f"    In the child's words: \"{c['child_views']}\"")
+        lines.append(f"    In the child's words: {quoted(c['child_views'])}")
     if c.get("interpreter"):
         lines.append(f"    Interpreter: {field_words('interpreter', c['interpreter'])}")
     if c.get("late_reason"):
@@ -146,9 +154,9 @@ def note_lines(n: dict[str, Any]) -> list[str]:
         lines.append(f"    Amended {local(a['at'])} by {a['by']}: {a['reason']}")
         lines += [f"      {change_text(ch)}" for ch in a["changes"]]
     for cr in n["corrections"]:
-        lines.append(f"    Correction requested by {cr['requested_by']}: {cr['request']} [{cr['status']}]")
+        lines.append(f"    Correction requested by {cr['requested_by']}: {cr['request']} [{views.words(cr['status'])}]")
         for d in cr["disagreements"]:
-            lines.append(f"      Disagreement ({d['by_whom']}): \"{d['in_their_own_words']}\"")
+            lines.append(f"      Disagreement ({d['by_whom']}): {quoted(d['in_their_own_words'])}")
     return lines
 
 

@@ -82,15 +82,19 @@ def _access_lines(summary: Any, dbopt: str) -> list[str]:
     lines = ["", f"Access: {summary.service_manager} restricted two records (an adoption, case "
              f"{str(summary.restricted_adoption_case)[:8]}; a staff member's relative, case "
              f"{str(summary.restricted_staff_relative_case)[:8]}, concerning {summary.staff_concerned}). "
-             f"On the last afternoon {n} access attempt{'' if n == 1 else 's'} were recorded and the access "
+             f"On the last afternoon {n} access attempt{' was' if n == 1 else 's were'} recorded and the access "
              f"report flags {flagged}: {summary.staff_concerned} tried to open their relative's record "
              f"(denied), {summary.break_glass_worker} broke glass on it (concern for safety), and {worker} "
              "tried the adoption record without a grant"
-             + (f", opened {summary.bulk_browsed_cases} records in minutes" if summary.bulk_browsed_cases else "")
+             + (f", opened {_records(summary.bulk_browsed_cases)} in minutes" if summary.bulk_browsed_cases else "")
              + (" and self-claimed one out of hours." if summary.self_claim_case else "."),
              f"  caseledger access report --as {sm} --staff {worker}{dbopt}",
              f"  caseledger access alerts --as {sm}{dbopt}"]
     return lines
+
+
+def _records(n: int) -> str:
+    return "1 record" if n == 1 else f"{n} records"
 
 
 def _short(text: str, width: int = 90) -> str:

@@ -74,6 +74,15 @@ def test_a_child_not_seen_is_said(borough: Borough) -> None:
     assert "Child seen" not in text
 
 
+def test_words_recorded_as_a_quote_are_quoted_once(borough: Borough) -> None:
+    """The demo (and people) often record the child's views with their own quotation marks."""
+    app, cid = borough.ledger, borough.case_id
+    app.record_case_note("jane.smith", cid, **{**VISIT, "child_views": '"I just sort myself out for food." "It\'s fine."'})
+    text = case_view_text(views.case_view(app.case(cid)))
+    assert '    In the child\'s words: "I just sort myself out for food." "It\'s fine."' in text.splitlines()
+    assert '""' not in text
+
+
 def test_every_field_of_the_summary_is_read(borough: Borough, clock: Clock) -> None:
     app, cid = borough.ledger, borough.case_id
     app.record_casework("jane.smith", cid, **SUMMARY)  # type: ignore[arg-type]
