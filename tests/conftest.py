@@ -152,17 +152,22 @@ def add_staff(app: CaseLedger) -> None:
                       designation=designation, team=team, roles=roles)
 
 
-@pytest.fixture
-def borough(ledger: CaseLedger, clock: Clock) -> Borough:
-    """The staff above and one open case: Amira Hassan, Assessment team, Jane Smith."""
-    add_staff(ledger)
-    case = ledger.open_case(
+def open_amira(app: CaseLedger, clock: Clock, *, referral_source: str = "school: designated safeguarding lead") -> Any:
+    """The staff above and one open case, an hour later: Amira Hassan, Assessment team, Jane Smith."""
+    add_staff(app)
+    case = app.open_case(
         "jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-        referral_date=dt.date(2026, 10, 28), referral_source="school: designated safeguarding lead",
+        referral_date=dt.date(2026, 10, 28), referral_source=referral_source,
         team="Assessment", worker="jane.smith",
     )
     clock.advance(hours=1)
-    return Borough(ledger, case.id)
+    return case
+
+
+@pytest.fixture
+def borough(ledger: CaseLedger, clock: Clock) -> Borough:
+    """The staff above and one open case: Amira Hassan, Assessment team, Jane Smith."""
+    return Borough(ledger, open_amira(ledger, clock).id)
 
 
 def refused(app: CaseLedger, error: type[LedgerError], message: str,

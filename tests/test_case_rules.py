@@ -21,7 +21,7 @@ from ledger.case import CaseRecord, DecisionKind, InterpreterKind, NoteKind, Not
 from ledger.encoding import decode
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.staff import StaffMember
-from tests.conftest import BACKENDS, PG_URL, Clock, add_staff, refused, require_pg
+from tests.conftest import BACKENDS, PG_URL, Clock, add_staff, open_amira, refused, require_pg
 
 UTC = dt.UTC
 STAMP_KEYS = {"staff_id", "full_name", "designation", "team", "roles"}
@@ -89,13 +89,7 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     clock = Clock()
     app = CaseLedger(db, clock=clock)
     try:
-        add_staff(app)
-        case = app.open_case(
-            "jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-            referral_date=dt.date(2026, 10, 28), referral_source="school: designated safeguarding lead",
-            team="Assessment", worker="jane.smith",
-        )
-        clock.advance(hours=1)
+        case = open_amira(app, clock)
         world = World(app, clock, case.id)
         world.final_note_id = world.final_note(facts="Visited Amira at home.")
         yield world

@@ -15,7 +15,7 @@ import pytest
 
 from ledger.application import LONDON, CaseLedger
 from ledger.dates import day_text, iso_day_text, iso_moment_text, moment_text
-from tests.conftest import Clock, add_staff
+from tests.conftest import Clock, add_staff, open_amira
 from tests.test_views import EXE, build
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -66,11 +66,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     db = str(tmp_path_factory.mktemp("dates") / "borough.db")
     clock = Clock()
     app = CaseLedger(db, clock=clock)
-    add_staff(app)
-    c = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                      referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                      worker="jane.smith")
-    clock.advance(hours=1)
+    c = open_amira(app, clock, referral_source="school")
     build(app, clock, c.id)
     app.close()
     return db, str(c.id)

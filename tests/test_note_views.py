@@ -18,7 +18,7 @@ from commands.cli_views import case_view_text, history_text, summary_text
 from commands.render import case_text
 from ledger.application import LONDON, CaseLedger
 from projections import views
-from tests.conftest import Borough, Clock, add_staff
+from tests.conftest import Borough, Clock, open_amira
 
 EXE = Path(sys.executable).parent / "caseledger"
 
@@ -77,7 +77,8 @@ def test_a_child_not_seen_is_said(borough: Borough) -> None:
 def test_words_recorded_as_a_quote_are_quoted_once(borough: Borough) -> None:
     """The demo (and people) often record the child's views with their own quotation marks."""
     app, cid = borough.ledger, borough.case_id
-    app.record_case_note("jane.smith", cid, **{**VISIT, "child_views": '"I just sort myself out for food." "It\'s fine."'})
+    views_as_quoted = '"I just sort myself out for food." "It\'s fine."'
+    app.record_case_note("jane.smith", cid, **{**VISIT, "child_views": views_as_quoted})
     text = case_view_text(views.case_view(app.case(cid)))
     assert '    In the child\'s words: "I just sort myself out for food." "It\'s fine."' in text.splitlines()
     assert '""' not in text
@@ -166,11 +167,7 @@ def test_the_read_commands_show_it(tmp_path: Path) -> None:
     db = str(tmp_path / "borough.db")
     clock = Clock()
     app = CaseLedger(db, clock=clock)
-    add_staff(app)
-    c = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                      referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                      worker="jane.smith")
-    clock.advance(hours=1)
+    c = open_amira(app, clock, referral_source="school")
     nid = visit(app, c.id)
     app.amend_case_note("jane.smith", c.id, nid, actions="Ring the GP.", reason="The school was rung already")
     app.record_casework("jane.smith", c.id, **SUMMARY)  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ from ledger.application import CaseLedger
 from ledger.errors import StorageError
 from ledger.storage import ConflictError
 from ledger.verify_log import verify_ledger
-from tests.conftest import Clock, add_staff
+from tests.conftest import Clock, open_amira
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -166,13 +166,7 @@ def test_a_crashed_server_loses_no_acknowledged_note_and_leaves_no_gap(private_c
     clock = Clock()
     app = CaseLedger(private_cluster.url, clock=clock)
     try:
-        add_staff(app)
-        case = app.open_case(
-            "jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-            referral_date=dt.date(2026, 10, 28), referral_source="school: designated safeguarding lead",
-            team="Assessment", worker="jane.smith",
-        )
-        clock.advance(hours=1)
+        case = open_amira(app, clock)
         acknowledged: list[str] = []  # the facts of every note whose command returned
 
         def note(facts: str) -> None:

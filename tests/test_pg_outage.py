@@ -9,7 +9,6 @@ proxy that the test takes down (dropping its connections, refusing new ones) and
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import select
 import socket
 import threading
@@ -23,7 +22,7 @@ import pytest
 from ledger.application import CaseLedger
 from ledger.errors import StorageError
 from ledger.storage import backend_for
-from tests.conftest import Clock, add_staff
+from tests.conftest import Clock, add_staff, open_amira
 from tests.test_storage_faults import cli
 
 TIMEOUT = 2  # seconds: connect_timeout in the URLs below
@@ -125,11 +124,7 @@ def test_a_write_during_an_outage_fails_within_the_timeout_and_the_next_works_wh
     clock = Clock()
     app = CaseLedger(through(pg_schema_url, proxy.port), clock=clock)
     try:
-        add_staff(app)
-        case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                             referral_date=dt.date(2026, 10, 28), referral_source="school",
-                             team="Assessment", worker="jane.smith")
-        clock.advance(hours=1)
+        case = open_amira(app, clock, referral_source="school")
         proxy.down()
         for n in range(2):  # each call during the outage waits the timeout once, not ten times
             started = time.monotonic()

@@ -11,7 +11,6 @@ as the unprivileged user ``nobody`` (``setpriv`` or ``runuser``).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import pwd
 import shutil
@@ -31,7 +30,7 @@ from commands.cli import main
 from ledger.application import CaseLedger
 from ledger.checkpoint import SigningKey
 from ledger.storage import ReadOnlyLedger
-from tests.conftest import Clock, add_staff
+from tests.conftest import Clock, add_staff, open_amira
 
 PROJECT = Path(__file__).resolve().parent.parent
 ORIGIN = "readonly.example/caseledger"
@@ -82,11 +81,7 @@ def build_ledger(path: Path) -> tuple[str, str]:
     clock = Clock()
     app = CaseLedger(str(path), clock=clock)
     try:
-        add_staff(app)
-        case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                             referral_date=dt.date(2026, 10, 28), referral_source="school",
-                             team="Assessment", worker="jane.smith")
-        clock.advance(hours=1)
+        case = open_amira(app, clock, referral_source="school")
         app.record_case_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
                              facts="Phone call with the school about attendance.")
         key = SigningKey.generate(ORIGIN)

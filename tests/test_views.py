@@ -25,7 +25,7 @@ from ledger.verify_log import verify_ledger
 from projections import views
 from projections.asof import case_as_of
 from projections.render_html import chronology_html
-from tests.conftest import Borough, Clock, add_staff
+from tests.conftest import Borough, Clock, add_staff, open_amira
 from tests.test_milestones import pre_v2_snapshot
 
 EXE = Path(sys.executable).parent / "caseledger"
@@ -362,11 +362,7 @@ def test_read_commands_end_to_end(tmp_path: Path) -> None:
     db = str(tmp_path / "borough.db")
     clock = Clock()
     app = CaseLedger(db, clock=clock)
-    add_staff(app)
-    c = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                      referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                      worker="jane.smith")
-    clock.advance(hours=1)
+    c = open_amira(app, clock, referral_source="school")
     story = build(app, clock, c.id)
     app.close()
     cid = str(c.id)[:8]
@@ -404,11 +400,7 @@ def test_history_withholds_deleted_text_from_all_but_managers_and_auditors(tmp_p
     db = str(tmp_path / "borough.db")
     clock = Clock()
     app = CaseLedger(db, clock=clock)
-    add_staff(app)
-    c = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                      referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                      worker="jane.smith")
-    clock.advance(hours=1)
+    c = open_amira(app, clock, referral_source="school")
     story = build(app, clock, c.id)
     app.close()
     cid, wrong = str(c.id)[:8], str(story.ids["wrong"])
