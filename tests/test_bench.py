@@ -166,3 +166,13 @@ def test_the_builder_builds_once_then_reuses_its_cache(tmp_path: Path) -> None:
     again = json.loads(run(tmp_path, "_build.py", "--events", "600", "--cases", "20"))
     assert again["reused"] is True and again["db"] == first["db"]
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["ledger-600.db", "ledger-600.json"]
+
+
+def test_faults_kills_writers_and_prints_what_was_acknowledged_and_lost(tmp_path: Path, backend: str,
+                                                                       bench_schema: str) -> None:
+    out = run(tmp_path, "faults.py", "--kills", "2", "--backend", backend, "--pg-url", PG_URL,
+              env={"CASELEDGER_BENCH_SCHEMA": bench_schema})
+    assert lines_matching(out, rf"^{backend}: 2 kills, {NUMBER} notes acknowledged, 0 lost, {NUMBER} stored "
+                               rf"\({NUMBER} committed but killed before their ok line\), .* verify passed"), out
+    if backend == "postgresql":
+        assert schemas_like(bench_schema) == []
