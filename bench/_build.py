@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import Any
 
 from ledger.application import LONDON, CaseLedger
-from ledger.case import CaseRecord, note_content
-from ledger.checkpoint import SigningKey, VerifierKey
+from ledger.integrity.checkpoint import SigningKey, VerifierKey
+from ledger.records.case import CaseRecord, note_content
 from ledger.storage import backend_for
 
 __all__ = ["BuildInfo", "bench_key", "cache_dir", "pg_ledger", "sqlite_ledger", "build_ledger"]

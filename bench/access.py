@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ledger.access import Decision, Flag, Outcome, Part  # noqa: E402
-from ledger.access_log import AccessLog, attempt_fields  # noqa: E402
+from ledger.access.log import AccessLog, attempt_fields  # noqa: E402
+from ledger.access.policy import Decision, Flag, Outcome, Part  # noqa: E402
 from ledger.application import LONDON, CaseLedger  # noqa: E402
 from projections.access_report import staff_report  # noqa: E402
 from projections.views import case_view  # noqa: E402

@@ -66,7 +66,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
 from ledger.application import LONDON, CaseLedger, start_of_day
-from ledger.case import CaseRecord, note_content
+from ledger.records.case import CaseRecord, note_content
 from ledger.storage import Backend, backend_for
 
 PG_URL = os.environ.get("CASELEDGER_BENCH_PG") or os.environ.get(
@@ -180,7 +180,7 @@ class PlainNotes(Application[uuid.UUID]):
 LEDGER_ONLY_SETTINGS = ("TRANSCODER_TOPIC", "APPLICATION_RECORDER_TOPIC")
 #: The ledger's persistence factories (bounded waits on PostgreSQL, read-only opening) and the
 #: eventsourcing module each one extends, which the plain side gets instead.
-PLAIN_PERSISTENCE = {"ledger.postgres_store:LedgerPostgresFactory": "eventsourcing.postgres"}
+PLAIN_PERSISTENCE = {"ledger.storage.postgres:LedgerPostgresFactory": "eventsourcing.postgres"}
 
 
 def plain_env(backend: Backend) -> dict[str, str]:

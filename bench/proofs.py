@@ -12,11 +12,11 @@ number of events (the whole log):
 
 * **inclusion**: for random leaf indexes i, ``TransparencyLog.inclusion_proof(i, n)`` (the
   stored perfect-subtree nodes, O(log n) reads, each call in its own read transaction as the
-  ledger does it) and ``ledger.merkle.verify_inclusion(leaf, i, n, proof, root)``. The leaf
+  ledger does it) and ``ledger.integrity.merkle.verify_inclusion(leaf, i, n, proof, root)``. The leaf
   hash verified is recomputed from the event row itself (its stream and version found with
   ``TransparencyLog.leaf_of``, which also gives the leaf index checked against i);
 * **consistency**: for random old sizes m in [1, n), ``TransparencyLog.consistency_proof(m, n)``
-  and ``ledger.merkle.verify_consistency(m, n, root(m), root(n), proof)``; root(m) comes from
+  and ``ledger.integrity.merkle.verify_consistency(m, n, root(m), root(n), proof)``; root(m) comes from
   ``TransparencyLog.root(m)`` (its latency is printed too, for information).
 
 Each call is timed on its own (``time.perf_counter_ns``); the first ``--warmup`` calls of each
@@ -47,9 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _build  # noqa: E402
 
 from ledger.application import CaseLedger  # noqa: E402
-from ledger.merkle import verify_consistency, verify_inclusion  # noqa: E402
-from ledger.merkle_log import event_leaf_hash  # noqa: E402
-from ledger.transparency import TransparencyLog  # noqa: E402
+from ledger.integrity.merkle import verify_consistency, verify_inclusion  # noqa: E402
+from ledger.integrity.merkle_log import event_leaf_hash  # noqa: E402
+from ledger.integrity.transparency import TransparencyLog  # noqa: E402
 
 GOAL_GEN_MS = 5.0
 GOAL_VERIFY_US = 100.0
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         failed |= bool(r.failures)
     print("generate = TransparencyLog.inclusion_proof / consistency_proof on the stored nodes, one read "
-          "transaction per call (as the ledger does it); verify = ledger.merkle.verify_inclusion / "
+          "transaction per call (as the ledger does it); verify = ledger.integrity.merkle.verify_inclusion / "
           "verify_consistency. Latencies are wall-clock per call, on a warm page cache.")
     return 1 if failed else 0
 

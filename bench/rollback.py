@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ledger.application import LONDON, CaseLedger  # noqa: E402
-from ledger.case import note_content  # noqa: E402
+from ledger.records.case import note_content  # noqa: E402
 from tests.conftest import add_staff  # noqa: E402
 
 REASON = "The plan reviews were recorded against the wrong plan"

@@ -11,12 +11,12 @@ Run from the repository root::
 What it measures, per backend, on a ledger built (or reused from the cache) by
 ``bench/_build.py``:
 
-* **verify**: ``ledger.verify_log.verify_ledger(recorder, verifier=...)``, the real thing,
+* **verify**: ``ledger.integrity.verify.verify_ledger(recorder, verifier=...)``, the real thing,
   with the bench verifier key: every stream's hash chain from the raw rows, every leaf of the
   Merkle log against its row, the tree recomputed, every stored node against its children,
   the head, and every signed checkpoint. Events/s = events / wall-clock seconds of that call.
 * **floor**: a bare loop that only reads the raw rows (``recorder.select_notifications``
-  pages of the same size verify reads, ``ledger.verify.PAGE``) and hashes each row's stored
+  pages of the same size verify reads, ``ledger.integrity.chains.PAGE``) and hashes each row's stored
   bytes once with SHA-256: what any verification has to do at the least.
 
 Each runs in its own child process (``python bench/verify.py --_child ...``) that opens the
@@ -76,9 +76,9 @@ def _rss_mb() -> float:
 def child(kind: str, db: str, verifier: str) -> int:
     """Open the ledger, run only ``kind`` (verify, floor, profile), print one JSON line."""
     from ledger.application import CaseLedger
-    from ledger.checkpoint import VerifierKey
-    from ledger.verify import PAGE
-    from ledger.verify_log import verify_ledger
+    from ledger.integrity.chains import PAGE
+    from ledger.integrity.checkpoint import VerifierKey
+    from ledger.integrity.verify import verify_ledger
 
     app = CaseLedger(db)
     recorder = app.recorder

@@ -53,7 +53,7 @@ def build_case(app: CaseLedger, events: int) -> uuid.UUID:
                          referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
                          worker="jane.smith")
     actor = app.staff_member("jane.smith")
-    from ledger.case import note_content
+    from ledger.records.case import note_content
 
     live = app.case(case.id)
     i = 0

@@ -30,19 +30,19 @@ import click
 from commands import pins
 from commands.files import LONG_TEXT, LONG_TEXT_HELP, FileProblem, OutputFile, read_input, write_output
 from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
-from ledger.access import BreakGlassBasis, Part
+from ledger.access.policy import BreakGlassBasis, Part
 from ledger.application import LONDON, CaseLedger, utc_now
-from ledger.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.channel import Channel
-from ledger.checkpoint import SigningKey, VerifierKey, parse_checkpoint_note
-from ledger.dates import moment_text
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
-from ledger.evidence import FORMAT as BUNDLE_FORMAT
-from ledger.evidence import export_bundle, verify_bundle
-from ledger.fields import require_time
-from ledger.staff import Role
+from ledger.integrity.checkpoint import SigningKey, VerifierKey, parse_checkpoint_note
+from ledger.integrity.evidence import FORMAT as BUNDLE_FORMAT
+from ledger.integrity.evidence import export_bundle, verify_bundle
+from ledger.integrity.verify import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
+from ledger.records.case import DecisionKind, InterpreterKind, NoteKind
+from ledger.records.dates import moment_text
+from ledger.records.fields import require_time
+from ledger.records.staff import Role
 from ledger.storage import Backend, ReadOnlyLedger, backend_for
-from ledger.verify_log import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 
 EXIT_REFUSED = 1
 EXIT_TAMPERED = 1
@@ -180,7 +180,7 @@ def in_flags(error: LedgerError, command: click.Command, overrides: dict[str, st
 
 def parse_when(value: str | None, field: str, entry: str | None = None) -> _dt.datetime | None:
     """'2026-11-21 14:30' (London time) or ISO 8601 with an offset. ``entry`` (a kind of entry the ledger
-    dates by a moment, :data:`ledger.fields.NEEDS_A_TIME`): a date alone is refused."""
+    dates by a moment, :data:`ledger.records.fields.NEEDS_A_TIME`): a date alone is refused."""
     if value is None:
         return None
     if entry is not None:

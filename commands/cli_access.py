@@ -14,13 +14,13 @@ import click
 from commands.cli import Context, cli, common, key_option, key_path, parse_day, resolve_verifier
 from commands.files import LONG_TEXT, LONG_TEXT_HELP, OutputFile, write_output
 from commands.render import dumps
-from ledger.access_facts import Thresholds
-from ledger.access_review import ReviewOutcome
+from ledger.access.facts import Thresholds
+from ledger.access.review import ReviewOutcome
 from ledger.application import LONDON, utc_now
-from ledger.checkpoint import SigningKey
-from ledger.dates import day_text
 from ledger.errors import RuleViolation
-from ledger.evidence import export_events
+from ledger.integrity.checkpoint import SigningKey
+from ledger.integrity.evidence import export_events
+from ledger.records.dates import day_text
 from projections.access_fhir import fhir_bundle
 from projections.access_report import (
     BuiltReport,

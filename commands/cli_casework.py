@@ -1,7 +1,7 @@
 """``caseledger record ...`` and ``caseledger document add``: casework records from the command line.
 
 Thin: parse ``--set field=value``, call the ledger, format. The kinds, their fields and rules
-live in :mod:`ledger.casework`; typed values are parsed by :mod:`ledger.fields`.
+live in :mod:`ledger.records.casework`; typed values are parsed by :mod:`ledger.records.fields`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import click
 from commands.cli import Context, cli, common, parse_when
 from commands.files import long_text
 from commands.render import local, who
-from ledger import casework
-from ledger.access import Part
+from ledger.access.policy import Part
+from ledger.records import casework
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:

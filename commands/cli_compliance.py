@@ -9,7 +9,7 @@ import click
 
 from commands.cli import Context, cli, common, parse_when
 from commands.render import local
-from ledger.access import Part
+from ledger.access.policy import Part
 from ledger.errors import RuleViolation
 from projections.compliance import compliance_report
 

@@ -1,8 +1,8 @@
 """``caseledger milestone ...``: record and list process milestones. No rules here.
 
 The kinds, their fields, who may record them and what must come first all come from
-:mod:`ledger.milestones`; this module only parses ``--set field=value`` (with
-:func:`ledger.fields.parse_text`, for the field's declared type) and formats the answers.
+:mod:`ledger.records.milestones`; this module only parses ``--set field=value`` (with
+:func:`ledger.records.fields.parse_text`, for the field's declared type) and formats the answers.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import click
 from commands.cli import Context, cli, common, parse_when
 from commands.files import long_text
 from commands.render import day, local, who
-from ledger import milestones
-from ledger.access import Part
-from ledger.fields import parse_text
+from ledger.access.policy import Part
+from ledger.records import milestones
+from ledger.records.fields import parse_text
 
 __all__ = ["milestone", "parse_settings"]
 

@@ -15,9 +15,9 @@ from typing import Any
 import click
 
 from commands.cli import Context, _stderr_console, cli, common, parse_when
-from ledger.access import Part
-from ledger.case import LOCAL_ZONE
-from ledger.dates import day_text, iso_day_text
+from ledger.access.policy import Part
+from ledger.records.case import LOCAL_ZONE
+from ledger.records.dates import day_text, iso_day_text
 from projections import runner
 from projections.hazards import register
 

@@ -2,7 +2,7 @@
 
 request (helpdesk) -> agree or decline (the team manager of the case's team or above) -> carry-out
 (helpdesk); withdraw; show, list, report (monitoring); expire (a scheduled job). The rules are in
-:mod:`ledger.rollback`; the report in :mod:`projections.rollbacks`.
+:mod:`ledger.records.rollback`; the report in :mod:`projections.rollbacks`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import click
 from commands.cli import Context, cli, common, parse_day, parse_when
 from commands.files import LONG_TEXT, LONG_TEXT_HELP
 from commands.render import day, local, who
-from ledger import milestones
-from ledger.rollback import RollbackRequest, RollbackStatus
+from ledger.records import milestones
+from ledger.records.rollback import RollbackRequest, RollbackStatus
 from ledger.rollback_commands import RollbackDetails
 from projections.rollbacks import DEFAULT_ALERT_RATE, rollback_report, rollback_row
 from projections.views import milestone_title

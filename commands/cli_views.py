@@ -16,10 +16,10 @@ import click
 from commands.cli import Context, case, cli, common, parse_when
 from commands.files import OutputFile, write_output
 from commands.render import change_text, day, dumps, jsonable, local, note_lines, summary_lines
-from ledger.access import Part
+from ledger.access.policy import Part
 from ledger.application import LONDON, utc_now
-from ledger.dates import moment_text
 from ledger.errors import PermissionDenied
+from ledger.records.dates import moment_text
 from projections import views
 from projections.asof import case_as_of
 from projections.render_html import DEFAULT_AUTHORITY, chronology_html

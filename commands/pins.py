@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commands.files import FileProblem
-from ledger.checkpoint import SigningKey, VerifierKey
 from ledger.errors import CheckpointError, RuleViolation
+from ledger.integrity.checkpoint import SigningKey, VerifierKey
 from ledger.storage import Backend
 
 CONFIG_DIR_ENV = "CASELEDGER_CONFIG_DIR"

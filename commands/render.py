@@ -8,35 +8,13 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
-import uuid
-from decimal import Decimal
 from typing import Any
 
-from ledger.case import CaseRecord
-from ledger.dates import day_text, moment_text
-from ledger.staff import StaffMember
+from ledger.records.case import CaseRecord
+from ledger.records.dates import day_text, moment_text
+from ledger.records.staff import StaffMember
 from projections import views
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values: UUIDs and dates as strings, enums as their value, bytes as hex."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return jsonable(value.value)
-    if isinstance(value, _dt.datetime):
-        return value.isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
+from projections.plain import jsonable
 
 
 def dumps(value: Any) -> str:
@@ -44,12 +22,12 @@ def dumps(value: Any) -> str:
 
 
 def local(value: _dt.datetime | None) -> str:
-    """A moment as people read it: ``05 Dec 2026 14:30 GMT`` (:func:`ledger.dates.moment_text`)."""
+    """A moment as people read it: ``05 Dec 2026 14:30 GMT`` (:func:`ledger.records.dates.moment_text`)."""
     return moment_text(value)
 
 
 def day(value: _dt.date | _dt.datetime | None) -> str:
-    """A day as people read it: ``05 Dec 2026`` (:func:`ledger.dates.day_text`)."""
+    """A day as people read it: ``05 Dec 2026`` (:func:`ledger.records.dates.day_text`)."""
     return day_text(value)
 
 

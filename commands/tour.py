@@ -6,10 +6,10 @@ import dataclasses
 from typing import Any
 
 from commands.render import day, local, who
-from ledger.access import restriction_of
+from ledger.access.policy import restriction_of
 from ledger.application import CaseLedger
-from ledger.case import CaseRecord
-from ledger.verify_log import LedgerReport
+from ledger.integrity.verify import LedgerReport
+from ledger.records.case import CaseRecord
 
 
 def _counts(summary: Any) -> dict[str, Any]:

@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING, Any, cast
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ledger.access import ADOPTION_TEAM, Action, Part
-from ledger.case import RESTRICTING_ROLES, CaseRecord, RestrictionKind, explained_reason, local_today
-from ledger.chain import ChainedAggregate
-from ledger.dates import day_text
-from ledger.encoding import decode, encode
+from ledger.access.policy import ADOPTION_TEAM, Action, Part
 from ledger.errors import IntegrityError, RuleViolation
+from ledger.integrity.chain import ChainedAggregate
+from ledger.integrity.encoding import decode, encode
+from ledger.records.case import RESTRICTING_ROLES, CaseRecord, RestrictionKind, explained_reason
+from ledger.records.dates import day_text
+from ledger.records.timescales import local_today
 
 if TYPE_CHECKING:
     from ledger.application import CaseLedger
@@ -137,7 +138,7 @@ class AdoptionMatched(ChainedAggregate.Event):
 def _text(field_name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise RuleViolation(f"{field_name} is required when matching a child for adoption", field=field_name)
-    from ledger.fields import text_field
+    from ledger.records.fields import text_field
 
     return text_field(field_name, value, multi_line=False)  # a name: one line, no control characters
 

@@ -22,21 +22,21 @@ from typing import Any, TypeVar
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
-from ledger.access import Action, Part
-from ledger.access_commands import AccessCommands, attempts_recorded_in_this_thread
-from ledger.access_investigation import AccessInvestigation
+from ledger.access.commands import AccessCommands, attempts_recorded_in_this_thread
+from ledger.access.investigation import AccessInvestigation
+from ledger.access.policy import Action, Part
 from ledger.adoption import AdoptionCommands
-from ledger.case import CaseRecord, note_content
 from ledger.channel import Channel
-from ledger.checkpoint import Checkpoint, SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
+from ledger.integrity.checkpoint import Checkpoint, SigningKey
+from ledger.integrity.snapshots import CheckedRepository
+from ledger.integrity.transparency import TransparencyLog
+from ledger.records.case import CaseRecord, note_content
+from ledger.records.staff import Role, StaffMember, staff_stream_id, validate_roles
+from ledger.records.timescales import LONDON, start_of_day
 from ledger.rollback_commands import RollbackCommands
-from ledger.snapshots import CheckedRepository
-from ledger.staff import Role, StaffMember, staff_stream_id, validate_roles
 from ledger.storage import Backend, ConflictError, backend_for, no_ledger, refuse_if_read_only, translate_storage_errors
-from ledger.timescales import LONDON, start_of_day
-from ledger.transparency import TransparencyLog
 
 __all__ = ["LONDON", "CaseLedger", "Clock", "utc_now"]
 
@@ -114,7 +114,7 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
     #: are caches in their own table, encoded with the canonical transcoder; they are not records:
     #: not hash-chained, not in the Merkle log (deleting them loses nothing). So they are never
     #: trusted blindly: one is read only with the stored event at its version, whose hash it must
-    #: hold, and ``verify`` compares every one with its replayed events (:mod:`ledger.snapshots`).
+    #: hold, and ``verify`` compares every one with its replayed events (:mod:`ledger.integrity.snapshots`).
     snapshotting_intervals = {CaseRecord: 100}
 
     def construct_repository(self) -> CheckedRepository:
@@ -415,7 +415,7 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def record_milestone(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
                          occurred_at: _dt.datetime | None = None, **details: Any) -> uuid.UUID:
-        """Record a process milestone (see :mod:`ledger.milestones` for the kinds and rules)."""
+        """Record a process milestone (see :mod:`ledger.records.milestones` for the kinds and rules)."""
         # Recorded as a write: the milestone's own rule says which kinds need team manager or above.
         _, actor, case = self._access(acting, case_id, Action.WRITE, Part.PROCESS, item=kind)
         now = self._now()
@@ -427,7 +427,7 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
 
     def record_casework(self, acting: str | None, case_id: uuid.UUID | str, *, kind: str,
                         occurred_at: _dt.datetime | None = None, **details: Any) -> uuid.UUID:
-        """Record a casework record (see :mod:`ledger.casework` for the kinds and rules)."""
+        """Record a casework record (see :mod:`ledger.records.casework` for the kinds and rules)."""
         _, actor, case = self._access(acting, case_id, Action.WRITE, _casework_part(kind), item=kind)
         now = self._now()
         record_id = self.new_id()

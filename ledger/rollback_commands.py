@@ -1,11 +1,11 @@
 """The roll-back commands of :class:`~ledger.application.CaseLedger` (policy s.13), as a mixin.
 
-The rules are in :mod:`ledger.rollback`; these methods load the streams, go through the access
+The rules are in :mod:`ledger.records.rollback`; these methods load the streams, go through the access
 policy for every touch of a case (``CaseLedger._access``: the attempt is recorded, granted or
 denied, before anything else), and save. A request, an agreement and a carrying-out each touch
 the case; withdrawing touches only the request. The helpdesk is entitled to the case through
-the roll-back it works on (``rollback={"id", "case_id", "helpdesk"}``, :func:`ledger.access.decide`);
-an agreement is an :attr:`~ledger.access.Action.AUTHORISE` of the process.
+the roll-back it works on (``rollback={"id", "case_id", "helpdesk"}``, :func:`ledger.access.policy.decide`);
+an agreement is an :attr:`~ledger.access.policy.Action.AUTHORISE` of the process.
 
 When a roll-back rule refuses before the case is read (not helpdesk, self-agreement, a manager
 of another team, not agreed yet, expired...), the attempt is recorded as denied with that rule
@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from eventsourcing.application import AggregateNotFoundError
 
-from ledger import milestones
-from ledger.access import Action, Decision, Outcome, Part
-from ledger.case import CaseRecord, aware, explained_reason
-from ledger.dates import moment_text
+from ledger.access.policy import Action, Decision, Outcome, Part
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
-from ledger.rollback import (
+from ledger.records import milestones
+from ledger.records.case import CaseRecord, aware, explained_reason
+from ledger.records.dates import moment_text
+from ledger.records.rollback import (
     EXPIRY_WORKING_DAYS,
     Effect,
     RollbackRequest,
@@ -39,7 +39,7 @@ from ledger.rollback import (
     kept_label,
     require_helpdesk,
 )
-from ledger.staff import Role, StaffMember
+from ledger.records.staff import Role, StaffMember
 from ledger.storage import translate_storage_errors
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ def _app(mixin: RollbackCommands) -> CaseLedger:
 class RollbackCommands:
     """Roll-back requests: request, agree, decline, withdraw, carry out, expire, read."""
 
-    #: Working days a request may await agreement before it expires (see :data:`ledger.rollback.EXPIRY_WORKING_DAYS`).
+    #: Working days a request may await agreement before it expires
+    #: (see :data:`ledger.records.rollback.EXPIRY_WORKING_DAYS`).
     rollback_expiry_working_days: int = EXPIRY_WORKING_DAYS
 
     # --- reading ---------------------------------------------------------------------------------
@@ -178,7 +179,7 @@ class RollbackCommands:
                          point_at: _dt.datetime | None = None,
                          before_milestone: uuid.UUID | str | None = None) -> RollbackRequest:
         """The helpdesk asks to roll the case's process back to a point (one of ``point_version``,
-        ``point_at`` or ``before_milestone``); see :mod:`ledger.rollback` for the rules."""
+        ``point_at`` or ``before_milestone``); see :mod:`ledger.records.rollback` for the rules."""
         app = _app(self)
         given = [n for n, v in (("point_version", point_version), ("point_at", point_at),
                                 ("before_milestone", before_milestone)) if v is not None]

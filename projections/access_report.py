@@ -3,14 +3,14 @@
 ``caseledger access report --staff ID | --case ID [--from --to]``:
 
 * **for a staff member**: every record they opened or tried to open, from their daily access
-  streams over the period (one query: :meth:`~ledger.access_investigation.AccessInvestigation.attempt_rows`),
+  streams over the period (one query: :meth:`~ledger.access.investigation.AccessInvestigation.attempt_rows`),
   with their staff stream (team moves, leaving) and the reviews of their flagged attempts.
   Without ``--from``/``--to`` the period is the last :data:`DEFAULT_DAYS` days to today (London);
 * **for a case**: everyone who opened it or tried to (a scan of the access events, see
-  :mod:`ledger.access_investigation`), with each person's staff stream. Bulk browsing is a
+  :mod:`ledger.access.investigation`), with each person's staff stream. Bulk browsing is a
   property of a person's own attempts, so it is looked for in staff reports only.
 
-The report itself (rows, flags in words, counts) is derived by :func:`ledger.access_facts.build_report`
+The report itself (rows, flags in words, counts) is derived by :func:`ledger.access.facts.build_report`
 so that an evidence bundle can derive it again offline. This module fetches, and renders it as a
 table a disciplinary panel reads, as CSV, or (the report dict) as JSON. The derived report names
 records by case id only; :func:`with_children` adds the child's name for display where the reader
@@ -27,8 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.access import Part, restriction_of
-from ledger.access_facts import (
+from ledger.access.facts import (
     FLAG_WORDS,
     Attempt,
     StaffHistory,
@@ -38,11 +37,12 @@ from ledger.access_facts import (
     history_from_fields,
     review_summary,
 )
-from ledger.access_log import access_day
+from ledger.access.log import access_day
+from ledger.access.policy import Part, restriction_of
 from ledger.application import CaseLedger
-from ledger.dates import MOMENT_WIDTH, iso_day_text, iso_moment_text, moment_text
 from ledger.errors import NotFound
-from ledger.staff import staff_stream_id
+from ledger.records.dates import MOMENT_WIDTH, iso_day_text, iso_moment_text, moment_text
+from ledger.records.staff import staff_stream_id
 
 __all__ = ["DEFAULT_DAYS", "BuiltReport", "basis_text", "case_report", "find_case", "period_text", "record_text",
            "report_csv", "report_text", "report_title", "staff_report", "subject_text", "when_text",
@@ -304,7 +304,7 @@ def report_csv(report: dict[str, Any]) -> str:
 
 def alerts_text(alerts: list[tuple[Attempt, list[tuple[str, str]]]]) -> str:
     """The service manager's alert list: flagged attempts not yet reviewed, each with its flags in the
-    words the access report uses (one derivation: :meth:`~ledger.access_investigation.AccessInvestigation.alerts`)."""
+    words the access report uses (one derivation: :meth:`~ledger.access.investigation.AccessInvestigation.alerts`)."""
     if not alerts:
         return "No flagged access attempts are waiting for review."
     lines = [f"{len(alerts)} flagged access attempt{'' if len(alerts) == 1 else 's'} waiting for review "

@@ -21,10 +21,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.case import CaseRecord
-from ledger.dates import moment_text
-from ledger.encoding import decode
 from ledger.errors import NotFound, RuleViolation
+from ledger.integrity.encoding import decode
+from ledger.records.case import CaseRecord
+from ledger.records.dates import moment_text
 from ledger.storage import translate_storage_errors
 
 __all__ = ["StoredPoint", "case_as_of", "stream_points", "version_at"]

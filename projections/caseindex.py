@@ -21,8 +21,8 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
-from ledger.case import CaseRecord
-from ledger.chain import ChainedEvent
+from ledger.integrity.chain import ChainedEvent
+from ledger.records.case import CaseRecord
 from projections.runner import EventHeader, LedgerProjection
 from projections.store import Column, Table, ViewTarget
 

@@ -39,10 +39,10 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
-from commands.render import jsonable
-from ledger.case import CaseRecord
+from ledger.records.case import CaseRecord
 from projections import views
 from projections.caseindex import CASE_EVENTS
+from projections.plain import jsonable
 from projections.runner import LedgerProjection
 from projections.store import Column, MemoryView, Table, ViewTarget
 

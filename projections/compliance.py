@@ -1,6 +1,6 @@
 """Recording-timescale compliance (policy s.3, s.7, s.9, s.10, s.18), as of any moment.
 
-Every recordable item gets a due time when its clock starts (:mod:`ledger.timescales`);
+Every recordable item gets a due time when its clock starts (:mod:`ledger.records.timescales`);
 as of a moment T an item is:
 
 * ``on_time``: done (finalised / recorded) by its due time, and by T;
@@ -41,8 +41,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.case import CaseRecord
-from ledger.timescales import due_by, start_of_day
+from ledger.records.case import CaseRecord
+from ledger.records.timescales import due_by, start_of_day
 
 __all__ = ["ComplianceItem", "ComplianceReport", "compliance_items", "summarise"]
 

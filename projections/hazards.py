@@ -29,8 +29,8 @@ from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
-from ledger.case import LOCAL_ZONE, CaseRecord
-from ledger.casework import ALERT_KINDS
+from ledger.records.case import LOCAL_ZONE, CaseRecord
+from ledger.records.casework import ALERT_KINDS
 from projections.runner import LedgerProjection
 from projections.store import Column, Table, ViewTarget
 

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from ledger.access_facts import FLAG_WORDS
-from ledger.dates import day_text, moment_text
+from ledger.access.facts import FLAG_WORDS
+from ledger.records.dates import day_text, moment_text
 from projections.access_report import (
     basis_text,
     period_text,

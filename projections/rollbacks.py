@@ -1,5 +1,5 @@
 """Roll-back monitoring (policy s.13: "with the relevant Service Manager monitoring the frequency of such
-requests"): pure functions of the roll-back requests (:class:`~ledger.rollback.RollbackRequest`).
+requests"): pure functions of the roll-back requests (:class:`~ledger.records.rollback.RollbackRequest`).
 
 * :func:`rollback_row`: one request as a flat row (its status as it stands at ``now``: a request
   awaiting agreement past its time counts as expired).
@@ -18,8 +18,8 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
-from ledger.rollback import RollbackRequest, RollbackStatus
-from ledger.timescales import LONDON
+from ledger.records.rollback import RollbackRequest, RollbackStatus
+from ledger.records.timescales import LONDON
 
 __all__ = ["DEFAULT_ALERT_RATE", "rollback_report", "rollback_row"]
 

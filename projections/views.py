@@ -1,4 +1,4 @@
-"""Per-case read views: pure functions of a :class:`~ledger.case.CaseRecord` (no storage, no clock).
+"""Per-case read views: pure functions of a :class:`~ledger.records.case.CaseRecord` (no storage, no clock).
 
 * :func:`chronology` (policy s.8): the dated list of significant events in the child's life, in
   the order of the events (not of the writing), from birth or before; process milestones in plain
@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ledger import casework
-from ledger import milestones as ms
-from ledger.case import LOCAL_ZONE, CaseRecord
-from ledger.dates import day_text
+from ledger.records import casework
+from ledger.records import milestones as ms
+from ledger.records.case import LOCAL_ZONE, CaseRecord
+from ledger.records.dates import day_text
 
 __all__ = ["NOTE_FIELDS", "SUMMARY_FIELDS", "ChronologyEntry", "amendments_view", "audit_view", "case_view",
            "chronology", "hazard_rows", "milestone_title", "note_changes", "note_view", "summary_fields",

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import LedgerError
 

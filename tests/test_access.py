@@ -1,5 +1,5 @@
-"""Access policy (ledger/access.py), restriction (ledger/case.py) and the access log
-(ledger/access_log.py) through CaseLedger, on SQLite and PostgreSQL.
+"""Access policy (ledger/access/policy.py), restriction (ledger/records/case.py) and the access log
+(ledger/access/log.py) through CaseLedger, on SQLite and PostgreSQL.
 
 The matrix runs every role x restriction x action on one ledger per backend (module scope, for
 speed), and checks for each attempt the outcome, that exactly one access event was written (and
@@ -21,12 +21,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.access import Action, Flag, Outcome, Part, decide, is_out_of_hours
-from ledger.access_log import ATTEMPT_TOPICS, AccessLog, access_day, access_stream_id
+from ledger.access.log import ATTEMPT_TOPICS, AccessLog, access_day, access_stream_id
+from ledger.access.policy import Action, Flag, Outcome, Part, decide, is_out_of_hours
 from ledger.application import LONDON, CaseLedger
-from ledger.case import RestrictionKind, months_after
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
-from ledger.verify_log import verify_ledger
+from ledger.integrity.verify import verify_ledger
+from ledger.records.case import RestrictionKind, months_after
 from tests.conftest import BACKENDS, PG_URL, STAFF, Borough, Clock, add_staff, require_pg
 
 EXTRA_STAFF = [

@@ -24,11 +24,11 @@ import pytest
 from click.testing import CliRunner
 
 from commands.cli import main
-from ledger.access_facts import Thresholds
+from ledger.access.facts import Thresholds
 from ledger.application import LONDON, CaseLedger
-from ledger.checkpoint import SigningKey
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
-from ledger.evidence import export_events, verify_bundle
+from ledger.integrity.checkpoint import SigningKey
+from ledger.integrity.evidence import export_events, verify_bundle
 from projections.access_fhir import fhir_bundle
 from projections.access_report import case_report, report_csv, report_text, staff_report
 from tests.conftest import Borough, Clock, refused

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from commands.cli import main
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
 from ledger.adoption import AdoptionKey, seal, unseal
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import IntegrityError, PermissionDenied, RuleViolation
-from ledger.verify import verify_store
+from ledger.integrity.chains import verify_store
 from projections import views
 from tests.conftest import Borough, refused
 

@@ -1,4 +1,4 @@
-"""The case-recording rules (ledger/case.py through CaseLedger), on both backends.
+"""The case-recording rules (ledger/records/case.py through CaseLedger), on both backends.
 
 Every refusal is checked for its exact error type and message, and for having written nothing.
 The ``borough`` fixture gives the staff of tests/conftest.py and one open case: Amira Hassan,
@@ -17,10 +17,10 @@ import psycopg
 import pytest
 
 from ledger.application import LONDON, CaseLedger
-from ledger.case import CaseRecord, DecisionKind, InterpreterKind, NoteKind, NoteSource
-from ledger.encoding import decode
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
-from ledger.staff import StaffMember
+from ledger.integrity.encoding import decode
+from ledger.records.case import CaseRecord, DecisionKind, InterpreterKind, NoteKind, NoteSource
+from ledger.records.staff import StaffMember
 from tests.conftest import BACKENDS, PG_URL, Clock, add_staff, open_amira, refused, require_pg
 
 UTC = dt.UTC
@@ -222,7 +222,7 @@ def test_a_senior_practitioner_or_team_manager_can_hold_a_case(world: World, wor
 ], ids=["helpdesk", "auditor", "admin"])
 def test_helpdesk_auditor_and_admin_cannot_record_casework(shared: World, acting: str,
                                                            label: str) -> None:
-    # The access policy refuses first: none of them records on a case (ledger/access.py).
+    # The access policy refuses first: none of them records on a case (ledger/access/policy.py).
     world = shared
     needs = "recording on this case needs the allocated worker, the team that holds the case, .*; "
     refused(world.app, PermissionDenied, needs + label, world.note, acting)

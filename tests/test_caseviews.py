@@ -20,7 +20,7 @@ from eventsourcing.persistence import Tracking
 from commands.cli_views import chronology_csv, chronology_table
 from commands.render import dumps
 from ledger.application import CaseLedger
-from ledger.case import CaseRecord
+from ledger.records.case import CaseRecord
 from projections import runner, views
 from projections.caseviews import Chronology, _dumps, read_case_view, read_chronology, read_summary
 from projections.store import MemoryView

@@ -1,4 +1,4 @@
-"""Casework records (ledger.casework): each kind recorded and read back, each update, every refusal
+"""Casework records (ledger.records.casework): each kind recorded and read back, each update, every refusal
 (type, message, nothing written), on SQLite and PostgreSQL; then the CLI end to end.
 
 The test clock starts at 2026-11-02 09:00 London; the borough fixture moves it to 10:00, so
@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from ledger import casework
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
-from ledger.verify_log import verify_ledger
+from ledger.integrity.verify import verify_ledger
+from ledger.records import casework
 from tests.conftest import Borough, Clock, add_staff
 
 TODAY = dt.date(2026, 11, 2)

@@ -12,7 +12,8 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.checkpoint import (
+from ledger.errors import CheckpointError
+from ledger.integrity.checkpoint import (
     MAX_SIGNATURES,
     Checkpoint,
     SigningKey,
@@ -20,7 +21,6 @@ from ledger.checkpoint import (
     open_checkpoint,
     sign_checkpoint,
 )
-from ledger.errors import CheckpointError
 
 DASH = "\u2014"
 ROOT = hashlib.sha256(b"root").digest()

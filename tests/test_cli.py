@@ -26,8 +26,8 @@ import pytest
 from click.testing import CliRunner
 
 from commands.cli import cli
-from ledger.checkpoint import VerifierKey, open_checkpoint
-from ledger.merkle import verify_inclusion
+from ledger.integrity.checkpoint import VerifierKey, open_checkpoint
+from ledger.integrity.merkle import verify_inclusion
 from tests.conftest import PG_URL
 
 EXE = Path(sys.executable).parent / "caseledger"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from commands.cli import main
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
 from tests.conftest import Borough
 
 SECRETS = ("Amira", "Hassan", "2016", "Jane Smith")

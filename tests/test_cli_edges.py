@@ -411,7 +411,7 @@ def test_roll_backs_and_reviews_through_the_cli_carry_the_channel_and_old_events
     assert commands["AttemptReview.Reviewed"] == "caseledger access review"
     app = CaseLedger(db)
     try:
-        from ledger.verify import verify_store
+        from ledger.integrity.chains import verify_store
 
         assert verify_store(app.recorder).ok
         assert app.case(s.case_id).version > 0

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ledger.application import LONDON, CaseLedger
-from ledger.dates import day_text, iso_day_text, iso_moment_text, moment_text
+from ledger.records.dates import day_text, iso_day_text, iso_moment_text, moment_text
 from tests.conftest import Clock, add_staff, open_amira
 from tests.test_views import EXE, build
 

@@ -1,7 +1,7 @@
 """The demo borough (commands/demo.py): it builds, verifies, is reproducible and has what a tour needs.
 
 The ``ledger`` fixture runs each test on SQLite and on PostgreSQL. The borough is read back
-through the ledger's own API (``ledger.case``), never through the demo's plan.
+through the ledger's own API (``ledger.records.case``), never through the demo's plan.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import pytest
 
 from commands.demo import END_DAY, START_DAY, DemoSummary, build_demo
 from commands.tour import tour_text
-from ledger.access import is_out_of_hours
+from ledger.access.policy import is_out_of_hours
 from ledger.application import LONDON, CaseLedger
-from ledger.case import CaseRecord, DecisionKind, NoteSource
 from ledger.errors import RuleViolation
-from ledger.staff import StaffMember
-from ledger.verify import iter_rows, verify_store
-from ledger.verify_log import verify_ledger
+from ledger.integrity.chains import iter_rows, verify_store
+from ledger.integrity.verify import verify_ledger
+from ledger.records.case import CaseRecord, DecisionKind, NoteSource
+from ledger.records.staff import StaffMember
 from projections.access_report import staff_report
 from projections.compliance import compliance_report
 
@@ -108,7 +108,7 @@ def test_both_backends_store_the_same_bytes(ledger: CaseLedger, tmp_path: Path) 
 
 
 def test_the_borough_reads_back_as_the_issue_asks(ledger: CaseLedger) -> None:
-    """One build per backend, read back through ``ledger.case``; each check is a function below."""
+    """One build per backend, read back through ``ledger.records.case``; each check is a function below."""
     summary = build_demo(ledger, children=6, seed=1)
     cases = all_cases(ledger)
     check_staff_directory(ledger)

@@ -23,7 +23,7 @@ from commands.demo import build_demo
 from commands.tour import tour_text
 from ledger.application import CaseLedger
 from ledger.errors import RuleViolation
-from ledger.verify_log import verify_ledger
+from ledger.integrity.verify import verify_ledger
 
 EXE = Path(sys.executable).parent / "caseledger"
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,14 +24,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
 from ledger.application import CaseLedger
-from ledger.case import note_content
-from ledger.checkpoint import SigningKey, open_checkpoint
-from ledger.encoding import decode, encode, event_digest
-from ledger.merkle import verify_inclusion
-from ledger.merkle_log import Frontier, event_leaf_hash, extend
-from ledger.verify_log import LedgerReport, TailLimit, verify_ledger
+from ledger.integrity.checkpoint import SigningKey, open_checkpoint
+from ledger.integrity.encoding import decode, encode, event_digest
+from ledger.integrity.merkle import verify_inclusion
+from ledger.integrity.merkle_log import Frontier, event_leaf_hash, extend
+from ledger.integrity.verify import LedgerReport, TailLimit, verify_ledger
+from ledger.records.case import note_content
 from tests.conftest import PG_URL, Borough, Clock, add_staff
 
 ORIGIN = "test.example/caseledger"

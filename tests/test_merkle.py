@@ -1,4 +1,4 @@
-"""Tests of ledger.merkle (RFC 9162 pure functions) and ledger.merkle_tree (stored nodes).
+"""Tests of ledger.integrity.merkle (RFC 9162 pure functions) and ledger.integrity.merkle_tree (stored nodes).
 
 Three independent sources of truth: the transparency-dev/merkle probes and roots in
 tests/merkle_vectors, and a naive recursive MTH / PATH / PROOF written here from RFC 9162
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.errors import IntegrityError
-from ledger.merkle import (
+from ledger.integrity.merkle import (
     EMPTY_ROOT,
     consistency_proof,
     inclusion_proof,
@@ -31,7 +31,7 @@ from ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from ledger.merkle_tree import (
+from ledger.integrity.merkle_tree import (
     MemoryNodeStore,
     appended_nodes,
     appended_nodes_batch,
@@ -495,7 +495,7 @@ def test_perfect_subtrees() -> None:
 
 
 def test_batch_append_hash_and_read_counts(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledger.merkle_tree as merkle_tree
+    import ledger.integrity.merkle_tree as merkle_tree
 
     calls = 0
 

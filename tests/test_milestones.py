@@ -1,4 +1,4 @@
-"""Process milestones (ledger/milestones.py) through CaseLedger, on both backends, and the CLI.
+"""Process milestones (ledger/records/milestones.py) through CaseLedger, on both backends, and the CLI.
 
 The ``borough`` fixture gives the staff of tests/conftest.py and one open case: Amira Hassan,
 Assessment team, Jane Smith (social worker); Grace Obi manages Assessment. Every refusal is
@@ -22,12 +22,12 @@ import pytest
 from click.testing import CliRunner
 
 from commands.cli import cli
-from ledger import milestones
 from ledger.application import LONDON, CaseLedger
-from ledger.case import CaseRecord
-from ledger.encoding import decode, encode
 from ledger.errors import LedgerError, PermissionDenied, RuleViolation
-from ledger.fields import Field
+from ledger.integrity.encoding import decode, encode
+from ledger.records import milestones
+from ledger.records.case import CaseRecord
+from ledger.records.fields import Field
 from projections.views import case_view
 from tests.conftest import Borough, Clock, add_staff, refused
 
@@ -393,7 +393,7 @@ def test_unknown_kind_field_required_and_choice(rec: Path_) -> None:
     assert rec.app.case(rec.case_id).version == before
 
 
-# Every reason explains (ledger.fields.explained_reason): at least 3 words and 12 letters. A milestone's
+# Every reason explains (ledger.records.fields.explained_reason): at least 3 words and 12 letters. A milestone's
 # reason is checked with its other fields, before what must come first, so these need no history.
 _EXPLAIN = r"needs a {field} that explains why \(at least 3 words and 12 letters; it has {counts}\); got {got}$"
 

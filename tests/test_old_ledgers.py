@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ledger.application import CaseLedger
-from ledger.case import CaseRecord
-from ledger.checkpoint import VerifierKey
-from ledger.verify_log import verify_ledger
+from ledger.integrity.checkpoint import VerifierKey
+from ledger.integrity.verify import verify_ledger
+from ledger.records.case import CaseRecord
 from projections.views import chronology
 
 DATA = Path(__file__).parent / "data"
@@ -50,7 +50,7 @@ def test_an_edited_old_snapshot_is_still_caught(old_ledger: Path) -> None:
     with sqlite3.connect(old_ledger) as conn:
         (state,) = conn.execute("SELECT state FROM stored_snapshots").fetchone()
         name = b"Forged Name"
-        from ledger.encoding import decode, encode
+        from ledger.integrity.encoding import decode, encode
         fields = decode(bytes(state))
         fields["state"]["child"] = {**fields["state"]["child"], "name": "Forged Name"}
         conn.execute("UPDATE stored_snapshots SET state = ?", (encode(fields),))
@@ -84,3 +84,31 @@ def test_the_old_snapshot_is_not_read_the_record_is_replayed_from_its_events(old
         assert read.process == replayed.process
     finally:
         app.close()
+
+
+def test_the_old_ledger_reads_as_it_did_before_the_packages(old_ledger: Path) -> None:
+    """Its chronology (plain and court), case view and summary, as the code before issue 12's move
+    to packages computed them (tests/data/ledger-built-by-1ff5529.views.json, written by the
+    code of commit b460e6a): a move of modules changes no stored name and nothing read."""
+    import dataclasses
+    import datetime as dt
+    import json
+
+    from projections import views
+    from projections.plain import jsonable
+
+    expected = json.loads((DATA / "ledger-built-by-1ff5529.views.json").read_text())
+    app = CaseLedger(str(old_ledger), create=False)
+    try:
+        got = {}
+        for cid in app.case_ids():
+            case = app.case(cid)
+            got[str(cid)] = {
+                "chronology": jsonable([dataclasses.asdict(e) for e in views.chronology(case)]),
+                "court_chronology": jsonable([dataclasses.asdict(e) for e in views.chronology(case, court=True)]),
+                "case_view": jsonable(views.case_view(case, today=dt.date(2026, 12, 7))),
+                "summary": jsonable(views.summary_view(case, now=dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC))),
+            }
+    finally:
+        app.close()
+    assert json.loads(json.dumps(got)) == expected

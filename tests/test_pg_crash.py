@@ -4,7 +4,7 @@ The test starts a private PostgreSQL cluster of its own (``initdb`` in a tempora
 free port), opens a ledger on it, and crashes the server (``pg_ctl stop -m immediate``: no
 checkpoint, as after a power cut) right after a series of writes, several times, while the same
 ``CaseLedger`` object keeps running. Access attempts are committed without waiting for the disk
-(``synchronous_commit`` off, see :mod:`ledger.postgres_store`), so a crash loses the last ones,
+(``synchronous_commit`` off, see :mod:`ledger.storage.postgres`), so a crash loses the last ones,
 while the ledger still remembers each person's access log at the version it last wrote. The
 cluster's WAL writer is slowed (``wal_writer_delay`` 10 s) so that the crash does lose them,
 every round. After the restart, the ledger must refuse to build on what it remembers, follow what
@@ -33,11 +33,11 @@ from typing import TypeVar
 
 import pytest
 
-from ledger.access_log import access_day, access_stream_id
+from ledger.access.log import access_day, access_stream_id
 from ledger.application import CaseLedger
 from ledger.errors import StorageError
+from ledger.integrity.verify import verify_ledger
 from ledger.storage import ConflictError
-from ledger.verify_log import verify_ledger
 from tests.conftest import Clock, open_amira
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from commands.cli import cli
-from ledger.checkpoint import SigningKey
+from ledger.integrity.checkpoint import SigningKey
 from tests.test_cli import err, js, run
 
 ORIGIN = "borough.example/caseledger"

@@ -28,7 +28,7 @@ import pytest
 from commands import cli as cli_module
 from commands.cli import main
 from ledger.application import CaseLedger
-from ledger.checkpoint import SigningKey
+from ledger.integrity.checkpoint import SigningKey
 from ledger.storage import ReadOnlyLedger
 from tests.conftest import Clock, add_staff, open_amira
 

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from commands.demo import build_demo
-from ledger import milestones
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
 from ledger.application import LONDON, CaseLedger
-from ledger.checkpoint import SigningKey
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
-from ledger.rollback import RollbackStatus
-from ledger.verify_log import verify_ledger
+from ledger.integrity.checkpoint import SigningKey
+from ledger.integrity.verify import verify_ledger
+from ledger.records import milestones
+from ledger.records.rollback import RollbackStatus
 from projections.asof import case_as_of
 from projections.rollbacks import rollback_report
 from projections.views import audit_view, case_view, chronology

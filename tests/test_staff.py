@@ -1,4 +1,4 @@
-"""The staff directory (ledger/staff.py and CaseLedger's staff commands), on both backends.
+"""The staff directory (ledger/records/staff.py and CaseLedger's staff commands), on both backends.
 
 Rules: the first member added must be an admin (bootstrap, no acting member needed); after
 that only an admin adds, changes or records the leaving of staff; staff ids have a fixed
@@ -19,7 +19,7 @@ import pytest
 
 from ledger.application import SYSTEM_ACTOR, CaseLedger
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
-from ledger.staff import Role, StaffMember
+from ledger.records.staff import Role, StaffMember
 from tests.conftest import BACKENDS, PG_URL, Clock, refused, require_pg
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ledger.access_log import access_day, access_stream_id
+from ledger.access.log import access_day, access_stream_id
 from ledger.application import CaseLedger
-from ledger.verify_log import verify_ledger
+from ledger.integrity.verify import verify_ledger
 from tests.conftest import PG_URL, Borough, Clock
 
 

@@ -21,8 +21,8 @@ import psycopg
 import pytest
 
 from ledger.application import CaseLedger
-from ledger.encoding import decode, encode, event_digest
-from ledger.verify import VerificationReport, verify_store
+from ledger.integrity.chains import VerificationReport, verify_store
+from ledger.integrity.encoding import decode, encode, event_digest
 from tests.conftest import Clock
 
 CASE = "ledger.case:CaseRecord."

@@ -1,4 +1,4 @@
-"""Recording timescales (ledger/timescales.py and the packaged ledger/timescales.toml).
+"""Recording timescales (ledger/records/timescales.py and the packaged ledger/timescales.toml).
 
 Every rule in the packaged table has a hand-worked due date (a test fails when a rule has no
 case), with clocks started around weekends, Christmas and its substitute days (2021, 2022),
@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.errors import LedgerError
-from ledger.timescales import (
+from ledger.records.timescales import (
     Lateness,
     TimescaleError,
     TimescaleRule,

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from ledger.application import LONDON, CaseLedger
-from ledger.case import CaseRecord
-from ledger.checkpoint import SigningKey
 from ledger.errors import NotFound
-from ledger.verify_log import verify_ledger
+from ledger.integrity.checkpoint import SigningKey
+from ledger.integrity.verify import verify_ledger
+from ledger.records.case import CaseRecord
 from projections import views
 from projections.asof import case_as_of
 from projections.render_html import chronology_html

@@ -31,8 +31,8 @@ from typing import Any
 from commands.demo.days import END_DAY, END_TIME, _at
 from commands.demo.people import _Directory, _Person
 from ledger.application import CaseLedger
-from ledger.case import CaseRecord
 from ledger.errors import PermissionDenied
+from ledger.records.case import CaseRecord
 
 #: Records opened in the bulk-browsing burst (the report's default threshold is 10 within 30 minutes).
 BULK_CASES = 12

@@ -36,11 +36,11 @@ from commands.demo.people import (
 from commands.demo.process import chain_milestones
 from commands.demo.records import _ChildPlan
 from commands.demo.summary import DemoSummary
-from ledger.access import Action, Part, decide
+from ledger.access.policy import Action, Part, decide
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import RuleViolation
-from ledger.staff import Role
-from ledger.timescales import due_by
+from ledger.records.staff import Role
+from ledger.records.timescales import due_by
 from projections.access_report import staff_report
 from projections.compliance import MILESTONE_RULES
 

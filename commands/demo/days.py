@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ledger import timescales as _ts
 from ledger.application import LONDON
+from ledger.records import timescales as _ts
 
 END_DAY = _dt.date(2026, 10, 30)
 #: The first day of the demo year.
@@ -21,7 +21,7 @@ LATE_AFTER = 5
 
 
 def is_working_day(day: _dt.date) -> bool:
-    """Monday to Friday, not a bank holiday in England (:mod:`ledger.timescales`)."""
+    """Monday to Friday, not a bank holiday in England (:mod:`ledger.records.timescales`)."""
     return _ts.is_working_day(day)
 
 

@@ -1,4 +1,4 @@
-"""Process milestones in the plan: the statutory steps of a child's case (:mod:`ledger.milestones`).
+"""Process milestones in the plan: the statutory steps of a child's case (:mod:`ledger.records.milestones`).
 
 The phases (:mod:`commands.demo.phases`) call :meth:`_ProcessPlan.milestone` at each step, and
 meetings record their own milestones (:meth:`_ProcessPlan.on_meeting`: a core group, a CIN

@@ -1,4 +1,4 @@
-"""Casework records in the plan (:mod:`ledger.casework`), planned once a child's year is known.
+"""Casework records in the plan (:mod:`ledger.records.casework`), planned once a child's year is known.
 
 Hazards and a MAPPA alert that refer to a real dated note, with reviews (most on time, some late,
 some overdue at the end of the demo year); quarterly case summaries and chronology entries (good
@@ -23,7 +23,7 @@ from commands.demo.days import END_TIME, _at, _short_date, add_working_days
 from commands.demo.notes import _Action
 from commands.demo.people import _Person
 from commands.demo.phrases import _Context
-from ledger.casework import add_months
+from ledger.records.casework import add_months
 
 _FINDINGS = [
     ("Good", "Visits are regular and the child is seen alone; the plan is specific and reviewed on time.",

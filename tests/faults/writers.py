@@ -46,10 +46,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ledger.access import Action, Part
-from ledger.access_log import ATTEMPT_TOPICS
+from ledger.access.log import ATTEMPT_TOPICS
+from ledger.access.policy import Action, Part
 from ledger.application import CaseLedger
-from ledger.verify_log import verify_ledger
+from ledger.integrity.verify import verify_ledger
 from tests.conftest import add_staff
 
 ROOT = Path(__file__).resolve().parents[2]

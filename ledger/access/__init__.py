@@ -1,0 +1,13 @@
+"""Access: who may open or change which record, and the record of every attempt (policy s.11).
+
+- ``policy``: one pure function, ``decide``, for reads and writes, with the rule in words;
+- ``log``: every attempt as an event (one stream per staff member per London day);
+- ``facts``: what an attempt was (flags derived one way for reports, alerts and reviews);
+- ``review``: a service manager's review of a flagged attempt;
+- ``investigation``: the application's access reports and alerts; ``commands``: the
+  application's recorded access decision before every read and write.
+
+Invariant: an attempt is recorded before any data is returned, granted or denied. May import
+``ledger.records``, ``ledger.integrity``, ``ledger.storage`` and ``ledger.errors``; nothing from
+``projections`` or ``commands``.
+"""

@@ -1,0 +1,290 @@
+"""The staff directory: who works here, in which team, with which roles.
+
+Policy s.7: "Staff should include their full name, designation and team on every document".
+Each staff member is a stream of their own (joined, changed, left), hash-chained like every
+other stream. Every case event copies the acting member's :meth:`StaffMember.stamp` as it
+was at that moment, so a later change of name or team never rewrites who did what.
+
+Rules enforced here:
+
+* a staff id is short and stable: lower-case letters, digits, ``.``, ``_`` or ``-``;
+* full name, designation and team are required; roles come from :class:`Role`, at least one;
+* a member who has left cannot act, and cannot be changed or leave again; leaving needs a reason
+  that explains (:func:`ledger.records.fields.explained_reason`).
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import re
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import AggregateCreated
+
+from ledger.errors import PermissionDenied, RuleViolation
+from ledger.integrity.chain import ChainedAggregate
+from ledger.integrity.topics import stored_as
+from ledger.records.fields import explained_reason
+
+__all__ = [
+    "CASEWORK_ROLES",
+    "MANAGEMENT_LINE",
+    "Role",
+    "StaffMember",
+    "staff_stream_id",
+    "validate_roles",
+]
+
+STAFF_NAMESPACE = uuid.UUID("8d3f8c0e-4a57-5b7e-9c1e-6f1f3a2b7c10")
+_STAFF_ID = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z")  # \Z: "$" would let a trailing newline in
+
+
+class Role(str, enum.Enum):
+    """The fixed set of roles a staff member can hold."""
+
+    SOCIAL_WORKER = "social_worker"
+    SENIOR_PRACTITIONER = "senior_practitioner"
+    TEAM_MANAGER = "team_manager"
+    SERVICE_MANAGER = "service_manager"
+    HEAD_OF_SERVICE = "head_of_service"
+    IRO = "iro"
+    EDT = "edt"
+    HELPDESK = "helpdesk"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {
+            "iro": "IRO",
+            "edt": "EDT worker",
+            "helpdesk": "helpdesk",
+        }.get(self.value, self.value.replace("_", " "))
+
+
+#: Roles that may record on a child's record.
+CASEWORK_ROLES = (
+    Role.SOCIAL_WORKER,
+    Role.SENIOR_PRACTITIONER,
+    Role.TEAM_MANAGER,
+    Role.SERVICE_MANAGER,
+    Role.HEAD_OF_SERVICE,
+    Role.IRO,
+    Role.EDT,
+)
+
+#: The practice and management line, lowest first ("team manager and above", policy s.12).
+MANAGEMENT_LINE = (
+    Role.SOCIAL_WORKER,
+    Role.SENIOR_PRACTITIONER,
+    Role.TEAM_MANAGER,
+    Role.SERVICE_MANAGER,
+    Role.HEAD_OF_SERVICE,
+)
+
+
+def staff_stream_id(staff_id: str) -> uuid.UUID:
+    """The stream id of a staff member (stable, derived from their staff id)."""
+    return uuid.uuid5(STAFF_NAMESPACE, staff_id)
+
+
+def validate_staff_id(staff_id: str) -> str:
+    if not isinstance(staff_id, str) or not _STAFF_ID.match(staff_id):
+        raise RuleViolation(
+            f"staff id {staff_id!r} is not valid: use 2 to 64 lower-case letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit (for example 'jane.smith')"
+        )
+    return staff_id
+
+
+def validate_roles(roles: Iterable[str | Role]) -> tuple[Role, ...]:
+    out: list[Role] = []
+    for r in roles:
+        try:
+            role = Role(r)
+        except ValueError:
+            allowed = ", ".join(x.value for x in Role)
+            raise RuleViolation(f"role {r!r} is not a known role; the roles are: {allowed}") from None
+        if role not in out:
+            out.append(role)
+    if not out:
+        raise RuleViolation("a staff member needs at least one role")
+    return tuple(sorted(out, key=list(Role).index))
+
+
+def _required_text(field: str, value: Any) -> str:
+    """One line of text (:func:`ledger.records.fields.text_field`), required."""
+    from ledger.records.fields import text_field
+
+    if not isinstance(value, str) or not value.strip():
+        raise RuleViolation(f"{field} is required for a staff member (policy s.7)", field=field)
+    return text_field(field, value, multi_line=False)
+
+
+class StaffMember(ChainedAggregate):
+    """One member of staff, from joining to leaving."""
+
+    stream_kind = "staff member"
+
+    class Joined(ChainedAggregate.Event, AggregateCreated):
+        staff_id: str
+        full_name: str
+        designation: str
+        team: str
+        roles: tuple[Role, ...]
+
+        def apply(self, member: StaffMember) -> None:
+            member.staff_id = self.staff_id
+            member.full_name = self.full_name
+            member.designation = self.designation
+            member.team = self.team
+            member.roles = tuple(self.roles)
+            member.active = True
+            member.previous_teams = ()
+
+    class Changed(ChainedAggregate.Event):
+        full_name: str
+        designation: str
+        team: str
+        roles: tuple[Role, ...]
+
+        def apply(self, member: StaffMember) -> None:
+            if self.team != member.team:
+                member.previous_teams = (*member.previous_teams, member.team)
+            member.full_name = self.full_name
+            member.designation = self.designation
+            member.team = self.team
+            member.roles = tuple(self.roles)
+
+    class Left(ChainedAggregate.Event):
+        reason: str
+
+        def apply(self, member: StaffMember) -> None:
+            member.active = False
+
+    # State, set by the events' apply methods. Annotated for the type checker only: at run
+    # time, annotations on an eventsourcing aggregate class would become constructor arguments.
+    if TYPE_CHECKING:
+        staff_id: str
+        full_name: str
+        designation: str
+        team: str
+        roles: tuple[Role, ...]
+        active: bool
+        previous_teams: tuple[str, ...]
+
+    @classmethod
+    def join(
+        cls,
+        *,
+        actor: dict[str, Any],
+        staff_id: str,
+        full_name: str,
+        designation: str,
+        team: str,
+        roles: Iterable[str | Role],
+        occurred_at: Any,
+    ) -> StaffMember:
+        staff_id = validate_staff_id(staff_id)
+        return cls._start(
+            cls.Joined,
+            id=staff_stream_id(staff_id),
+            actor=actor,
+            occurred_at=occurred_at,
+            timestamp=occurred_at,
+            staff_id=staff_id,
+            full_name=_required_text("full name", full_name),
+            designation=_required_text("designation", designation),
+            team=_required_text("team", team),
+            roles=validate_roles(roles),
+        )
+
+    def change(
+        self,
+        *,
+        actor: dict[str, Any],
+        occurred_at: Any,
+        full_name: str | None = None,
+        designation: str | None = None,
+        team: str | None = None,
+        roles: Iterable[str | Role] | None = None,
+    ) -> None:
+        self._require_active("change the details of")
+        new = {
+            "full_name": _required_text("full name", full_name) if full_name is not None else self.full_name,
+            "designation": _required_text("designation", designation) if designation is not None else self.designation,
+            "team": _required_text("team", team) if team is not None else self.team,
+            "roles": validate_roles(roles) if roles is not None else self.roles,
+        }
+        if all(getattr(self, k) == v for k, v in new.items()):
+            raise RuleViolation(f"nothing to change for {self.full_name}: the details given are the current ones")
+        self.trigger_event(self.Changed, actor=actor, occurred_at=occurred_at, timestamp=occurred_at, **new)
+
+    def leave(self, *, actor: dict[str, Any], occurred_at: Any, reason: str) -> None:
+        self._require_active("record leaving for")
+        self.trigger_event(self.Left, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
+                           reason=explained_reason("reason", reason,
+                                                   f"recording that {self.full_name} ({self.staff_id}) left"))
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _require_active(self, what: str) -> None:
+        if not self.active:
+            raise RuleViolation(f"cannot {what} {self.full_name} ({self.staff_id}): they have left")
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(r in self.roles for r in roles)
+
+    @property
+    def rank(self) -> int:
+        """Highest position in the management line (-1 when outside it)."""
+        return max((MANAGEMENT_LINE.index(r) for r in self.roles if r in MANAGEMENT_LINE), default=-1)
+
+    def at_least(self, role: Role) -> bool:
+        return self.rank >= MANAGEMENT_LINE.index(role)
+
+    @property
+    def role_label(self) -> str:
+        """"a social worker", "an IRO", "a team manager and an auditor"."""
+        return " and ".join(("an " if r.label[0] in "aeiouAEIOU" else "a ") + r.label for r in self.roles)
+
+    def stamp(self) -> dict[str, Any]:
+        """Who is acting, as recorded on every event they write (policy s.7), and, for the acting
+        copy the application hands out (:meth:`acting_through`), the channel they acted through."""
+        stamp: dict[str, Any] = {
+            "staff_id": self.staff_id,
+            "full_name": self.full_name,
+            "designation": self.designation,
+            "team": self.team,
+            "roles": [r.value for r in self.roles],
+        }
+        channel = self.__dict__.get("acting_channel")
+        if channel is not None:
+            stamp["channel"] = dict(channel)
+        return stamp
+
+    def acting_through(self, channel: dict[str, Any] | None) -> StaffMember:
+        """A copy of this member as the person acting through ``channel`` (see :mod:`ledger.channel`):
+        its :meth:`stamp` carries the channel. The member as stored (and as a worker, supervisee or
+        person concerned) never does."""
+        if channel is None:
+            return self
+        acting = copy.copy(self)
+        acting.__dict__["acting_channel"] = dict(channel)
+        return acting
+
+    def require(self, rule: str, *roles: Role, at_least: Role | None = None) -> None:
+        """Raise :class:`PermissionDenied` unless this member may act under ``rule``."""
+        if not self.active:
+            raise PermissionDenied(f"{rule}; {self.full_name} ({self.staff_id}) has left and cannot act")
+        if at_least is not None and self.at_least(at_least):
+            return
+        if roles and self.has_role(*roles):
+            return
+        raise PermissionDenied(f"{rule}; {self.full_name} is {self.role_label}")
+
+
+stored_as(__name__, "ledger.staff")  # its classes keep the topics they were first stored under
