@@ -7,10 +7,10 @@ ledger of N events and prints where it is.
 How it builds N events in minutes rather than hours:
 
 * the staff directory (an admin, and per team a team manager and social workers) and the
-  case records (~500) are created through the real API (``CaseLedger.add_staff``,
-  ``CaseLedger.open_case``), with the ledger's clock set to a simulated clock;
+  case records (~500) are created through the real API (``ledger.staff.add``,
+  ``ledger.cases.open``), with the ledger's clock set to a simulated clock;
 * then the bulk of the events is generated in memory through the aggregates themselves, on
-  the ``CaseRecord`` objects ``open_case`` returned: ``record_case_note`` then
+  the ``CaseRecord`` objects ``ledger.cases.open`` returned: ``record_case_note`` then
   ``finalise_case_note`` by the case's allocated worker (and, now and then, an amendment by
   the author and a management decision by the team manager), with the simulated clock
   advanced between notes. Every event is built, hash-chained and checked by the domain
@@ -20,7 +20,7 @@ How it builds N events in minutes rather than hours:
   (``--batch`` events, 5,000 by default): every event goes through the ledger's mapper and
   recorder, which appends it to the Merkle log in the same transaction, thousands per
   transaction instead of two;
-* checkpoints are signed through ``CaseLedger.sign_checkpoint`` with a fixed bench key: the
+* checkpoints are signed through ``ledger.integrity.sign_checkpoint`` with a fixed bench key: the
   empty tree first (as ``caseledger init`` does), at each quarter of the build, and at the end.
 
 To keep memory flat (10 million events must fit), the builder drops each note from the
@@ -209,24 +209,24 @@ def build_ledger(db: str, events: int, *, cases: int = DEFAULT_CASES, batch: int
     app = CaseLedger(db, clock=clock, new_id=new_id)
     key = bench_key()
     try:
-        if app.event_count():
+        if app.integrity.event_count():
             raise SystemExit(f"refusing to build into {app.backend.display}: it already holds events")
-        app.sign_checkpoint(key)  # the empty tree, as `caseledger init` does
+        app.integrity.sign_checkpoint(key)  # the empty tree, as `caseledger init` does
         # Staff, through the API.
-        app.add_staff(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
+        app.staff.add(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
                       team="Business Support", roles=["admin"])
         workers: dict[str, list[str]] = {}
         managers: dict[str, str] = {}
         n_staff = 1
         for t, team in enumerate(TEAMS):
             tm = f"tm{t}"
-            app.add_staff("admin", staff_id=tm, full_name=f"{FIRST_NAMES[t]} {SURNAMES[t]}",
+            app.staff.add("admin", staff_id=tm, full_name=f"{FIRST_NAMES[t]} {SURNAMES[t]}",
                           designation="Team Manager", team=team, roles=["team_manager"])
             managers[team] = tm
             workers[team] = []
             for w in range(WORKERS_PER_TEAM):
                 sid = f"sw{t}.{w}"
-                app.add_staff("admin", staff_id=sid,
+                app.staff.add("admin", staff_id=sid,
                               full_name=f"{FIRST_NAMES[(t * 5 + w + 3) % 20]} {SURNAMES[(t * 3 + w) % 16]}",
                               designation="Social Worker", team=team, roles=["social_worker"])
                 workers[team].append(sid)
@@ -236,13 +236,13 @@ def build_ledger(db: str, events: int, *, cases: int = DEFAULT_CASES, batch: int
         for i in range(cases):
             team = TEAMS[i % len(TEAMS)]
             referral = (clock.now.astimezone(LONDON).date() - dt.timedelta(days=rng.randint(0, 60)))
-            records.append(app.open_case(
+            records.append(app.cases.open(
                 managers[team], child_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
                 referral_date=referral, referral_source=rng.choice(SOURCES), team=team,
                 worker=rng.choice(workers[team]),
                 date_of_birth=dt.date(2008, 1, 1) + dt.timedelta(days=rng.randint(0, 5000)),
             ))
-        setup = app.event_count()
+        setup = app.integrity.event_count()
         if events < setup + 2:
             raise SystemExit(f"--events {events} is too small: the staff and {cases} cases alone "
                              f"take {setup} events")
@@ -301,11 +301,11 @@ def build_ledger(db: str, events: int, *, cases: int = DEFAULT_CASES, batch: int
                 progress.update(written)
                 if any(written >= c for c in checkpoints_at):
                     checkpoints_at = {c for c in checkpoints_at if c > written}
-                    app.sign_checkpoint(key)
+                    app.integrity.sign_checkpoint(key)
         progress.close(written)
         clock.now = max(clock.now, real_now - dt.timedelta(hours=1))
-        app.sign_checkpoint(key)
-        stored = app.event_count()
+        app.integrity.sign_checkpoint(key)
+        stored = app.integrity.event_count()
         if stored != events:  # pragma: no cover - a builder bug
             raise SystemExit(f"builder bug: wanted {events} events, stored {stored}")
         return stored, cases, n_staff
@@ -317,9 +317,9 @@ def _complete(db: str, events: int) -> bool:
     """Whether ``db`` holds a finished build of ``events`` events (last checkpoint at N)."""
     app = CaseLedger(db)
     try:
-        if app.event_count() != events:
+        if app.integrity.event_count() != events:
             return False
-        history = app.transparency.checkpoints()
+        history = app.integrity.transparency.checkpoints()
         return bool(history) and history[-1].size == events
     finally:
         app.close()

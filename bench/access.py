@@ -1,7 +1,7 @@
 """Access benchmarks (issue 6): prints figures, asserts nothing.
 
 (a) Reads of the case view with access recording off and on, in the same run, interleaved:
-    off = ``ledger.case(id)`` + building the case view; on = ``ledger.open_record(staff, id,
+    off = ``ledger.case(id)`` + building the case view; on = ``ledger.access.open_record(staff, id,
     Part.CASE_VIEW)`` (decided and recorded before it returns) + building the case view. Prints
     the added latency per read (median and p99 of on minus off) and the sustained recorded
     reads/s (one thread, then ``--threads`` threads, each a different staff member reading).
@@ -80,24 +80,24 @@ def bench_reads(db: str, reads: int, threads: int) -> None:
     app = CaseLedger(db)
     add_staff(app)
     for i in range(threads):
-        app.add_staff("admin", staff_id=f"reader{i}", full_name=f"Reader {i}", designation="Social Worker",
+        app.staff.add("admin", staff_id=f"reader{i}", full_name=f"Reader {i}", designation="Social Worker",
                       team="Assessment", roles=["social_worker"])
-    case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
-                         worker="jane.smith")
+    case = app.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
+                          worker="jane.smith")
     for i in range(20):
-        app.record_case_note("jane.smith", case.id, kind="telephone_call", occurred_at=app.clock(),
-                             facts=f"Call {i} with the school about attendance.", finalise=True)
+        app.casework.record_note("jane.smith", case.id, kind="telephone_call", occurred_at=app.clock(),
+                                 facts=f"Call {i} with the school about attendance.", finalise=True)
     cid = case.id
     for _ in range(50):  # warm up both paths (staff cache, access-log stream cache, connections)
         case_view(app.case(cid))
-        case_view(app.open_record("jane.smith", cid, Part.CASE_VIEW))
+        case_view(app.access.open_record("jane.smith", cid, Part.CASE_VIEW))
     off, on = [], []
     for _ in range(reads):
         t = time.perf_counter()
         case_view(app.case(cid))
         t1 = time.perf_counter()
-        case_view(app.open_record("jane.smith", cid, Part.CASE_VIEW))
+        case_view(app.access.open_record("jane.smith", cid, Part.CASE_VIEW))
         t2 = time.perf_counter()
         off.append((t1 - t) * 1000)
         on.append((t2 - t1) * 1000)
@@ -108,7 +108,7 @@ def bench_reads(db: str, reads: int, threads: int) -> None:
           f"(paired: median {statistics.median(added):.2f} ms, p99 {p99(added):.2f} ms)  (goal: <= 1 ms median)")
     started = time.perf_counter()
     for _ in range(reads):
-        case_view(app.open_record("jane.smith", cid, Part.CASE_VIEW))
+        case_view(app.access.open_record("jane.smith", cid, Part.CASE_VIEW))
     rate = reads / (time.perf_counter() - started)
     print(f"  sustained recorded reads, 1 thread: {rate:,.0f} reads/s")
     if threads > 1:
@@ -118,7 +118,7 @@ def bench_reads(db: str, reads: int, threads: int) -> None:
         def worker(i: int) -> None:
             try:
                 for _ in range(per):
-                    case_view(app.open_record(f"reader{i}", cid, Part.CASE_VIEW))
+                    case_view(app.access.open_record(f"reader{i}", cid, Part.CASE_VIEW))
             except BaseException as e:  # noqa: BLE001 - reported below
                 errors.append(e)
 
@@ -145,23 +145,23 @@ def build_year(db: str, events: int, staff: int, batch: int = 5000) -> tuple[Cas
     year_start = dt.date(2026, 1, 1)
     clock = {"now": dt.datetime(2025, 12, 1, 9, tzinfo=LONDON)}
     app = CaseLedger(db, clock=lambda: clock["now"])
-    app.add_staff(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
+    app.staff.add(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
                   team="Business Support", roles=["admin"])
     ids = [f"worker{i:03d}" for i in range(staff)]
     for i, sid in enumerate(ids):
-        app.add_staff("admin", staff_id=sid, full_name=f"Worker {i}", designation="Social Worker",
+        app.staff.add("admin", staff_id=sid, full_name=f"Worker {i}", designation="Social Worker",
                       team=TEAMS[i % len(TEAMS)], roles=["social_worker"])
     cases = []
     for i in range(200):
         worker = ids[i % staff]
-        cases.append(app.open_case(worker, child_name=f"Child {i}", date_of_birth=dt.date(2015, 1, 1),
-                                   referral_date=dt.date(2025, 11, 1), referral_source="school",
-                                   team=TEAMS[(i % staff) % len(TEAMS)], worker=worker))
+        cases.append(app.cases.open(worker, child_name=f"Child {i}", date_of_birth=dt.date(2015, 1, 1),
+                                    referral_date=dt.date(2025, 11, 1), referral_source="school",
+                                    team=TEAMS[(i % staff) % len(TEAMS)], worker=worker))
     stamps = {sid: app.staff_member(sid).stamp() for sid in ids}
     granted = Decision(Outcome.GRANTED, "Worker is in the team that holds the case", "team")
     claim = Decision(Outcome.GRANTED, "Worker is not on the case and stated a reason: a legitimate-relationship "
                      "self-claim, recorded and flagged for review", "self_claim", flag=Flag.REVIEW)
-    base = app.event_count()
+    base = app.integrity.event_count()
     per_day = max(1, (events - base) // (365 * staff))
     total = per_day * 365 * staff
     written, pending, last_print = 0, [], time.perf_counter()
@@ -201,7 +201,7 @@ def build_year(db: str, events: int, staff: int, batch: int = 5000) -> tuple[Cas
 def bench_report(db: str, events: int, staff: int, samples: int) -> None:
     started = time.perf_counter()
     app, target, first = build_year(db, events, staff)
-    print(f"  built {app.event_count():,} events in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"  built {app.integrity.event_count():,} events in {time.perf_counter() - started:.0f} s", flush=True)
     last = first + dt.timedelta(days=364)
     app2 = CaseLedger(db, clock=app.clock)  # a fresh process-like ledger: no caches
     report = staff_report(app2, target, first, last).report
@@ -214,7 +214,7 @@ def bench_report(db: str, events: int, staff: int, samples: int) -> None:
           f"{report['summary']['flagged']:,} flagged; median {statistics.median(times):.0f} ms, "
           f"max {max(times):.0f} ms over {samples} runs  (goal: < 200 ms)")
     t = time.perf_counter()
-    rows = app2.attempt_rows(target, first, last)
+    rows = app2.investigation.attempt_rows(target, first, last)
     fetch = (time.perf_counter() - t) * 1000
     print(f"    of which reading the {len(rows):,} events of 365 daily streams in one query: {fetch:.0f} ms")
     app.close()

@@ -8,7 +8,7 @@ Run from the repository root::
 
 What it compares, per backend, in the same process on the same machine:
 
-* **ledger**: ``CaseLedger.record_case_note(..., finalise=True)``, the real command. Each
+* **ledger**: ``ledger.casework.record_note(..., finalise=True)``, the real command. Each
   call loads the acting staff member and the case record, checks the rules, triggers two
   hash-chained, attributed events (``CaseNoteRecorded`` and ``CaseNoteFinalised``),
   encodes them canonically (msgpack) and saves them in one write, through the ledger's
@@ -65,8 +65,9 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from ledger.application import LONDON, CaseLedger, start_of_day
+from ledger.application import LONDON, CaseLedger
 from ledger.records.case import CaseRecord, note_content
+from ledger.records.timescales import start_of_day
 from ledger.storage import Backend, backend_for
 
 PG_URL = os.environ.get("CASELEDGER_BENCH_PG") or os.environ.get(
@@ -281,7 +282,7 @@ def run_round(backends: tuple[Backend, Backend], notes: int, per_case: int, ledg
     try:
         # Untimed set-up: the staff directory, and the cases both sides record on.
         for staff_id, name, designation, team, roles in STAFF:
-            ledger.add_staff(None if staff_id == "admin" else "admin", staff_id=staff_id,
+            ledger.staff.add(None if staff_id == "admin" else "admin", staff_id=staff_id,
                              full_name=name, designation=designation, team=team, roles=roles)
         # The cases go in with one save per side (the same events open_case writes), to keep
         # the set-up short.
@@ -308,7 +309,7 @@ def run_round(backends: tuple[Backend, Backend], notes: int, per_case: int, ledg
             batch = min(per_case, remaining)
             remaining -= batch
             occurred_at = dt.datetime.now(LONDON) - dt.timedelta(hours=1)
-            ledger_call = partial(ledger.record_case_note, AUTHOR, ledger_cases[i].id,
+            ledger_call = partial(ledger.casework.record_note, AUTHOR, ledger_cases[i].id,
                                   occurred_at=occurred_at, finalise=True, **NOTE)
             plain_call = partial(plain.record_note, plain_cases[i].id, kind=NOTE["kind"],
                                  occurred_at=occurred_at, content=content)
@@ -420,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--notes, --rounds and --notes-per-case must be at least 1")
 
     note_bytes = sum(len(NOTE[k].encode()) for k in ("facts", "analysis", "actions", "child_views"))
-    print("caseledger append benchmark: ledger record_case_note(finalise=True) vs plain eventsourcing")
+    print("caseledger append benchmark: ledger casework.record_note(finalise=True) vs plain eventsourcing")
     print(f"python {platform.python_version()}, eventsourcing {importlib.metadata.version('eventsourcing')}, "
           f"{os.cpu_count()} CPUs ({platform.machine()}, {platform.system()})")
     print(f"{args.notes} notes x 2 user-visible events per round per side, {args.rounds} rounds (best reported), "

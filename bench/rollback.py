@@ -2,7 +2,7 @@
 
 Carrying out a roll-back on a case of 10,000 events with the point half-way (5,000 events after
 it: case notes, finalisations and process milestones): the median time of
-``CaseLedger.carry_out_rollback``, the real command (the access decision and its recorded attempt,
+``ledger.rollbacks.carry_out``, the real command (the access decision and its recorded attempt,
 loading the case from its nearest snapshot, checking the agreement still holds, the case's
 ``RolledBack`` event and the request's ``CarriedOut`` event in one transaction). Goal: < 200 ms.
 
@@ -43,9 +43,9 @@ REASON = "The plan reviews were recorded against the wrong plan"
 def build_case(app: CaseLedger, events: int, clock: dict[str, dt.datetime]) -> tuple[uuid.UUID, int]:
     """A case of about ``events`` events; returns it and the version half-way (the point)."""
     add_staff(app)
-    case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
-                         worker="jane.smith")
+    case = app.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
+                          worker="jane.smith")
     start = clock["now"]
     live = app.case(case.id)
     worker, manager = app.staff_member("jane.smith"), app.staff_member("grace.obi")
@@ -119,14 +119,14 @@ def main() -> None:
             target = point
             for n in range(args.samples):
                 clock["now"] += dt.timedelta(minutes=10)
-                r = app.request_rollback("sam.hd", cid, matter="cin_plan_reviewed", reason=REASON,
-                                         raised_by="jane.smith", point_version=target)
-                app.agree_rollback("grace.obi", r.id)
+                r = app.rollbacks.request("sam.hd", cid, matter="cin_plan_reviewed", reason=REASON,
+                                          raised_by="jane.smith", point_version=target)
+                app.rollbacks.agree("grace.obi", r.id)
                 clock["now"] += dt.timedelta(minutes=10)
                 if app.case(cid).version % 100:  # untimed (a multiple of 100 has its snapshot already)
                     app.take_snapshot(cid)
                 t = time.perf_counter()
-                done = app.carry_out_rollback("sam.hd", r.id)
+                done = app.rollbacks.carry_out("sam.hd", r.id)
                 times.append((time.perf_counter() - t) * 1000)
                 carried = done.carried_out or {}
                 moved.append(len(carried.get("superseded", [])) + len(carried.get("restored", [])))

@@ -82,7 +82,7 @@ def child(kind: str, db: str, verifier: str) -> int:
 
     app = CaseLedger(db)
     recorder = app.recorder
-    total = app.event_count()
+    total = app.integrity.event_count()
     key = VerifierKey.from_string(verifier)
     baseline = _rss_mb()
     progress = _build.Progress(f"{kind}", total)

@@ -49,9 +49,9 @@ def build_case(app: CaseLedger, events: int) -> uuid.UUID:
     clock = {"now": start}
     app.clock = lambda: clock["now"]
     add_staff(app)
-    case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
-                         worker="jane.smith")
+    case = app.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 1, 2), referral_source="school", team="Assessment",
+                          worker="jane.smith")
     actor = app.staff_member("jane.smith")
     from ledger.records.case import note_content
 

@@ -66,8 +66,8 @@ class Context:
     def read(self, case_id: str, part: Part | str, item: str = "") -> Any:
         """The case, for the acting person to read ``part`` of it: decided by the access policy and
         recorded in the access log first (a denial exits 1 with the rule, and nothing of the record)."""
-        return self.ledger.open_record(self.acting, case_id, part, purpose=self.purpose, basis=self.basis,
-                                       item=item)
+        return self.ledger.access.open_record(self.acting, case_id, part, purpose=self.purpose, basis=self.basis,
+                                              item=item)
 
     @property
     def ledger(self) -> CaseLedger:
@@ -273,10 +273,10 @@ def init(ctx: Context, key_file: str | None, origin: str, repin: bool) -> None:
     pins.check_key(backend, path, replace=repin, flag="--repin")
     key, created = load_or_create_key(path, origin)
     _, pinning = pins.pin(backend, key.name, key.verifier_key(), replace=repin, flag="--repin")
-    events = ctx.ledger.event_count()
+    events = ctx.ledger.integrity.event_count()
     note = None
-    if not ctx.ledger.transparency.checkpoints():
-        _, note = ctx.ledger.sign_checkpoint(key)
+    if not ctx.ledger.integrity.transparency.checkpoints():
+        _, note = ctx.ledger.integrity.sign_checkpoint(key)
     ctx.out({"db": ctx.ledger.backend.display, "backend": ctx.ledger.backend.kind, "events": events,
              "key": str(path), "key_created": created, "origin": key.name,
              "verifier_key": key.verifier_key(), "checkpoint": note,
@@ -304,7 +304,7 @@ def checkpoint(ctx: Context, key_file: str | None) -> None:
     """
     ledger = ctx.ledger  # opened first: a missing ledger is the first thing to say
     key = SigningKey.load(key_path(ctx, key_file))
-    cp, note = ledger.sign_checkpoint(key)
+    cp, note = ledger.integrity.sign_checkpoint(key)
     ctx.out({"origin": cp.origin, "size": cp.size, "root": base64.b64encode(cp.root).decode(),
              "note": note, "verifier_key": key.verifier_key()}, note.rstrip("\n"))
 
@@ -365,7 +365,7 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
     \b
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
     """
-    total = ctx.ledger.event_count()  # opened first: a missing ledger is the first thing to say
+    total = ctx.ledger.integrity.event_count()  # opened first: a missing ledger is the first thing to say
     external = [(f, read_checkpoint_file(f)) for f in checkpoint_files]
     choice = None if verifier_key else pins.choose_verifier(ctx.ledger.backend, key_path(ctx, key_file))
     verifier = choice.verifier if choice else resolve_verifier(ctx, key_file, verifier_key)
@@ -448,7 +448,7 @@ def prove(ctx: Context, key_file: str | None, case_id: str, version: int | None)
     Example:  caseledger prove --case 3f2a --version 4 --json
     """
     ctx.read(case_id, Part.AUDIT_VIEW)
-    proof = ctx.ledger.prove_event(case_id, version)
+    proof = ctx.ledger.integrity.prove_event(case_id, version)
     ctx.out(proof, lambda: "\n".join([
         f"Event version {proof['version']} of case {proof['case']} is leaf {proof['leaf_index']} "
         f"of the log of {proof['tree_size']} leaves.",
@@ -499,7 +499,7 @@ def staff_add(ctx: Context, staff_id: str, full_name: str, designation: str, tea
     Example:  caseledger staff add --as admin --id jane.smith --name 'Jane Smith' \\
                 --designation 'Social Worker' --team Assessment --role social_worker
     """
-    m = ctx.ledger.add_staff(ctx.acting, staff_id=staff_id, full_name=full_name,
+    m = ctx.ledger.staff.add(ctx.acting, staff_id=staff_id, full_name=full_name,
                              designation=designation, team=team, roles=roles)
     ctx.out(staff_dict(m), f"Added {m.full_name} ({m.staff_id}): {m.designation}, {m.team}.")
 
@@ -551,7 +551,7 @@ def case_open(ctx: Context, child_name: str, dob: str | None, expected_dob: str 
     Example:  caseledger case open --as jane.smith --child 'Amira Hassan' --dob 2016-05-14 \\
                 --referral-date 2026-10-28 --source school --team Assessment --worker jane.smith
     """
-    c = ctx.ledger.open_case(
+    c = ctx.ledger.cases.open(
         ctx.acting, child_name=child_name, date_of_birth=parse_day(dob, "--dob"),
         expected_date_of_birth=parse_day(expected_dob, "--expected-dob"),
         referral_date=parse_day(referral_date, "--referral-date"),  # type: ignore[arg-type]
@@ -574,7 +574,7 @@ def case_allocate(ctx: Context, case_id: str, team: str, worker: str, reason: st
     Example:  caseledger case allocate CASE --as grace.obi --team 'Child in Need' \\
                 --worker omar.farah --reason 'Step down to CIN after assessment'
     """
-    c = ctx.ledger.allocate(ctx.acting, case_id, team=team, worker=worker, reason=reason)
+    c = ctx.ledger.cases.allocate(ctx.acting, case_id, team=team, worker=worker, reason=reason)
     ctx.out({"case_id": c.id, "team": c.team, "worker": c.worker},
             f"{c.child['name']} is now allocated to {who(c.worker)}.")
 
@@ -590,7 +590,7 @@ def case_close(ctx: Context, case_id: str, reason: str, closed_on: str | None) -
     \b
     Example:  caseledger case close CASE --as grace.obi --reason 'Support ended, needs met by universal services'
     """
-    c = ctx.ledger.close_case(ctx.acting, case_id, reason=reason, closed_on=parse_day(closed_on, "--date"))
+    c = ctx.ledger.cases.close(ctx.acting, case_id, reason=reason, closed_on=parse_day(closed_on, "--date"))
     ctx.out({"case_id": c.id, "status": c.status}, f"Closed the case of {c.child['name']}.")
 
 
@@ -604,7 +604,7 @@ def case_reopen(ctx: Context, case_id: str, reason: str) -> None:
     \b
     Example:  caseledger case reopen CASE --as grace.obi --reason 'New referral from the school'
     """
-    c = ctx.ledger.reopen_case(ctx.acting, case_id, reason=reason)
+    c = ctx.ledger.cases.reopen(ctx.acting, case_id, reason=reason)
     ctx.out({"case_id": c.id, "status": c.status}, f"Re-opened the case of {c.child['name']}.")
 
 
@@ -635,7 +635,7 @@ def case_list(ctx: Context) -> None:
     \b
     Example:  caseledger case list --as jane.smith
     """
-    cases = ctx.ledger.list_records(ctx.acting)
+    cases = ctx.ledger.access.list_records(ctx.acting)
     data = [{"case_id": c.id, "child": c.child["name"], "team": c.team,
              "worker": c.worker["full_name"], "status": c.status, "events": c.version} for c in cases]
 
@@ -715,9 +715,9 @@ def note_add(ctx: Context, case_id: str, kind: str, occurred_at: str, finalise: 
     facts = fields.pop("facts", None)
     if facts is None:
         raise click.UsageError("--facts is required: record what happened")
-    nid = ctx.ledger.record_case_note(ctx.acting, case_id, kind=kind,
-                                      occurred_at=parse_when(occurred_at, "--occurred-at", "case note"),  # type: ignore[arg-type]
-                                      facts=facts, finalise=finalise, **fields)
+    nid = ctx.ledger.casework.record_note(ctx.acting, case_id, kind=kind,
+                                          occurred_at=parse_when(occurred_at, "--occurred-at", "case note"),  # type: ignore[arg-type]
+                                          facts=facts, finalise=finalise, **fields)
     ctx.out({"note_id": nid, "status": "final" if finalise else "draft"},
             f"Recorded {'and finalised ' if finalise else 'a draft '}case note {nid}.")
 
@@ -734,9 +734,9 @@ def note_revise(ctx: Context, case_id: str, note_id: str, occurred_at: str | Non
     \b
     Example:  caseledger note revise CASE NOTE --as jane.smith --analysis 'Second thoughts...'
     """
-    ctx.ledger.revise_case_note(ctx.acting, case_id, note_id,
-                                occurred_at=parse_when(occurred_at, "--occurred-at", "case note"),
-                                **note_fields(**opts))
+    ctx.ledger.casework.revise_note(ctx.acting, case_id, note_id,
+                                    occurred_at=parse_when(occurred_at, "--occurred-at", "case note"),
+                                    **note_fields(**opts))
     ctx.out({"note_id": note_id, "status": "draft"}, f"Revised draft case note {note_id}.")
 
 
@@ -750,7 +750,7 @@ def note_finalise(ctx: Context, case_id: str, note_id: str) -> None:
     \b
     Example:  caseledger note finalise CASE NOTE --as jane.smith
     """
-    ctx.ledger.finalise_case_note(ctx.acting, case_id, note_id)
+    ctx.ledger.casework.finalise_note(ctx.acting, case_id, note_id)
     ctx.out({"note_id": note_id, "status": "final"}, f"Finalised case note {note_id}.")
 
 
@@ -767,7 +767,7 @@ def note_amend(ctx: Context, case_id: str, note_id: str, reason: str, **opts: An
     Example:  caseledger note amend CASE NOTE --as jane.smith \\
                 --facts 'Visited Amira and her aunt.' --reason 'The aunt was present, not the mother'
     """
-    ctx.ledger.amend_case_note(ctx.acting, case_id, note_id, reason=reason, **note_fields(**opts))
+    ctx.ledger.casework.amend_note(ctx.acting, case_id, note_id, reason=reason, **note_fields(**opts))
     ctx.out({"note_id": note_id, "amended": True}, f"Amended case note {note_id}.")
 
 
@@ -783,7 +783,7 @@ def note_delete(ctx: Context, case_id: str, note_id: str, reason: str) -> None:
     \b
     Example:  caseledger note delete CASE NOTE --as grace.obi --reason 'Recorded on the wrong child in error'
     """
-    ctx.ledger.delete_case_note(ctx.acting, case_id, note_id, reason=reason)
+    ctx.ledger.casework.delete_note(ctx.acting, case_id, note_id, reason=reason)
     ctx.out({"note_id": note_id, "deleted": True}, f"Deleted case note {note_id} (kept in the ledger).")
 
 
@@ -824,10 +824,10 @@ def decision_add(ctx: Context, case_id: str, decision_text: str, reasons: str, r
         if not sep:
             raise click.BadParameter(f"{text!r} needs the form 'option: why not'", param_hint="--not-chosen")
         parsed.append({"option": option.strip(), "why_not": why_not.strip()})
-    did = ctx.ledger.record_decision(ctx.acting, case_id, decision=decision_text, reasons=reasons,
-                                     risks_considered=risks_considered, options_not_chosen=parsed,
-                                     kind=kind, supervisee=supervisee,
-                                     occurred_at=parse_when(occurred_at, "--occurred-at", "decision"))
+    did = ctx.ledger.casework.record_decision(ctx.acting, case_id, decision=decision_text, reasons=reasons,
+                                              risks_considered=risks_considered, options_not_chosen=parsed,
+                                              kind=kind, supervisee=supervisee,
+                                              occurred_at=parse_when(occurred_at, "--occurred-at", "decision"))
     ctx.out({"decision_id": did}, f"Recorded {kind} decision {did}.")
 
 
@@ -965,7 +965,7 @@ def demo(ctx: Context, key_file: str | None, children: int, seed: int, replace: 
     final = Path(backend.display)
     with build_lock(final):
         if final.exists() and not replace:
-            existing = ctx.ledger.event_count()
+            existing = ctx.ledger.integrity.event_count()
             ctx.close()
             ctx._ledger = None
             if existing:
@@ -1020,8 +1020,8 @@ def _build_demo(ctx: Context, ledger: CaseLedger, key: SigningKey, children: int
     else:
         summary = build_demo(ledger, children=children, seed=seed)
     ledger.clock = utc_now
-    ledger.sign_checkpoint(key)
-    report = _with_progress(show_bar, ledger.event_count(), "Verifying", lambda progress: verify_ledger(
+    ledger.integrity.sign_checkpoint(key)
+    report = _with_progress(show_bar, ledger.integrity.event_count(), "Verifying", lambda progress: verify_ledger(
         ledger.recorder, verifier=key.verifier(), progress=progress))
     if show:
         _show_demo(ctx, summary, report, key)

@@ -53,7 +53,7 @@ def _evidence(ctx: Context, key_file: str | None, built: BuiltReport, out: str) 
         path = key_path(ctx, key_file)
         if "checkpoint" not in str(e) or not path.exists():
             raise
-        cp, _ = ctx.ledger.sign_checkpoint(SigningKey.load(path))
+        cp, _ = ctx.ledger.integrity.sign_checkpoint(SigningKey.load(path))
         signed = f" (signed a new checkpoint of size {cp.size} first, to cover them)"
         bundle = export_events(ctx.ledger.recorder, built.cited, verifier_key=verifier.to_string(),
                                report=built.report)
@@ -110,7 +110,7 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
     if first and last and last < first:
         raise click.BadParameter(f"the period ends ({day_text(last)}) before it starts ({day_text(first)})",
                                  param_hint="--to")
-    ctx.ledger.investigator(ctx.acting)
+    ctx.ledger.investigation.investigator(ctx.acting)
     if staff_id:
         built = staff_report(ctx.ledger, staff_id, first, last, Thresholds(bulk_cases, bulk_minutes))
     else:
@@ -120,8 +120,8 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
     if evidence_file:
         notes.append(_evidence(ctx, key_file, built, evidence_file))
     if fhir_file:
-        origin = ctx.ledger.transparency.checkpoints()[-1].note.split("\n", 1)[0] \
-            if ctx.ledger.transparency.checkpoints() else ctx.ledger.backend.display
+        origin = ctx.ledger.integrity.transparency.checkpoints()[-1].note.split("\n", 1)[0] \
+            if ctx.ledger.integrity.transparency.checkpoints() else ctx.ledger.backend.display
         write_output(fhir_file, json.dumps(fhir_bundle(built.report, origin=origin, now=utc_now()), indent=1) + "\n",
                      "--fhir")
         notes.append(f"Wrote {len(built.report['attempts'])} AuditEvent resources (FHIR R4 Bundle) to {fhir_file}.")
@@ -157,8 +157,8 @@ def access_alerts(ctx: Context) -> None:
     \b
     Example:  caseledger access alerts --as helen.cole
     """
-    ctx.ledger.investigator(ctx.acting)
-    found = ctx.ledger.alerts()
+    ctx.ledger.investigation.investigator(ctx.acting)
+    found = ctx.ledger.investigation.alerts()
     ctx.out({"alerts": [alert_dict(a, flags) for a, flags in found]}, lambda: alerts_text(found))
 
 
@@ -176,7 +176,7 @@ def access_review(ctx: Context, ref: str, outcome: str, note: str) -> None:
     Example:  caseledger access review --as helen.cole --attempt A1234 --outcome appropriate \\
                 --note 'Child reported missing; EDT asked for the safety plan'
     """
-    review = ctx.ledger.review_attempt(ctx.acting, ref, outcome=outcome, note=note)
+    review = ctx.ledger.investigation.review(ctx.acting, ref, outcome=outcome, note=note)
     data: dict[str, Any] = {"attempt": ref, "review_id": review.id, "outcome": review.outcome.value,
                             "note": review.note, "reviewed_by": review.reviewed_by}
     ctx.out(data, f"Recorded the review of attempt {ref.upper()}: {review.outcome.label}. "

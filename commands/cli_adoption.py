@@ -77,8 +77,8 @@ def adoption_match(ctx: Context, adoption_key: str | None, case_id: str, adoptiv
     if created:  # written before the match, so that no link is ever sealed under a key that is lost
         key.save(path)
     try:
-        case = ctx.ledger.match_for_adoption(ctx.acting, case_id, key=key, adoptive_name=adoptive_name,
-                                             adopters=adopters, matched_on=day, reason=reason)
+        case = ctx.ledger.adoption.match(ctx.acting, case_id, key=key, adoptive_name=adoptive_name,
+                                         adopters=adopters, matched_on=day, reason=reason)
     except BaseException:
         if created and os.path.exists(path):
             path.unlink()  # nothing was sealed under it
@@ -101,7 +101,7 @@ def adoption_link(ctx: Context, adoption_key: str | None, case_id: str) -> None:
     Example:  caseledger adoption link 3f2a --as ada.lowe
     """
     key = AdoptionKey.load(adoption_key_path(ctx, adoption_key))
-    link = ctx.ledger.adoption_link(ctx.acting, case_id, key=key, purpose=ctx.purpose)
+    link = ctx.ledger.adoption.link(ctx.acting, case_id, key=key, purpose=ctx.purpose)
     ctx.out(link, lambda: (f"Birth name: {link['birth_name']}\nAdoptive name: {link['adoptive_name']}\n"
                            f"Adopters: {link['adopters']}\nMatched on {link['matched_on']} "
                            f"(recorded by {link['matched_by']})"))

@@ -77,7 +77,7 @@ def record_add(ctx: Context, case_id: str, kind: str, occurred_at: str, sets: tu
                 --set description='Large dog at the door, see the home visit' \\
                 --set source_record=NOTE_ID --set review_date=2027-02-01
     """
-    rid = ctx.ledger.record_casework(ctx.acting, case_id, kind=kind,
+    rid = ctx.ledger.casework.record(ctx.acting, case_id, kind=kind,
                                      occurred_at=parse_when(occurred_at, "--occurred-at"), **parse_sets(sets))
     ctx.out({"record_id": rid, "kind": kind}, f"Recorded {casework.KINDS[kind].title} {rid}.")
 
@@ -100,7 +100,7 @@ def record_update(ctx: Context, case_id: str, record_id: str, action: str, occur
                 --set outcome='Dog now kept in the garden' --set next_review_date=2027-04-01
     """
     rid = casework.resolve_record_id(ctx.ledger.case(case_id), record_id)
-    ctx.ledger.update_casework(ctx.acting, case_id, rid, action=action,
+    ctx.ledger.casework.update(ctx.acting, case_id, rid, action=action,
                                occurred_at=parse_when(occurred_at, "--occurred-at"), **parse_sets(sets))
     ctx.out({"record_id": rid, "action": action}, f"Recorded {action} of record {rid}.")
 
@@ -192,7 +192,7 @@ def document_add(ctx: Context, case_id: str, file: Path, doc_type: str, name: st
         details["date_received"] = date_received
     if keep_original:
         details["keep_original_paper"] = True
-    rid = ctx.ledger.record_casework(ctx.acting, case_id, kind="document",
+    rid = ctx.ledger.casework.record(ctx.acting, case_id, kind="document",
                                      occurred_at=parse_when(occurred_at, "--occurred-at"), **details)
     ctx.out({"record_id": rid, "sha256": details["sha256"], "size_bytes": details["size_bytes"]},
             f"Recorded document {rid}: {details['name']} (SHA-256 {details['sha256']}).")

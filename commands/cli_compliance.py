@@ -39,7 +39,7 @@ def compliance(ctx: Context, case_id: str | None, worker: str | None, team: str 
         ctx.read(case_id, Part.PROCESS)
         records = None
     else:
-        records = ctx.ledger.readable_cases(ctx.acting, Part.PROCESS)
+        records = ctx.ledger.access.readable_cases(ctx.acting, Part.PROCESS)
     report = compliance_report(ctx.ledger, as_of=when, case=case_id, worker=worker, team=team, records=records)
     show_items = items if items is not None else bool(case_id or worker)
 

@@ -144,7 +144,7 @@ def milestone_add(ctx: Context, case_id: str, kind: str, occurred_at: str, setti
     """
     details = parse_settings(kind, settings)
     when = parse_when(occurred_at, "--occurred-at")
-    mid = ctx.ledger.record_milestone(ctx.acting, case_id, kind=kind, occurred_at=when, **details)
+    mid = ctx.ledger.casework.record_milestone(ctx.acting, case_id, kind=kind, occurred_at=when, **details)
     ctx.out({"milestone_id": mid, "kind": kind, "details": details},
             f"Recorded {milestones.kind_of(kind).title} ({kind}) {mid}.")
 

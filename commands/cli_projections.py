@@ -156,8 +156,8 @@ def hazards(ctx: Context, team: str | None, overdue_only: bool, include_closed: 
     today = moment.astimezone(LOCAL_ZONE).date()
     rows = register(view, today=today, team=team, overdue_only=overdue_only, include_closed=include_closed)
     # A read of every record shown: only those the reader may open, each recorded first.
-    readable = {str(c.id) for c in led.readable_cases(ctx.acting, Part.CASE_VIEW,
-                                                      among=[str(r["case_id"]) for r in rows])}
+    readable = {str(c.id) for c in led.access.readable_cases(ctx.acting, Part.CASE_VIEW,
+                                                             among=[str(r["case_id"]) for r in rows])}
     rows = [r for r in rows if str(r["case_id"]) in readable]
 
     def text() -> str:

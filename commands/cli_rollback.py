@@ -16,7 +16,7 @@ from commands.files import LONG_TEXT, LONG_TEXT_HELP
 from commands.render import day, local, who
 from ledger.records import milestones
 from ledger.records.rollback import RollbackRequest, RollbackStatus
-from ledger.rollback_commands import RollbackDetails
+from ledger.services.rollbacks import RollbackDetails
 from projections.rollbacks import DEFAULT_ALERT_RATE, rollback_report, rollback_row
 from projections.views import milestone_title
 
@@ -108,11 +108,11 @@ def rollback_request(ctx: Context, case_id: str, point_version: int | None, poin
                 --matter cf_assessment_authorised --raised-by grace.obi \\
                 --reason 'Authorised with the completion date instead of the date of authorisation'
     """
-    r = ctx.ledger.request_rollback(ctx.acting, case_id, matter=matter, reason=reason, raised_by=raised_by,
-                                    point_version=point_version,
-                                    point_at=parse_when(point_at, "--at", "roll-back point"),
-                                    before_milestone=before_milestone)
-    d = ctx.ledger.rollback_details(ctx.acting, r.id)
+    r = ctx.ledger.rollbacks.request(ctx.acting, case_id, matter=matter, reason=reason, raised_by=raised_by,
+                                     point_version=point_version,
+                                     point_at=parse_when(point_at, "--at", "roll-back point"),
+                                     before_milestone=before_milestone)
+    d = ctx.ledger.rollbacks.details(ctx.acting, r.id)
     ctx.out(_details_dict(d, ctx), lambda: "Requested.\n" + _details_text(d, ctx))
 
 
@@ -125,7 +125,7 @@ def rollback_agree(ctx: Context, rollback_id: str) -> None:
     \b
     Example:  caseledger rollback agree 5f09 --as grace.obi
     """
-    r = ctx.ledger.agree_rollback(ctx.acting, rollback_id)
+    r = ctx.ledger.rollbacks.agree(ctx.acting, rollback_id)
     sup = (r.agreed or {}).get("superseded", [])
     ctx.out(_request_dict(r, ctx), f"Agreed roll-back {r.id}: {len(sup)} process event(s) to supersede. "
                                    f"The helpdesk carries it out: caseledger rollback carry-out {str(r.id)[:8]}")
@@ -142,7 +142,7 @@ def rollback_decline(ctx: Context, rollback_id: str, reason: str) -> None:
     \b
     Example:  caseledger rollback decline 5f09 --as grace.obi --reason 'The date recorded is the right one'
     """
-    r = ctx.ledger.decline_rollback(ctx.acting, rollback_id, reason=reason)
+    r = ctx.ledger.rollbacks.decline(ctx.acting, rollback_id, reason=reason)
     ctx.out(_request_dict(r, ctx), f"Declined roll-back {r.id}.")
 
 
@@ -157,7 +157,7 @@ def rollback_withdraw(ctx: Context, rollback_id: str, reason: str) -> None:
     \b
     Example:  caseledger rollback withdraw 5f09 --as sam.hd --reason 'Raised on the wrong case'
     """
-    r = ctx.ledger.withdraw_rollback(ctx.acting, rollback_id, reason=reason)
+    r = ctx.ledger.rollbacks.withdraw(ctx.acting, rollback_id, reason=reason)
     ctx.out(_request_dict(r, ctx), f"Withdrew roll-back {r.id}.")
 
 
@@ -170,7 +170,7 @@ def rollback_carry_out(ctx: Context, rollback_id: str) -> None:
     \b
     Example:  caseledger rollback carry-out 5f09 --as sam.hd
     """
-    r = ctx.ledger.carry_out_rollback(ctx.acting, rollback_id)
+    r = ctx.ledger.rollbacks.carry_out(ctx.acting, rollback_id)
     done = r.carried_out or {}
     ctx.out(_request_dict(r, ctx),
             f"Carried out roll-back {r.id} on case {r.case_id}: {len(done.get('superseded', []))} process "
@@ -187,7 +187,7 @@ def rollback_show(ctx: Context, rollback_id: str) -> None:
     \b
     Example:  caseledger rollback show 5f09 --as grace.obi
     """
-    d = ctx.ledger.rollback_details(ctx.acting, rollback_id)
+    d = ctx.ledger.rollbacks.details(ctx.acting, rollback_id)
     ctx.out(_details_dict(d, ctx), lambda: _details_text(d, ctx))
 
 
@@ -202,7 +202,7 @@ def rollback_list(ctx: Context, case_id: str | None, team: str | None, status: s
     \b
     Example:  caseledger rollback list --as moira.duncan --status requested
     """
-    requests = ctx.ledger.list_rollbacks(ctx.acting, case_id=case_id, team=team, status=status)
+    requests = ctx.ledger.rollbacks.find(ctx.acting, case_id=case_id, team=team, status=status)
     now = ctx.ledger.clock()
     rows = [rollback_row(r, now) for r in requests]
 
@@ -237,7 +237,7 @@ def rollback_report_cmd(ctx: Context, team: str | None, since: str | None, until
     first, last = parse_day(since, "--from"), parse_day(until, "--to")
     if first and last and first > last:
         raise click.BadParameter(f"--from {day(first)} is after --to {day(last)}", param_hint="--from")
-    requests = ctx.ledger.list_rollbacks(ctx.acting, team=team)
+    requests = ctx.ledger.rollbacks.find(ctx.acting, team=team)
     report = rollback_report(requests, now=ctx.ledger.clock(), team=team, since=first, until=last,
                              alert_rate=alert_rate)
 
@@ -271,5 +271,5 @@ def rollback_expire(ctx: Context) -> None:
     \b
     Example:  caseledger rollback expire
     """
-    expired = ctx.ledger.expire_rollbacks()
+    expired = ctx.ledger.rollbacks.expire()
     ctx.out([str(r.id) for r in expired], f"{len(expired)} roll-back request(s) expired.")

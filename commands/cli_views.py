@@ -254,7 +254,7 @@ def history_cmd(ctx: Context, case_id: str, as_of: str | None) -> None:
     if any(n["deleted"] for n in c.notes.values()):
         # Deleted notes' text is audit-only: a second decision, recorded like every read.
         try:
-            ctx.ledger.check_access(ctx.acting, c.id, "read", Part.DELETED_CONTENT, purpose=ctx.purpose,
+            ctx.ledger.access.check(ctx.acting, c.id, "read", Part.DELETED_CONTENT, purpose=ctx.purpose,
                                     basis=ctx.basis)
         except PermissionDenied as e:
             rows = views.withhold_deleted(c, rows)

@@ -20,6 +20,9 @@ the adoption team."
   policy (only members of the adoption team, :data:`ADOPTION_TEAM`; nobody else, managers
   included) and recorded before the link is unsealed.
 
+The commands (``ledger.adoption.match`` and ``ledger.adoption.link`` of the application) are in
+:mod:`ledger.services.adoption`; this module holds the key, the sealing and the event.
+
 Losing the adoption key loses the links (never the rest of the record): keep a copy where the
 signing key is kept.
 """
@@ -33,23 +36,19 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ledger.access.policy import ADOPTION_TEAM, Action, Part
+from ledger.access.policy import ADOPTION_TEAM
 from ledger.errors import IntegrityError, RuleViolation
 from ledger.integrity.chain import ChainedAggregate
 from ledger.integrity.encoding import decode, encode
-from ledger.records.case import RESTRICTING_ROLES, CaseRecord, RestrictionKind, explained_reason
-from ledger.records.dates import day_text
-from ledger.records.timescales import local_today
+from ledger.records.case import CaseRecord, RestrictionKind
+from ledger.records.fields import text_field
 
-if TYPE_CHECKING:
-    from ledger.application import CaseLedger
-
-__all__ = ["ADOPTION_TEAM", "AdoptionCommands", "AdoptionKey", "AdoptionMatched", "seal", "unseal"]
+__all__ = ["ADOPTION_TEAM", "AdoptionKey", "AdoptionMatched", "link_text", "seal", "unseal"]
 
 _AAD = b"caseledger adoption link v1:"
 
@@ -135,52 +134,8 @@ class AdoptionMatched(ChainedAggregate.Event):
             case.access_grants = {}
 
 
-def _text(field_name: str, value: Any) -> str:
+def link_text(field_name: str, value: Any) -> str:
+    """A name in the link (the adoptive name, the adopters), required and on one line."""
     if not isinstance(value, str) or not value.strip():
         raise RuleViolation(f"{field_name} is required when matching a child for adoption", field=field_name)
-    from ledger.records.fields import text_field
-
     return text_field(field_name, value, multi_line=False)  # a name: one line, no control characters
-
-
-class AdoptionCommands:
-    """Matching and opening the link (mixed into :class:`ledger.application.CaseLedger`)."""
-
-    def match_for_adoption(self, acting: str | None, case_id: uuid.UUID | str, *, key: AdoptionKey,
-                           adoptive_name: str, adopters: str, matched_on: _dt.date, reason: str) -> CaseRecord:
-        """Record the match: the link sealed under ``key``, the record restricted (policy s.11)."""
-        app = cast("CaseLedger", self)
-        _, actor, case = app._access(acting, case_id, Action.RESTRICT, Part.RESTRICTION, purpose=reason)
-        now = app._now()
-        actor.require("matching a child for adoption restricts the record, which a service manager or head "
-                      "of service decides (policy s.11)", *RESTRICTING_ROLES)
-        earlier = getattr(case, "adoption", None)
-        if earlier is not None:
-            raise RuleViolation(f"{case.child['name']} was already matched for adoption on "
-                                f"{day_text(earlier['matched_on'])}")
-        looked_after = (case.process.get("looked_after") or {}).get("status") == "looked_after"
-        if not looked_after:
-            raise RuleViolation(f"a child is matched for adoption while looked after; {case.child['name']} is "
-                                "not looked after")
-        if not isinstance(matched_on, _dt.date) or isinstance(matched_on, _dt.datetime):
-            raise RuleViolation(f"matched_on must be a date, got {matched_on!r}")
-        if matched_on > local_today(now):
-            raise RuleViolation(f"matched_on {day_text(matched_on)} is in the future")
-        link = {"adoptive_name": _text("adoptive_name", adoptive_name), "adopters": _text("adopters", adopters)}
-        case.trigger_event(AdoptionMatched, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           matched_on=matched_on, sealed_link=seal(key, case.id, link),
-                           reason=explained_reason("reason", reason, "matching a child for adoption"))
-        app._save("recording an adoption match", case)
-        return case
-
-    def adoption_link(self, acting: str | None, case_id: uuid.UUID | str, *, key: AdoptionKey,
-                      purpose: str = "", client: str | None = None) -> dict[str, Any]:
-        """The birth and adoptive identities, for the adoption team only (decided and recorded first)."""
-        _, _, case = cast("CaseLedger", self)._access(acting, case_id, Action.READ, Part.ADOPTION_LINK, purpose=purpose,
-                                  client=client)
-        adoption = getattr(case, "adoption", None)
-        if adoption is None:
-            raise RuleViolation(f"case {case.id} has no adoption match")
-        link = unseal(key, case.id, adoption["sealed_link"])
-        return {"case_id": case.id, "birth_name": case.child["name"], **link,
-                "matched_on": adoption["matched_on"], "matched_by": adoption["by"]["full_name"]}

@@ -3,11 +3,11 @@
 ``caseledger access report --staff ID | --case ID [--from --to]``:
 
 * **for a staff member**: every record they opened or tried to open, from their daily access
-  streams over the period (one query: :meth:`~ledger.access.investigation.AccessInvestigation.attempt_rows`),
+  streams over the period (one query: :meth:`~ledger.services.investigation.InvestigationService.attempt_rows`),
   with their staff stream (team moves, leaving) and the reviews of their flagged attempts.
   Without ``--from``/``--to`` the period is the last :data:`DEFAULT_DAYS` days to today (London);
 * **for a case**: everyone who opened it or tried to (a scan of the access events, see
-  :mod:`ledger.access.investigation`), with each person's staff stream. Bulk browsing is a
+  :mod:`ledger.services.investigation`), with each person's staff stream. Bulk browsing is a
   property of a person's own attempts, so it is looked for in staff reports only.
 
 The report itself (rows, flags in words, counts) is derived by :func:`ledger.access.facts.build_report`
@@ -63,7 +63,7 @@ class BuiltReport:
 def _reviews(ledger: CaseLedger, attempts: list[Attempt]) -> tuple[dict[tuple[str, int], dict[str, Any]],
                                                                   list[tuple[uuid.UUID, int]]]:
     reviews, cited = {}, []
-    for r in ledger.review_rows(attempts):
+    for r in ledger.investigation.review_rows(attempts):
         f = r.fields()
         reviews[(str(f["attempt_stream"]), int(f["attempt_version"]))] = review_summary(f)
         cited.append((r.stream_id, r.version))
@@ -72,7 +72,7 @@ def _reviews(ledger: CaseLedger, attempts: list[Attempt]) -> tuple[dict[tuple[st
 
 def _histories(ledger: CaseLedger, staff_ids: list[str]) -> tuple[dict[str, StaffHistory], list[tuple[uuid.UUID, int]]]:
     by_stream = {staff_stream_id(s): s for s in staff_ids}
-    rows = sorted(ledger.stored_rows(by_stream), key=lambda r: (str(r.stream_id), r.version))
+    rows = sorted(ledger.investigation.stored_rows(by_stream), key=lambda r: (str(r.stream_id), r.version))
     grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {s: [] for s in staff_ids}
     for r in rows:
         grouped[by_stream[r.stream_id]].append((r.topic, r.fields()))
@@ -85,7 +85,7 @@ def staff_report(ledger: CaseLedger, staff_id: str, since: _dt.date | None = Non
     """Every attempt of ``staff_id`` from ``since`` to ``until`` (London days), flagged."""
     until = until or access_day(ledger.clock())
     since = since or until - _dt.timedelta(days=DEFAULT_DAYS - 1)
-    rows = ledger.attempt_rows(staff_id, since, until)
+    rows = ledger.investigation.attempt_rows(staff_id, since, until)
     attempts = [attempt_from_fields(r.stream_id, r.version, r.leaf, r.fields()) for r in rows]
     histories, staff_cited = _histories(ledger, [staff_id])
     history = histories[staff_id]
@@ -113,7 +113,7 @@ def find_case(ledger: CaseLedger, acting: str | None, text: str) -> uuid.UUID:
             raise not_an_id from None
     named = [cid for cid in ledger.case_ids()
              if wanted in " ".join(str(ledger.case(cid).child["name"]).split()).casefold()]
-    found = ledger.readable_cases(acting, Part.CASE_LIST, among=named) if named else []
+    found = ledger.access.readable_cases(acting, Part.CASE_LIST, among=named) if named else []
     if not found:
         raise NotFound(f"no case record you may open has a child whose name contains {text!r}, and no case id "
                        "starts with it: give the case id, or a part of the child's name")
@@ -129,7 +129,7 @@ def case_report(ledger: CaseLedger, case_id: uuid.UUID | str, since: _dt.date | 
                 until: _dt.date | None = None) -> BuiltReport:
     """Everyone's attempts on one case, with the basis of each."""
     cid = ledger.resolve_case_id(case_id)
-    attempts = ledger.attempts_on_case(cid, since, until)
+    attempts = ledger.investigation.attempts_on_case(cid, since, until)
     people = sorted({a.staff_id for a in attempts})
     histories, staff_cited = _histories(ledger, people)
     histories = {s: h for s, h in histories.items() if h.teams}
@@ -193,7 +193,7 @@ def with_children(ledger: CaseLedger, acting: str | None, report: dict[str, Any]
     """A copy of ``report`` naming the child of each row where the reader may see the name.
 
     The reader is subject to the access policy for each child's record: the names shown are those
-    of the records the reader may open without a stated reason (:meth:`readable_cases`, part
+    of the records the reader may open without a stated reason (``ledger.access.readable_cases``, part
     ``case_list``; each shown is recorded as read, like a line of the case list). A restricted record
     the reader may not open is named by its case id only, with the note "restricted". The copy is
     for display (text, JSON, CSV, HTML): the evidence bundle and the FHIR export carry the report
@@ -201,7 +201,7 @@ def with_children(ledger: CaseLedger, acting: str | None, report: dict[str, Any]
     ids = list(dict.fromkeys(uuid.UUID(r["case_id"]) for r in report["attempts"] if r["case_id"]))
     if report["subject"].get("kind") == "case":
         ids = list(dict.fromkeys([uuid.UUID(report["subject"]["case_id"]), *ids]))
-    readable = ledger.readable_cases(acting, Part.CASE_LIST, among=ids) if ids else []
+    readable = ledger.access.readable_cases(acting, Part.CASE_LIST, among=ids) if ids else []
     shown = {c.id: str(c.child["name"]) for c in readable}
     notes = {}
     for cid in ids:
@@ -304,7 +304,8 @@ def report_csv(report: dict[str, Any]) -> str:
 
 def alerts_text(alerts: list[tuple[Attempt, list[tuple[str, str]]]]) -> str:
     """The service manager's alert list: flagged attempts not yet reviewed, each with its flags in the
-    words the access report uses (one derivation: :meth:`~ledger.access.investigation.AccessInvestigation.alerts`)."""
+    words the access report uses (one derivation:
+    :meth:`~ledger.services.investigation.InvestigationService.alerts`)."""
     if not alerts:
         return "No flagged access attempts are waiting for review."
     lines = [f"{len(alerts)} flagged access attempt{'' if len(alerts) == 1 else 's'} waiting for review "

@@ -148,14 +148,14 @@ STAFF = [
 
 def add_staff(app: CaseLedger) -> None:
     for staff_id, name, designation, team, roles in STAFF:
-        app.add_staff(None if staff_id == "admin" else "admin", staff_id=staff_id, full_name=name,
+        app.staff.add(None if staff_id == "admin" else "admin", staff_id=staff_id, full_name=name,
                       designation=designation, team=team, roles=roles)
 
 
 def open_amira(app: CaseLedger, clock: Clock, *, referral_source: str = "school: designated safeguarding lead") -> Any:
     """The staff above and one open case, an hour later: Amira Hassan, Assessment team, Jane Smith."""
     add_staff(app)
-    case = app.open_case(
+    case = app.cases.open(
         "jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
         referral_date=dt.date(2026, 10, 28), referral_source=referral_source,
         team="Assessment", worker="jane.smith",

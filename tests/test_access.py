@@ -44,7 +44,7 @@ RESTRICTIONS = [None, "adoption", "staff_member", "staff_relative", "temporary"]
 
 def add_extra_staff(app: CaseLedger) -> None:
     for staff_id, name, designation, team, roles in EXTRA_STAFF:
-        app.add_staff("admin", staff_id=staff_id, full_name=name, designation=designation, team=team,
+        app.staff.add("admin", staff_id=staff_id, full_name=name, designation=designation, team=team,
                       roles=roles)
 
 
@@ -54,7 +54,7 @@ def at(month: int, day: int, hour: int = 10, year: int = 2026) -> dt.datetime:
 
 def attempts(app: CaseLedger) -> list[Any]:
     """Every access-attempt event in the store, in order."""
-    return [app.mapper.to_domain_event(n) for n in app._notifications(topics=ATTEMPT_TOPICS)]
+    return [app.mapper.to_domain_event(n) for n in app.notifications(topics=ATTEMPT_TOPICS)]
 
 
 def last_attempt(app: CaseLedger) -> Any:
@@ -72,9 +72,9 @@ class World:
 
 
 def _open(app: CaseLedger) -> uuid.UUID:
-    case = app.open_case("jane.smith", child_name=CHILD, date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 10, 28), referral_source="school: safeguarding lead",
-                         team="Assessment", worker="jane.smith")
+    case = app.cases.open("jane.smith", child_name=CHILD, date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 10, 28), referral_source="school: safeguarding lead",
+                          team="Assessment", worker="jane.smith")
     return case.id
 
 
@@ -94,7 +94,7 @@ def _cp_plan(app: CaseLedger, cid: uuid.UUID) -> None:
         ("grace.obi", "cp_plan_started", at(12, 10, 13), {"category": "neglect"}),
     ]
     for acting, kind, when, details in steps:
-        app.record_milestone(acting, cid, kind=kind, occurred_at=when, **details)
+        app.casework.record_milestone(acting, cid, kind=kind, occurred_at=when, **details)
 
 
 def _build(app: CaseLedger, clock: Clock) -> World:
@@ -105,12 +105,12 @@ def _build(app: CaseLedger, clock: Clock) -> World:
         for variant in ("plain", "lac", "cp"):
             cid = _open(app)
             if variant == "lac":
-                app.record_milestone("grace.obi", cid, kind="became_looked_after", occurred_at=at(11, 3),
-                                     legal_status="s20")
+                app.casework.record_milestone("grace.obi", cid, kind="became_looked_after", occurred_at=at(11, 3),
+                                              legal_status="s20")
             elif variant == "cp":
                 _cp_plan(app, cid)
             if restriction is not None:
-                app.restrict_record("helen.cole", cid, kind=restriction,
+                app.access.restrict("helen.cole", cid, kind=restriction,
                                     reason=f"restricted for the matrix: {restriction}")
             cases[variant, restriction] = cid
     assert app.case(cases["lac", None]).process["looked_after"]["status"] == "looked_after"
@@ -174,21 +174,21 @@ def test_matrix(world: World, staff_id: str, variant: str, ooh: bool, plain_ok: 
     world.clock.now = OUT_OF_HOURS if ooh else IN_HOURS
     cid = world.cases[variant, restriction]
     case_version = app.case(cid).version
-    events_before, attempts_before = app.event_count(), len(attempts(app))
+    events_before, attempts_before = app.integrity.event_count(), len(attempts(app))
     expected = (plain_ok if restriction is None else restricted_ok)
     granted = action[0] in expected
     if granted:
-        decision = app.check_access(staff_id, cid, action, part)
+        decision = app.access.check(staff_id, cid, action, part)
         assert decision.granted and not decision.flagged, decision
     else:
         with pytest.raises(PermissionDenied, match="^access denied: ") as caught:
-            app.check_access(staff_id, cid, action, part)
+            app.access.check(staff_id, cid, action, part)
         message = str(caught.value)
         assert "Amira" not in message and "Hassan" not in message and "2016" not in message
         if restriction is not None:
             assert message.startswith(f"access denied: restricted ({RestrictionKind(restriction).label}): ")
     # exactly one event, an access attempt, in the actor's own stream of the day; the case untouched
-    assert app.event_count() == events_before + 1
+    assert app.integrity.event_count() == events_before + 1
     assert len(attempts(app)) == attempts_before + 1
     assert app.case(cid).version == case_version
     event = last_attempt(app)
@@ -219,7 +219,7 @@ def test_matrix_deleted_content(world: World, who: str, staff_id: str, variant: 
     before = len(attempts(app))
     granted = DELETED_READERS.get(who, (False, False))[restriction is not None]
     if granted:
-        decision = app.check_access(staff_id, cid, "read", Part.DELETED_CONTENT)
+        decision = app.access.check(staff_id, cid, "read", Part.DELETED_CONTENT)
         assert decision.granted and decision.rule_id.startswith("deleted_content_") and not decision.flagged
         assert "deleted notes' text is audit-only" in decision.rule
     else:
@@ -227,7 +227,7 @@ def test_matrix_deleted_content(world: World, who: str, staff_id: str, variant: 
                            r"needs the role team manager or above \(the team manager of the Assessment team, "
                            rf"which holds the case, a service manager or head of service\) or an auditor; "
                            rf"{STAFF_NAMES[staff_id]} is "):
-            app.check_access(staff_id, cid, "read", Part.DELETED_CONTENT,
+            app.access.check(staff_id, cid, "read", Part.DELETED_CONTENT,
                              purpose="covering duty for the allocated worker")
     event = last_attempt(app)
     assert len(attempts(app)) == before + 1 and event.part is Part.DELETED_CONTENT
@@ -262,10 +262,10 @@ def test_other_actions(borough: Borough, staff_id: str, action: str, part: Part,
     add_extra_staff(app)
     before = len(attempts(app))
     if granted:
-        assert app.check_access(staff_id, borough.case_id, action, part).granted
+        assert app.access.check(staff_id, borough.case_id, action, part).granted
     else:
         with pytest.raises(PermissionDenied, match="^access denied: "):
-            app.check_access(staff_id, borough.case_id, action, part)
+            app.access.check(staff_id, borough.case_id, action, part)
     assert len(attempts(app)) == before + 1
 
 
@@ -279,12 +279,12 @@ REASONS = [("no_reason", "", False), ("blank", "   ", False), ("one_word", "curi
 def test_self_claim(borough: Borough, purpose: str, granted: bool) -> None:
     app = borough.ledger
     if granted:
-        decision = app.check_access("cp.worker", borough.case_id, "read", "chronology", purpose=purpose)
+        decision = app.access.check("cp.worker", borough.case_id, "read", "chronology", purpose=purpose)
         assert decision.granted and decision.flag is Flag.REVIEW and decision.rule_id == "self_claim"
         assert "Kofi Mensah" in decision.rule and "flagged for review" in decision.rule
     else:
         with pytest.raises(PermissionDenied, match=r"Kofi Mensah is not the allocated worker.*state why"):
-            app.check_access("cp.worker", borough.case_id, "read", "chronology", purpose=purpose)
+            app.access.check("cp.worker", borough.case_id, "read", "chronology", purpose=purpose)
     event = last_attempt(app)
     assert event.outcome is (Outcome.GRANTED if granted else Outcome.DENIED)
     assert event.flag is (Flag.REVIEW if granted else None)
@@ -295,13 +295,14 @@ def test_self_claim(borough: Borough, purpose: str, granted: bool) -> None:
 @pytest.mark.parametrize("staff_id", ["sam.hd", "admin"], ids=["helpdesk", "admin"])
 def test_no_self_claim_without_a_social_care_role(borough: Borough, staff_id: str) -> None:
     with pytest.raises(PermissionDenied, match="no social-care role"):
-        borough.ledger.check_access(staff_id, borough.case_id, "read", "note",
+        borough.ledger.access.check(staff_id, borough.case_id, "read", "note",
                                     purpose="I would like to see this record")
 
 
 def test_self_claim_is_for_reading_only(borough: Borough) -> None:
-    with pytest.raises(PermissionDenied, match="recording on this case needs the allocated worker, the team that holds the case.*; Kofi Mensah is a social worker, not on this case"):
-        borough.ledger.check_access("cp.worker", borough.case_id, "write", "note",
+    with pytest.raises(PermissionDenied, match="recording on this case needs the allocated worker, the team that "
+                       "holds the case.*; Kofi Mensah is a social worker, not on this case"):
+        borough.ledger.access.check("cp.worker", borough.case_id, "write", "note",
                                     purpose="covering duty for the allocated worker")
 
 
@@ -322,17 +323,17 @@ BREAK_GLASS = [
                          ids=[b[0] for b in BREAK_GLASS])
 def test_break_glass(borough: Borough, basis: str | None, purpose: str, granted: bool) -> None:
     app = borough.ledger
-    app.restrict_record("helen.cole", borough.case_id, kind="temporary", reason="police investigation is ongoing")
+    app.access.restrict("helen.cole", borough.case_id, kind="temporary", reason="police investigation is ongoing")
     before = len(attempts(app))
     if granted:
-        decision = app.check_access("omar.farah", borough.case_id, "read", "case_view", purpose=purpose,
+        decision = app.access.check("omar.farah", borough.case_id, "read", "case_view", purpose=purpose,
                                     basis=basis)
         assert decision.granted and decision.flag is Flag.ALERT and decision.rule_id == "break_glass"
         assert "alerted to the service manager" in decision.rule
     else:
         with pytest.raises(PermissionDenied, match=r"^access denied: restricted \(temporary\): Omar Farah is "
                            "not named on the record and has no need-to-know grant"):
-            app.check_access("omar.farah", borough.case_id, "read", "case_view", purpose=purpose, basis=basis)
+            app.access.check("omar.farah", borough.case_id, "read", "case_view", purpose=purpose, basis=basis)
     event = last_attempt(app)
     assert len(attempts(app)) == before + 1
     assert event.flag is (Flag.ALERT if granted else Flag.DISCIPLINARY)
@@ -341,12 +342,12 @@ def test_break_glass(borough: Borough, basis: str | None, purpose: str, granted:
 
 def test_break_glass_never_writes_and_needs_a_social_care_role(borough: Borough) -> None:
     app = borough.ledger
-    app.restrict_record("helen.cole", borough.case_id, kind="adoption", reason="matched with prospective adopters")
+    app.access.restrict("helen.cole", borough.case_id, kind="adoption", reason="matched with prospective adopters")
     with pytest.raises(PermissionDenied, match="recording on this case needs someone named on the restricted record"):
-        app.check_access("cp.worker", borough.case_id, "write", "note", purpose="child missing tonight urgently",
+        app.access.check("cp.worker", borough.case_id, "write", "note", purpose="child missing tonight urgently",
                          basis="concern_for_safety")
     with pytest.raises(PermissionDenied, match="Sam Hughes is a helpdesk, which cannot break glass"):
-        app.check_access("sam.hd", borough.case_id, "read", "note", purpose="child missing tonight urgently",
+        app.access.check("sam.hd", borough.case_id, "read", "note", purpose="child missing tonight urgently",
                          basis="concern_for_safety")
 
 
@@ -357,9 +358,9 @@ def test_break_glass_never_writes_and_needs_a_social_care_role(borough: Borough)
 def test_denied_read_reveals_nothing_of_the_record(borough: Borough, kind: str | None) -> None:
     app = borough.ledger
     if kind is not None:
-        app.restrict_record("helen.cole", borough.case_id, kind=kind, reason="sensitive record restricted now")
+        app.access.restrict("helen.cole", borough.case_id, kind=kind, reason="sensitive record restricted now")
     with pytest.raises(PermissionDenied) as caught:
-        app.check_access("liam.walsh", borough.case_id, "read", "note")
+        app.access.check("liam.walsh", borough.case_id, "read", "note")
     message = str(caught.value)
     assert "Liam Walsh" in message
     for secret in (CHILD, "Amira", "Hassan", "2016", "Jane Smith", "Grace Obi", "Assessment", "school",
@@ -370,41 +371,41 @@ def test_denied_read_reveals_nothing_of_the_record(borough: Borough, kind: str |
 def test_staff_concerned_is_denied_everything(borough: Borough) -> None:
     """The staff member a staff restriction is about is refused, allocated worker or not."""
     app = borough.ledger
-    app.restrict_record("helen.cole", borough.case_id, kind="staff_relative", staff_concerned="jane.smith",
+    app.access.restrict("helen.cole", borough.case_id, kind="staff_relative", staff_concerned="jane.smith",
                         reason="the child is a relative of the allocated worker")
     for action in ("read", "write"):
         with pytest.raises(PermissionDenied, match=r"restricted \(staff member's relative\): Jane Smith is the "
                            "member of staff this restriction concerns"):
-            app.check_access("jane.smith", borough.case_id, action, "note", purpose="emergency visit tonight now",
+            app.access.check("jane.smith", borough.case_id, action, "note", purpose="emergency visit tonight now",
                              basis="concern_for_safety")
-    assert app.check_access("grace.obi", borough.case_id, "read", "note").granted
+    assert app.access.check("grace.obi", borough.case_id, "read", "note").granted
     with pytest.raises(RuleViolation, match="staff_concerned names the member of staff"):
-        app.lift_restriction("helen.cole", borough.case_id, reason="restriction no longer needed now")
-        app.restrict_record("helen.cole", borough.case_id, kind="adoption", staff_concerned="jane.smith",
+        app.access.lift_restriction("helen.cole", borough.case_id, reason="restriction no longer needed now")
+        app.access.restrict("helen.cole", borough.case_id, kind="adoption", staff_concerned="jane.smith",
                             reason="matched with prospective adopters")
 
 
 def test_left_staff_member_is_denied(borough: Borough) -> None:
     app = borough.ledger
-    app.add_staff("admin", staff_id="tom.gone", full_name="Tom Gone", designation="Social Worker",
+    app.staff.add("admin", staff_id="tom.gone", full_name="Tom Gone", designation="Social Worker",
                   team="Assessment", roles=["social_worker"])
-    app.staff_leaves("admin", "tom.gone", reason="moved to another authority")
+    app.staff.record_leaving("admin", "tom.gone", reason="moved to another authority")
     with pytest.raises(PermissionDenied, match=r"Tom Gone \(tom.gone\) has left"):
-        app.check_access("tom.gone", borough.case_id, "read", "note")
+        app.access.check("tom.gone", borough.case_id, "read", "note")
     assert last_attempt(app).rule_id == "left"
 
 
 def test_unknown_staff_and_unknown_case_are_recorded(borough: Borough) -> None:
     app = borough.ledger
     with pytest.raises(PermissionDenied, match="no staff member with the id 'mallory'"):
-        app.check_access("mallory", borough.case_id, "read", "note")
+        app.access.check("mallory", borough.case_id, "read", "note")
     event = last_attempt(app)
     assert event.actor["staff_id"] == "mallory" and event.outcome is Outcome.DENIED
     assert event.rule_id == "unknown_staff" and event.case_id is None
     assert event.case_ref == str(borough.case_id)
     missing = uuid.uuid4()
     with pytest.raises(NotFound, match=f"no case record {missing}"):
-        app.check_access("jane.smith", missing, "read", "note")
+        app.access.check("jane.smith", missing, "read", "note")
     event = last_attempt(app)
     assert event.rule_id == "no_such_case" and event.case_ref == str(missing)
     assert len(attempts(app)) == 2
@@ -433,7 +434,7 @@ def test_edt_on_a_weekend_day(borough: Borough, clock: Clock) -> None:
     app = borough.ledger
     add_extra_staff(app)
     clock.now = dt.datetime(2026, 11, 7, 12, 0, tzinfo=LONDON)  # Saturday noon
-    decision = app.check_access("eve.night", borough.case_id, "read", "note")
+    decision = app.access.check("eve.night", borough.case_id, "read", "note")
     assert decision.rule == "Eve Night is an EDT worker and it is out of hours"
 
 
@@ -442,13 +443,13 @@ def test_edt_on_a_weekend_day(borough: Borough, clock: Clock) -> None:
 def test_helpdesk_for_its_roll_back(borough: Borough) -> None:
     app = borough.ledger
     rollback = {"id": "rb-1", "case_id": borough.case_id, "helpdesk": "sam.hd"}
-    assert app.check_access("sam.hd", borough.case_id, "read", "process", rollback=rollback).granted
-    assert app.check_access("sam.hd", borough.case_id, "write", "process", rollback=rollback).granted
+    assert app.access.check("sam.hd", borough.case_id, "read", "process", rollback=rollback).granted
+    assert app.access.check("sam.hd", borough.case_id, "write", "process", rollback=rollback).granted
     with pytest.raises(PermissionDenied, match="roll-back rb-1 of this case: that does not allow it"):
-        app.check_access("sam.hd", borough.case_id, "write", "note", rollback=rollback)
+        app.access.check("sam.hd", borough.case_id, "write", "note", rollback=rollback)
     other = {"id": "rb-2", "case_id": uuid.uuid4(), "helpdesk": "sam.hd"}
     with pytest.raises(PermissionDenied):
-        app.check_access("sam.hd", borough.case_id, "read", "process", rollback=other)
+        app.access.check("sam.hd", borough.case_id, "read", "process", rollback=other)
 
 
 # --- restriction commands -------------------------------------------------------------------------
@@ -459,7 +460,7 @@ def test_only_service_manager_or_head_restricts(borough: Borough, staff_id: str)
     app = borough.ledger
     version = app.case(borough.case_id).version
     with pytest.raises(PermissionDenied, match=r"a service manager or head of service,? .*decides"):
-        app.restrict_record(staff_id, borough.case_id, kind="adoption", reason="matched with prospective adopters")
+        app.access.restrict(staff_id, borough.case_id, kind="adoption", reason="matched with prospective adopters")
     assert app.case(borough.case_id).version == version
     event = last_attempt(app)
     assert event.action is Action.RESTRICT and event.outcome is Outcome.DENIED
@@ -469,22 +470,22 @@ def test_only_service_manager_or_head_restricts(borough: Borough, staff_id: str)
 def test_restrict_and_lift(borough: Borough, staff_id: str) -> None:
     app = borough.ledger
     add_extra_staff(app)
-    case = app.restrict_record(staff_id, borough.case_id, kind="adoption",
+    case = app.access.restrict(staff_id, borough.case_id, kind="adoption",
                                reason="matched with prospective adopters")
     event = list(app.events.get(borough.case_id))[-1]
     assert type(event).__name__ == "RecordRestricted" and event.reason == "matched with prospective adopters"
     assert case.restriction["kind"] == "adoption" and case.restriction["by"]["staff_id"] == staff_id
     with pytest.raises(RuleViolation, match=r"already restricted \(adoption\)"):
-        app.restrict_record(staff_id, borough.case_id, kind="temporary", reason="another reason given here")
+        app.access.restrict(staff_id, borough.case_id, kind="temporary", reason="another reason given here")
     with pytest.raises(PermissionDenied):
-        app.check_access("omar.farah", borough.case_id, "read", "note")
+        app.access.check("omar.farah", borough.case_id, "read", "note")
     with pytest.raises(PermissionDenied):
-        app.lift_restriction("grace.obi", borough.case_id, reason="adoption order was revoked")
-    app.lift_restriction(staff_id, borough.case_id, reason="adoption order was revoked")
+        app.access.lift_restriction("grace.obi", borough.case_id, reason="adoption order was revoked")
+    app.access.lift_restriction(staff_id, borough.case_id, reason="adoption order was revoked")
     assert app.case(borough.case_id).restriction is None
-    assert app.check_access("omar.farah", borough.case_id, "read", "note").rule_id == "team"
+    assert app.access.check("omar.farah", borough.case_id, "read", "note").rule_id == "team"
     with pytest.raises(RuleViolation, match="it is not restricted"):
-        app.lift_restriction(staff_id, borough.case_id, reason="adoption order was revoked")
+        app.access.lift_restriction(staff_id, borough.case_id, reason="adoption order was revoked")
 
 
 @pytest.mark.parametrize(("kind", "reason", "message"), [
@@ -496,7 +497,7 @@ def test_restrict_refusals(borough: Borough, kind: str, reason: str, message: st
     app = borough.ledger
     version = app.case(borough.case_id).version
     with pytest.raises(RuleViolation, match=message):
-        app.restrict_record("helen.cole", borough.case_id, kind=kind, reason=reason)
+        app.access.restrict("helen.cole", borough.case_id, kind=kind, reason=reason)
     assert app.case(borough.case_id).version == version
 
 
@@ -504,38 +505,38 @@ def test_restrict_refusals(borough: Borough, kind: str, reason: str, message: st
 
 def test_grants_expire_renew_and_revoke(borough: Borough, clock: Clock) -> None:
     app = borough.ledger
-    app.restrict_record("helen.cole", borough.case_id, kind="staff_member", reason="the child's parent works here")
+    app.access.restrict("helen.cole", borough.case_id, kind="staff_member", reason="the child's parent works here")
     granted_at = clock.now
-    case = app.grant_access("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team")
+    case = app.access.grant("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team")
     until = case.access_grants["cp.worker"]["until"]
     assert until == months_after(granted_at, 6) == dt.datetime(2027, 5, 2, 10, 0, tzinfo=LONDON)
-    assert app.check_access("cp.worker", borough.case_id, "read", "note").rule_id == "need_to_know"
+    assert app.access.check("cp.worker", borough.case_id, "read", "note").rule_id == "need_to_know"
     with pytest.raises(PermissionDenied, match="need-to-know access until .*: that does not allow it"):
-        app.check_access("cp.worker", borough.case_id, "write", "note")
+        app.access.check("cp.worker", borough.case_id, "write", "note")
     with pytest.raises(RuleViolation, match="already has need-to-know access until .*renew it instead"):
-        app.grant_access("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team")
+        app.access.grant("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team")
 
     clock.now = until - dt.timedelta(minutes=1)
-    assert app.check_access("cp.worker", borough.case_id, "read", "note").granted
+    assert app.access.check("cp.worker", borough.case_id, "read", "note").granted
     clock.now = until
     with pytest.raises(PermissionDenied, match="Kofi Mensah is not named on the record and has no need-to-know"):
-        app.check_access("cp.worker", borough.case_id, "read", "note")
+        app.access.check("cp.worker", borough.case_id, "read", "note")
 
-    app.renew_grant("helen.cole", borough.case_id, staff="cp.worker", reason="the joint work continues")
-    assert app.check_access("cp.worker", borough.case_id, "read", "note").granted
+    app.access.renew_grant("helen.cole", borough.case_id, staff="cp.worker", reason="the joint work continues")
+    assert app.access.check("cp.worker", borough.case_id, "read", "note").granted
     assert app.case(borough.case_id).access_grants["cp.worker"]["until"] == months_after(clock.now, 6)
 
     with pytest.raises(PermissionDenied):
-        app.revoke_grant("grace.obi", borough.case_id, staff="cp.worker", reason="the joint work has ended")
-    app.revoke_grant("helen.cole", borough.case_id, staff="cp.worker", reason="the joint work has ended")
+        app.access.revoke_grant("grace.obi", borough.case_id, staff="cp.worker", reason="the joint work has ended")
+    app.access.revoke_grant("helen.cole", borough.case_id, staff="cp.worker", reason="the joint work has ended")
     with pytest.raises(PermissionDenied, match="has no need-to-know grant"):
-        app.check_access("cp.worker", borough.case_id, "read", "note")
+        app.access.check("cp.worker", borough.case_id, "read", "note")
     with pytest.raises(RuleViolation, match="was revoked on .* by Helen Cole; grant it again"):
-        app.renew_grant("helen.cole", borough.case_id, staff="cp.worker", reason="the joint work continues")
-    app.grant_access("helen.cole", borough.case_id, staff="cp.worker", reason="joint work restarted today")
-    assert app.check_access("cp.worker", borough.case_id, "read", "note").granted
+        app.access.renew_grant("helen.cole", borough.case_id, staff="cp.worker", reason="the joint work continues")
+    app.access.grant("helen.cole", borough.case_id, staff="cp.worker", reason="joint work restarted today")
+    assert app.access.check("cp.worker", borough.case_id, "read", "note").granted
     # lifting the restriction ends the grants that served it
-    app.lift_restriction("helen.cole", borough.case_id, reason="the parent no longer works here")
+    app.access.lift_restriction("helen.cole", borough.case_id, reason="the parent no longer works here")
     assert app.case(borough.case_id).access_grants == {}
 
 
@@ -545,15 +546,15 @@ def test_grants_expire_renew_and_revoke(borough: Borough, clock: Clock) -> None:
 ], ids=["beyond_six_months", "in_the_past"])
 def test_grant_until_refused(borough: Borough, clock: Clock, until: dt.timedelta, message: str) -> None:
     app = borough.ledger
-    app.restrict_record("helen.cole", borough.case_id, kind="temporary", reason="police investigation is ongoing")
+    app.access.restrict("helen.cole", borough.case_id, kind="temporary", reason="police investigation is ongoing")
     with pytest.raises(RuleViolation, match=message):
-        app.grant_access("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team",
+        app.access.grant("helen.cole", borough.case_id, staff="cp.worker", reason="joint visit with CP team",
                          until=clock.now + until)
 
 
 def test_grant_needs_a_restriction(borough: Borough) -> None:
     with pytest.raises(RuleViolation, match="it is not restricted"):
-        borough.ledger.grant_access("helen.cole", borough.case_id, staff="cp.worker",
+        borough.ledger.access.grant("helen.cole", borough.case_id, staff="cp.worker",
                                     reason="joint visit with CP team")
 
 
@@ -567,12 +568,12 @@ def test_months_after_clamps_the_day() -> None:
 def test_attempts_are_in_daily_streams_of_the_staff_member(borough: Borough, clock: Clock) -> None:
     app = borough.ledger
     case_version = app.case(borough.case_id).version
-    app.check_access("jane.smith", borough.case_id, "read", "chronology", purpose="preparing for the visit",
+    app.access.check("jane.smith", borough.case_id, "read", "chronology", purpose="preparing for the visit",
                      client="10.1.2.3", item="entry-7")
     with pytest.raises(PermissionDenied):
-        app.check_access("jane.smith", borough.case_id, "delete", "note")
+        app.access.check("jane.smith", borough.case_id, "delete", "note")
     clock.advance(days=1)
-    app.check_access("jane.smith", borough.case_id, "read", "summary")
+    app.access.check("jane.smith", borough.case_id, "read", "summary")
     assert app.case(borough.case_id).version == case_version  # reading never writes the case stream
 
     day1 = list(app.events.get(access_stream_id("jane.smith", dt.date(2026, 11, 2))))
@@ -601,29 +602,29 @@ def test_attempt_is_recorded_before_the_decision_returns(borough: Borough, monke
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the access log is unavailable")
 
-    monkeypatch.setattr(app, "record_access", broken)
+    monkeypatch.setattr(app.access, "record_attempt", broken)
     with pytest.raises(RuntimeError, match="access log is unavailable"):
-        app.check_access("jane.smith", borough.case_id, "read", "note")
+        app.access.check("jane.smith", borough.case_id, "read", "note")
 
 
 def test_concurrent_attempts_by_one_person_are_both_recorded(db: str, borough: Borough, clock: Clock,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process appends to the same daily stream between our read and our write: we retry."""
     app = borough.ledger
-    app.check_access("jane.smith", borough.case_id, "read", "note")  # app caches the day's stream
+    app.access.check("jane.smith", borough.case_id, "read", "note")  # app caches the day's stream
     other = CaseLedger(db, clock=clock)
     try:
-        original = app._save
+        original = app.store
         raced: list[str] = []
 
         def racing_save(what: str, *aggregates: Any) -> None:
             if not raced and isinstance(aggregates[0], AccessLog):
                 raced.append(what)
-                other.check_access("jane.smith", borough.case_id, "read", "summary")
+                other.access.check("jane.smith", borough.case_id, "read", "summary")
             original(what, *aggregates)
 
-        monkeypatch.setattr(app, "_save", racing_save)
-        app.check_access("jane.smith", borough.case_id, "read", "chronology")
+        monkeypatch.setattr(app, "store", racing_save)
+        app.access.check("jane.smith", borough.case_id, "read", "chronology")
     finally:
         other.close()
     assert raced
@@ -637,11 +638,11 @@ def test_concurrent_attempts_by_one_person_are_both_recorded(db: str, borough: B
 def test_decide_is_pure(borough: Borough) -> None:
     app = borough.ledger
     actor, case = app.staff_member("liam.walsh"), app.case(borough.case_id)
-    before = app.event_count()
+    before = app.integrity.event_count()
     decision = decide(actor, case, Action.READ, Part.NOTE, purpose="", now=IN_HOURS)
     assert decision.outcome is Outcome.DENIED and decision.reason_required
     assert decide(actor, case, "read", "note", purpose="covering the duty rota today", now=IN_HOURS).flagged
-    assert app.event_count() == before
+    assert app.integrity.event_count() == before
     assert decide(app.staff_member("grace.obi"), case, "delete", "note", now=IN_HOURS).rule == (
         "Grace Obi is the team manager of the Assessment team, which holds the case")
     assert decide(app.staff_member("helen.cole"), case, "restrict", "restriction", now=IN_HOURS).rule == (

@@ -52,14 +52,14 @@ class Scenario:
 
 
 def _open(app: CaseLedger, name: str) -> uuid.UUID:
-    return app.open_case("jane.smith", child_name=name, date_of_birth=dt.date(2015, 3, 1),
-                         referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                         worker="jane.smith").id
+    return app.cases.open("jane.smith", child_name=name, date_of_birth=dt.date(2015, 3, 1),
+                          referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
+                          worker="jane.smith").id
 
 
 def _try(app: CaseLedger, *args: Any, **kwargs: Any) -> None:
     try:
-        app.open_record(*args, **kwargs)
+        app.access.open_record(*args, **kwargs)
     except PermissionDenied:
         pass
 
@@ -70,30 +70,30 @@ def scenario(borough: Borough, clock: Clock) -> Scenario:
     add_extra_staff(app)
     others = [_open(app, f"Child {i} Example") for i in range(9)]
     restricted = _open(app, "Noah Staffchild")
-    app.restrict_record("helen.cole", restricted, kind="staff_relative",
+    app.access.restrict("helen.cole", restricted, kind="staff_relative",
                         reason="the child's mother works in the Assessment team")
     s = Scenario(app, clock, borough.case_id, restricted, others)
     clock.now = at(2, 12)                                   # Monday, in hours: nothing to flag
-    app.open_record("omar.farah", s.amira)
+    app.access.open_record("omar.farah", s.amira)
     clock.now = at(2, 14)
-    app.open_record("cp.worker", s.amira, purpose="the child's brother is on my caseload")
+    app.access.open_record("cp.worker", s.amira, purpose="the child's brother is on my caseload")
     clock.now = at(3, 10)                                   # denied, then break-glass, on the restricted record
     _try(app, "omar.farah", restricted)
     clock.now = at(3, 10, 5)
-    app.open_record("omar.farah", restricted, purpose="child reported missing from school today",
-                    basis="concern_for_safety")
+    app.access.open_record("omar.farah", restricted, purpose="child reported missing from school today",
+                           basis="concern_for_safety")
     for i, cid in enumerate([s.amira, *others]):           # ten different records in 18 minutes
         clock.now = at(3, 11, 2 * i)
-        app.open_record("omar.farah", cid)
+        app.access.open_record("omar.farah", cid)
     clock.now = at(4, 21)                                   # out of hours: Omar (flagged), EDT (its work)
-    app.open_record("omar.farah", s.amira)
-    app.open_record("eve.night", s.amira)
+    app.access.open_record("omar.farah", s.amira)
+    app.access.open_record("eve.night", s.amira)
     clock.now = at(5, 10)
-    app.change_staff("admin", "omar.farah", team="Child Protection")
+    app.staff.change("admin", "omar.farah", team="Child Protection")
     clock.now = at(5, 10, 30)
-    app.open_record("omar.farah", s.amira, purpose="checking the sibling's referral history")
+    app.access.open_record("omar.farah", s.amira, purpose="checking the sibling's referral history")
     clock.now = at(6, 10)
-    app.staff_leaves("admin", "omar.farah", reason="moved to another authority")
+    app.staff.record_leaving("admin", "omar.farah", reason="moved to another authority")
     clock.now = at(6, 10, 30)
     _try(app, "omar.farah", s.amira)
     clock.now = at(9, 10)
@@ -176,7 +176,7 @@ def test_report_for_an_unknown_staff_id(scenario: Scenario) -> None:
 def _bundle(s: Scenario) -> tuple[dict[str, Any], SigningKey]:
     key = SigningKey.generate("test.example/caseledger")
     built = staff_report(s.app, "omar.farah", *NOV)
-    s.app.sign_checkpoint(key)
+    s.app.integrity.sign_checkpoint(key)
     return export_events(s.app.recorder, built.cited, verifier_key=key.verifier_key(), report=built.report), key
 
 
@@ -219,9 +219,9 @@ def test_report_evidence_fails_when_one_byte_changes(scenario: Scenario, where: 
 
 def test_report_evidence_needs_a_covering_checkpoint(scenario: Scenario) -> None:
     key = SigningKey.generate("test.example/caseledger")
-    scenario.app.sign_checkpoint(key)
+    scenario.app.integrity.sign_checkpoint(key)
     scenario.clock.now = at(9, 22)
-    scenario.app.open_record("eve.night", scenario.amira)  # newer than the checkpoint
+    scenario.app.access.open_record("eve.night", scenario.amira)  # newer than the checkpoint
     built = staff_report(scenario.app, "eve.night", *NOV)
     with pytest.raises(RuleViolation, match="newer than the latest signed checkpoint"):
         export_events(scenario.app.recorder, built.cited, verifier_key=key.verifier_key(), report=built.report)
@@ -254,26 +254,28 @@ def test_fhir_bundle_validates_and_names_no_child(scenario: Scenario) -> None:
 
 
 def _ref(app: CaseLedger, staff_id: str, rule_id: str) -> str:
-    return next(a.ref for a in app.unreviewed_alerts() if a.staff_id == staff_id and a.rule_id == rule_id)
+    return next(a.ref for a in app.investigation.unreviewed_alerts() if a.staff_id == staff_id and a.rule_id == rule_id)
 
 
 def test_alerts_list_and_review(scenario: Scenario) -> None:
     app = scenario.app
-    alerts = app.unreviewed_alerts()
+    alerts = app.investigation.unreviewed_alerts()
     assert [(a.staff_id, a.flag) for a in alerts if a.flag] == [
         ("cp.worker", "review"), ("omar.farah", "disciplinary"), ("omar.farah", "alert"),
         ("omar.farah", "review")]
     omar = [r["ref"] for r in staff_report(app, "omar.farah", *NOV).report["attempts"] if r["flags"]]
     assert [a.ref for a in alerts if a.staff_id == "omar.farah"] == omar and len(alerts) == 1 + len(omar)
     glass = _ref(app, "omar.farah", "break_glass")
-    review = app.review_attempt("helen.cole", glass, outcome="appropriate",
-                                note="The child was missing and the safety plan was needed")
+    review = app.investigation.review("helen.cole", glass, outcome="appropriate",
+                                      note="The child was missing and the safety plan was needed")
     assert review.reviewed_by["staff_id"] == "helen.cole" and review.outcome.value == "appropriate"
-    assert glass not in [a.ref for a in app.unreviewed_alerts()] and len(app.unreviewed_alerts()) == len(alerts) - 1
+    still = app.investigation.unreviewed_alerts()
+    assert glass not in [a.ref for a in still] and len(still) == len(alerts) - 1
     row = next(r for r in staff_report(app, "omar.farah", *NOV).report["attempts"] if r["ref"] == glass)
     assert row["review"]["by"] == "Helen Cole (helen.cole)" and row["review"]["outcome"] == "appropriate"
     refused(app, RuleViolation, r"attempt A\d+ was already reviewed by Helen Cole .* reviewed once",
-            app.review_attempt, "david.hart", glass, outcome="inappropriate_referred", note="A second opinion here")
+            app.investigation.review, "david.hart", glass, outcome="inappropriate_referred",
+            note="A second opinion here")
 
 
 def test_review_refusals(scenario: Scenario) -> None:
@@ -281,37 +283,40 @@ def test_review_refusals(scenario: Scenario) -> None:
     denied = _ref(app, "omar.farah", "restricted_not_named")
     good = {"outcome": "inappropriate_referred", "note": "No reason to open a restricted record"}
     refused(app, PermissionDenied, r"reviewing a flagged access attempt is for a service manager or head of "
-            r"service \(policy s.11\); Grace Obi is a team manager", app.review_attempt, "grace.obi", denied, **good)
-    refused(app, PermissionDenied, "Jane Smith is a social worker", app.review_attempt, "jane.smith", denied, **good)
+            r"service \(policy s.11\); Grace Obi is a team manager", app.investigation.review, "grace.obi", denied,
+            **good)
+    refused(app, PermissionDenied, "Jane Smith is a social worker", app.investigation.review, "jane.smith", denied,
+            **good)
     refused(app, RuleViolation, "reviewing an access attempt needs a note that explains why",
-            app.review_attempt, "helen.cole", denied, outcome="appropriate", note="fine")
+            app.investigation.review, "helen.cole", denied, outcome="appropriate", note="fine")
     refused(app, RuleViolation, "outcome 'ok' is not one of: appropriate, inappropriate_advised",
-            app.review_attempt, "helen.cole", denied, outcome="ok", note="No reason to open it")
-    refused(app, NotFound, "no access attempt with the reference 'A99999'", app.review_attempt, "helen.cole",
+            app.investigation.review, "helen.cole", denied, outcome="ok", note="No reason to open it")
+    refused(app, NotFound, "no access attempt with the reference 'A99999'", app.investigation.review, "helen.cole",
             "A99999", **good)
-    refused(app, NotFound, "no access attempt with the reference 'A0'", app.review_attempt, "helen.cole", "A0",
+    refused(app, NotFound, "no access attempt with the reference 'A0'", app.investigation.review, "helen.cole", "A0",
             **good)  # leaf 0 is the admin joining, not an attempt
-    refused(app, NotFound, "'yesterday' is not an attempt reference", app.review_attempt, "helen.cole",
+    refused(app, NotFound, "'yesterday' is not an attempt reference", app.investigation.review, "helen.cole",
             "yesterday", **good)
     plain = staff_report(app, "omar.farah", *NOV).report["attempts"][0]["ref"]
-    refused(app, RuleViolation, f"attempt {plain} was not flagged", app.review_attempt, "helen.cole", plain, **good)
+    refused(app, RuleViolation, f"attempt {plain} was not flagged", app.investigation.review, "helen.cole", plain,
+            **good)
     # Helen Cole's own flagged attempt: a record restricted because it concerns her
-    app.restrict_record("david.hart", scenario.others[0], kind="staff_member", staff_concerned="helen.cole",
+    app.access.restrict("david.hart", scenario.others[0], kind="staff_member", staff_concerned="helen.cole",
                         reason="the child is the service manager's own nephew")
     _try(app, "helen.cole", scenario.others[0])
     own = _ref(app, "helen.cole", "staff_concerned")
-    refused(app, PermissionDenied, "nobody reviews their own access attempt", app.review_attempt, "helen.cole",
+    refused(app, PermissionDenied, "nobody reviews their own access attempt", app.investigation.review, "helen.cole",
             own, **good)
-    app.review_attempt("david.hart", own, **good)
-    assert own not in [a.ref for a in app.unreviewed_alerts()]
+    app.investigation.review("david.hart", own, **good)
+    assert own not in [a.ref for a in app.investigation.unreviewed_alerts()]
 
 
 def test_reading_the_access_log_is_for_managers_and_auditors(scenario: Scenario) -> None:
     app = scenario.app
     for staff_id in ("helen.cole", "david.hart", "ann.audit"):
-        assert app.investigator(staff_id).staff_id == staff_id
+        assert app.investigation.investigator(staff_id).staff_id == staff_id
     with pytest.raises(PermissionDenied, match="reading the access log .* Jane Smith is a social worker"):
-        app.investigator("jane.smith")
+        app.investigation.investigator("jane.smith")
 
 
 # --- the command line (click's CliRunner, in process) ----------------------------------------------
@@ -419,16 +424,16 @@ def test_report_alerts_and_review_agree_on_every_flag(scenario: Scenario) -> Non
     # bulk browsing, out of hours, break-glass, denied restricted, self-claim after a team move, after leaving
     assert set().union(*flagged.values()) >= {"bulk_browsing", "out_of_hours", "break_glass", "denied_restricted",
                                               "after_team_move", "after_leaving"}
-    alerts = {a.ref: {k for k, _ in f} for a, f in app.alerts() if a.staff_id == "omar.farah"}
+    alerts = {a.ref: {k for k, _ in f} for a, f in app.investigation.alerts() if a.staff_id == "omar.farah"}
     assert alerts == flagged
     note = {"outcome": "appropriate", "note": "Checked with the worker and their manager"}
     for ref, found in flagged.items():
-        assert app.review_attempt("helen.cole", ref, **note).attempt_stream is not None, found
+        assert app.investigation.review("helen.cole", ref, **note).attempt_stream is not None, found
     report = staff_report(app, "omar.farah", *NOV).report
     assert all(r["review"] is not None for r in report["attempts"] if r["flags"])
-    assert not [a for a in app.unreviewed_alerts() if a.staff_id == "omar.farah"]
+    assert not [a for a in app.investigation.unreviewed_alerts() if a.staff_id == "omar.farah"]
     plain = next(r["ref"] for r in rows if not r["flags"])
-    refused(app, RuleViolation, rf"attempt {plain} was not flagged \(granted: ", app.review_attempt,
+    refused(app, RuleViolation, rf"attempt {plain} was not flagged \(granted: ", app.investigation.review,
             "helen.cole", plain, **note)
 
 
@@ -437,7 +442,7 @@ def test_review_describes_a_denied_attempt_as_denied(scenario: Scenario) -> None
     _try(app, "kofi.mensah", scenario.others[1])           # an outsider, in hours, no reason given: denied
     row = staff_report(app, "kofi.mensah", *NOV).report["attempts"][-1]
     assert row["outcome"] == "denied" and not row["flags"]
-    refused(app, RuleViolation, rf"attempt {row['ref']} was not flagged \(denied: ", app.review_attempt,
+    refused(app, RuleViolation, rf"attempt {row['ref']} was not flagged \(denied: ", app.investigation.review,
             "helen.cole", row["ref"], outcome="appropriate", note="Checked with the worker and their manager")
 
 
@@ -515,8 +520,8 @@ def test_html_report_is_a_marked_printable_page_with_every_flag_in_words(db: str
                                                                          tmp_path: Path) -> None:
     _odd_child(scenario)
     glass = _ref(scenario.app, "omar.farah", "break_glass")
-    scenario.app.review_attempt("david.hart", glass, outcome="appropriate",
-                                note="Child missing: the <safety plan> was needed")
+    scenario.app.investigation.review("david.hart", glass, outcome="appropriate",
+                                      note="Child missing: the <safety plan> was needed")
     page = tmp_path / "omar.html"
     code, out, err = cli(db, *HTML_REPORT, "--as", "helen.cole", "--out", str(page))
     assert code == 0, err

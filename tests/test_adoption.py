@@ -34,18 +34,19 @@ def key() -> AdoptionKey:
 @pytest.fixture
 def looked_after(borough: Borough) -> Borough:
     app = borough.ledger
-    app.add_staff("admin", staff_id="ada.adopt", full_name="Ada Lowe", designation="Adoption Social Worker",
+    app.staff.add("admin", staff_id="ada.adopt", full_name="Ada Lowe", designation="Adoption Social Worker",
                   team="Adoption", roles=["social_worker"])
-    app.add_staff("admin", staff_id="tom.adm", full_name="Tom Reed", designation="Adoption Team Manager",
+    app.staff.add("admin", staff_id="tom.adm", full_name="Tom Reed", designation="Adoption Team Manager",
                   team="Adoption", roles=["team_manager"])
-    app.record_milestone("grace.obi", borough.case_id, kind="became_looked_after",
-                         occurred_at=dt.datetime(2026, 11, 2, 8, 0, tzinfo=LONDON), legal_status="s31_care_order")
+    app.casework.record_milestone("grace.obi", borough.case_id, kind="became_looked_after",
+                                  occurred_at=dt.datetime(2026, 11, 2, 8, 0, tzinfo=LONDON),
+                                  legal_status="s31_care_order")
     return borough
 
 
 def match(b: Borough, key: AdoptionKey, acting: str = "helen.cole") -> None:
-    b.ledger.match_for_adoption(acting, b.case_id, key=key, adoptive_name=ADOPTIVE, adopters=ADOPTERS,
-                                matched_on=dt.date(2026, 11, 2), reason="matched with adopters by the panel today")
+    b.ledger.adoption.match(acting, b.case_id, key=key, adoptive_name=ADOPTIVE, adopters=ADOPTERS,
+                            matched_on=dt.date(2026, 11, 2), reason="matched with adopters by the panel today")
 
 
 def test_matching_restricts_the_record_and_seals_the_link(looked_after: Borough, key: AdoptionKey) -> None:
@@ -56,7 +57,7 @@ def test_matching_restricts_the_record_and_seals_the_link(looked_after: Borough,
     assert case.restriction["reason"].startswith("restricted at the point of matching")
     # Nothing of the adoptive identity is stored in clear: not in the event, not in any view.
     app = b.ledger
-    raw = b"".join(bytes(n.state) for n in app._notifications())  # noqa: SLF001
+    raw = b"".join(bytes(n.state) for n in app.notifications())  # noqa: SLF001
     assert ADOPTIVE.encode() not in raw and b"Whitfield" not in raw
     for shown in (views.case_view(case), views.audit_view(case), views.chronology(case)):
         assert "Whitfield" not in json.dumps(shown, default=str)
@@ -66,19 +67,19 @@ def test_matching_restricts_the_record_and_seals_the_link(looked_after: Borough,
 def test_only_the_adoption_team_opens_the_link(looked_after: Borough, key: AdoptionKey) -> None:
     b = looked_after
     match(b, key)
-    link = b.ledger.adoption_link("ada.adopt", b.case_id, key=key)
+    link = b.ledger.adoption.link("ada.adopt", b.case_id, key=key)
     assert (link["birth_name"], link["adoptive_name"], link["adopters"]) == ("Amira Hassan", ADOPTIVE, ADOPTERS)
-    assert b.ledger.adoption_link("tom.adm", b.case_id, key=key)["adoptive_name"] == ADOPTIVE
+    assert b.ledger.adoption.link("tom.adm", b.case_id, key=key)["adoptive_name"] == ADOPTIVE
     for who, label in (("jane.smith", "Jane Smith is a social worker in the Assessment team"),
                        ("grace.obi", "Grace Obi is a team manager in the Assessment team"),
                        ("helen.cole", "Helen Cole is a service manager in the Safeguarding team")):
         error = refused(b.ledger, PermissionDenied, "the link between the birth and adoptive identities is seen "
-                        "only by the Adoption team; " + label, b.ledger.adoption_link, who, b.case_id, key=key)
+                        "only by the Adoption team; " + label, b.ledger.adoption.link, who, b.case_id, key=key)
         assert "Whitfield" not in str(error)
     # The allocated worker still opens the record itself, just not the link.
-    assert b.ledger.open_record("jane.smith", b.case_id).child["name"] == "Amira Hassan"
+    assert b.ledger.access.open_record("jane.smith", b.case_id).child["name"] == "Amira Hassan"
     app = b.ledger
-    tried = [app.mapper.to_domain_event(n) for n in app._notifications(topics=ATTEMPT_TOPICS)]  # noqa: SLF001
+    tried = [app.mapper.to_domain_event(n) for n in app.notifications(topics=ATTEMPT_TOPICS)]  # noqa: SLF001
     links = [(e.actor["staff_id"], e.outcome.value, e.flag and e.flag.value) for e in tried
              if e.part.value == "adoption_link"]
     assert links == [("ada.adopt", "granted", None), ("tom.adm", "granted", None),
@@ -92,13 +93,13 @@ def test_matching_refusals(looked_after: Borough, key: AdoptionKey, borough: Bor
             "manager or head of service", match, b, key, "grace.obi")
     refused(b.ledger, RuleViolation, r"matching a child for adoption needs a reason that explains why "
             r"\(at least 3 words and 12 letters; [^)]*\)",
-            b.ledger.match_for_adoption, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
+            b.ledger.adoption.match, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
             adopters=ADOPTERS, matched_on=dt.date(2026, 11, 2), reason="panel")
     refused(b.ledger, RuleViolation, "adopters is required when matching a child for adoption",
-            b.ledger.match_for_adoption, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
+            b.ledger.adoption.match, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
             adopters=" ", matched_on=dt.date(2026, 11, 2), reason="matched by the panel today")
     refused(b.ledger, RuleViolation, "matched_on 03 Nov 2026 is in the future",
-            b.ledger.match_for_adoption, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
+            b.ledger.adoption.match, "helen.cole", b.case_id, key=key, adoptive_name=ADOPTIVE,
             adopters=ADOPTERS, matched_on=dt.date(2026, 11, 3), reason="matched by the panel today")
     match(b, key)
     refused(b.ledger, RuleViolation, "Amira Hassan was already matched for adoption on 02 Nov 2026", match, b, key)

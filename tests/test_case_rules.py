@@ -40,13 +40,13 @@ class World:
             "kind": "home_visit", "occurred_at": self.clock.now - dt.timedelta(hours=2),
             "facts": "Visited Amira at home; she showed me her room.",
         }
-        return self.app.record_case_note(acting, self.case_id, **{**details, **overrides})
+        return self.app.casework.record_note(acting, self.case_id, **{**details, **overrides})
 
     def final_note(self, acting: str = "jane.smith", **overrides: Any) -> uuid.UUID:
         return self.note(acting, finalise=True, **overrides)
 
     def decide(self, acting: str = "grace.obi", **overrides: Any) -> uuid.UUID:
-        return self.app.record_decision(acting, self.case_id, **{**DECISION, **overrides})
+        return self.app.casework.record_decision(acting, self.case_id, **{**DECISION, **overrides})
 
     def case(self) -> CaseRecord:
         return self.app.case(self.case_id)
@@ -117,9 +117,9 @@ def test_opening_records_the_child_the_referral_and_the_allocation(world: World)
 
 
 def test_a_pre_birth_referral_gives_the_expected_date_of_birth(world: World) -> None:
-    case = world.app.open_case("omar.farah", child_name="Baby Hassan", referral_date=dt.date(2026, 11, 2),
-                               expected_date_of_birth=dt.date(2027, 2, 1),
-                               referral_source="midwife", team="Assessment", worker="omar.farah")
+    case = world.app.cases.open("omar.farah", child_name="Baby Hassan", referral_date=dt.date(2026, 11, 2),
+                                expected_date_of_birth=dt.date(2027, 2, 1),
+                                referral_source="midwife", team="Assessment", worker="omar.farah")
     assert world.app.case(case.id).child["expected_date_of_birth"] == dt.date(2027, 2, 1)
     assert world.app.case(case.id).child["date_of_birth"] is None
 
@@ -202,13 +202,13 @@ BAD_OPENINGS = [
 def test_opening_refuses(shared: World, acting: str | None, overrides: dict[str, Any],
                          error: type[LedgerError], message: str) -> None:
     world = shared
-    refused(world.app, error, message, world.app.open_case, acting, **{**OPEN, **overrides})
+    refused(world.app, error, message, world.app.cases.open, acting, **{**OPEN, **overrides})
     assert world.app.case_ids() == [world.case_id]
 
 
 @pytest.mark.parametrize("worker", ["omar.farah", "grace.obi"], ids=["senior-practitioner", "team-manager"])
 def test_a_senior_practitioner_or_team_manager_can_hold_a_case(world: World, worker: str) -> None:
-    case = world.app.open_case("grace.obi", **{**OPEN, "worker": worker})
+    case = world.app.cases.open("grace.obi", **{**OPEN, "worker": worker})
     assert world.app.case(case.id).worker["staff_id"] == worker
 
 
@@ -227,7 +227,7 @@ def test_helpdesk_auditor_and_admin_cannot_record_casework(shared: World, acting
     needs = "recording on this case needs the allocated worker, the team that holds the case, .*; "
     refused(world.app, PermissionDenied, needs + label, world.note, acting)
     refused(world.app, PermissionDenied, needs + label, world.decide, acting)
-    refused(world.app, PermissionDenied, needs + label, world.app.allocate, acting, world.case_id,
+    refused(world.app, PermissionDenied, needs + label, world.app.cases.allocate, acting, world.case_id,
             team="Child Protection", worker="cp.worker", reason="transfer to child protection")
 
 
@@ -239,14 +239,14 @@ def test_a_practice_role_in_the_team_records_but_not_a_management_decision(share
 
 
 def test_an_iro_records_only_for_a_child_looked_after_or_on_a_plan(world: World) -> None:
-    world.app.add_staff("admin", staff_id="r.vale", full_name="Rosa Vale", designation="Officer",
+    world.app.staff.add("admin", staff_id="r.vale", full_name="Rosa Vale", designation="Officer",
                         team="Safeguarding", roles=["iro"])
     refused(world.app, PermissionDenied, "recording on this case needs .*the IRO \\(child looked after or on a "
             "plan\\).*; Rosa Vale is an IRO, not on this case", world.note, "r.vale")
 
 
 def test_an_edt_worker_records_notes_out_of_hours_but_not_decisions(world: World) -> None:
-    world.app.add_staff("admin", staff_id="r.vale", full_name="Rosa Vale", designation="Officer",
+    world.app.staff.add("admin", staff_id="r.vale", full_name="Rosa Vale", designation="Officer",
                         team="Emergency Duty Team", roles=["edt"])
     refused(world.app, PermissionDenied, "Rosa Vale is an EDT worker, not on this case", world.note, "r.vale")
     world.clock.advance(hours=10)  # 20:00 on a Monday: out of hours
@@ -265,33 +265,33 @@ def test_case_commands_need_an_acting_member(shared: World) -> None:
 def test_an_unknown_case_or_note_is_not_found(shared: World) -> None:
     world = shared
     refused(world.app, NotFound, r"no case record 00000000-0000-0000-0000-000000000001",
-            world.app.record_case_note, "jane.smith", uuid.UUID(int=1), kind="contact",
+            world.app.casework.record_note, "jane.smith", uuid.UUID(int=1), kind="contact",
             occurred_at=world.clock.now, facts="x")
     refused(world.app, NotFound, r"no case note .* on the case of Amira Hassan",
-            world.app.finalise_case_note, "jane.smith", world.case_id, uuid.uuid4())
+            world.app.casework.finalise_note, "jane.smith", world.case_id, uuid.uuid4())
     refused(world.app, NotFound, r"'note-1' is not a case note id \(a UUID, or at least its first 4 hex digits\)",
-            world.app.finalise_case_note, "jane.smith", world.case_id, "note-1")
+            world.app.casework.finalise_note, "jane.smith", world.case_id, "note-1")
 
 
 def test_a_note_is_named_by_a_unique_prefix_of_its_id_like_a_case(world: World) -> None:
     ids = iter([uuid.UUID("abcd1111-0000-4000-8000-000000000001"), uuid.UUID("abcd2222-0000-4000-8000-000000000002")])
     world.app.new_id = lambda: next(ids)
     first, second = world.note(), world.note()
-    world.app.revise_case_note("jane.smith", world.case_id, "abcd1", facts="Revised by prefix.")
+    world.app.casework.revise_note("jane.smith", world.case_id, "abcd1", facts="Revised by prefix.")
     assert world.case().notes[str(first)]["content"]["facts"] == "Revised by prefix."
-    world.app.finalise_case_note("jane.smith", world.case_id, "ABCD2222")
+    world.app.casework.finalise_note("jane.smith", world.case_id, "ABCD2222")
     assert world.case().notes[str(second)]["status"] == "final"
-    world.app.amend_case_note("jane.smith", world.case_id, "abcd2", facts="Amended by prefix.",
-                              reason="the facts were recorded wrongly")
-    world.app.delete_case_note("grace.obi", world.case_id, "abcd22", reason="recorded on the wrong child's record")
+    world.app.casework.amend_note("jane.smith", world.case_id, "abcd2", facts="Amended by prefix.",
+                                  reason="the facts were recorded wrongly")
+    world.app.casework.delete_note("grace.obi", world.case_id, "abcd22", reason="recorded on the wrong child's record")
     assert world.case().notes[str(second)]["deleted"] is not None
     refused(world.app, NotFound, r"2 case notes have ids starting with 'abcd'; give more digits",
-            world.app.finalise_case_note, "jane.smith", world.case_id, "abcd")
+            world.app.casework.finalise_note, "jane.smith", world.case_id, "abcd")
     refused(world.app, NotFound, r"no case note whose id starts with 'ffff'",
-            world.app.finalise_case_note, "jane.smith", world.case_id, "ffff")
+            world.app.casework.finalise_note, "jane.smith", world.case_id, "ffff")
     # someone who may not open the case learns nothing of its notes: the access decision comes first
     refused(world.app, PermissionDenied, r"access denied: recording on this case needs",
-            world.app.finalise_case_note, "cp.worker", world.case_id, "ffff")
+            world.app.casework.finalise_note, "cp.worker", world.case_id, "ffff")
 
 
 # --- case notes: content ---------------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_recorded_at_comes_from_the_clock_and_occurred_at_from_the_user(world: W
     note = world.case().notes[str(note_id)]
     assert (note["recorded_at"], note["occurred_at"]) == (world.clock.now, occurred)
     world.clock.advance(hours=3)
-    world.app.finalise_case_note("jane.smith", world.case_id, note_id)
+    world.app.casework.finalise_note("jane.smith", world.case_id, note_id)
     assert world.stored_events()[-1].recorded_at == world.clock.now
     assert world.case().notes[str(note_id)]["finalised_at"] == world.clock.now
 
@@ -406,8 +406,8 @@ def test_the_author_revises_a_draft_and_the_previous_text_is_kept(world: World) 
     note_id = world.note(facts="Visited.")
     world.clock.advance(minutes=30)
     new_time = world.clock.now - dt.timedelta(hours=5)
-    world.app.revise_case_note("jane.smith", world.case_id, note_id, facts="Visited Amira at home.",
-                               occurred_at=new_time)
+    world.app.casework.revise_note("jane.smith", world.case_id, note_id, facts="Visited Amira at home.",
+                                   occurred_at=new_time)
     note = world.case().notes[str(note_id)]
     assert note["content"]["facts"] == "Visited Amira at home."
     assert note["occurred_at"] == new_time
@@ -420,8 +420,8 @@ def test_the_author_revises_a_draft_and_the_previous_text_is_kept(world: World) 
 ], ids=["colleague", "team-manager", "service-manager"])
 def test_only_the_author_revises_or_finalises_a_draft(world: World, acting: str, label: str) -> None:
     note_id = world.note()
-    for what, command in [("revise", world.app.revise_case_note),
-                          ("finalise", world.app.finalise_case_note)]:
+    for what, command in [("revise", world.app.casework.revise_note),
+                          ("finalise", world.app.casework.finalise_note)]:
         kwargs = {"facts": "Changed by someone else."} if what == "revise" else {}
         refused(world.app, PermissionDenied, f"only the author may {what} a draft case note; this "
                 f"note was written by Jane Smith, not {label}", command, acting, world.case_id,
@@ -431,23 +431,23 @@ def test_only_the_author_revises_or_finalises_a_draft(world: World, acting: str,
 
 def test_a_draft_is_revised_only_into_a_valid_note(world: World) -> None:
     note_id = world.note()
-    refused(world.app, RuleViolation, "facts is required in a case note", world.app.revise_case_note,
+    refused(world.app, RuleViolation, "facts is required in a case note", world.app.casework.revise_note,
             "jane.smith", world.case_id, note_id, facts="")
-    refused(world.app, RuleViolation, "occurred_at .* is in the future", world.app.revise_case_note,
+    refused(world.app, RuleViolation, "occurred_at .* is in the future", world.app.casework.revise_note,
             "jane.smith", world.case_id, note_id, occurred_at=world.clock.now + dt.timedelta(days=1))
 
 
 def test_a_note_is_finalised_once_and_then_not_revised(world: World) -> None:
     note_id = world.note()
-    world.app.finalise_case_note("jane.smith", world.case_id, note_id)
+    world.app.casework.finalise_note("jane.smith", world.case_id, note_id)
     note = world.case().notes[str(note_id)]
     assert (note["status"], note["finalised_at"]) == ("final", world.clock.now)
     refused(world.app, RuleViolation, rf"case note {note_id} was already finalised on "
             r"02 Nov 2026 10:00 GMT; a note is finalised once",
-            world.app.finalise_case_note, "jane.smith", world.case_id, note_id)
+            world.app.casework.finalise_note, "jane.smith", world.case_id, note_id)
     refused(world.app, RuleViolation, rf"case note {note_id} is finalised and cannot be revised; "
             "a finalised note changes only by amendment, with a reason",
-            world.app.revise_case_note, "jane.smith", world.case_id, note_id, facts="Changed.")
+            world.app.casework.revise_note, "jane.smith", world.case_id, note_id, facts="Changed.")
 
 
 def test_recording_and_finalising_at_once_is_one_write_of_two_events(world: World) -> None:
@@ -464,7 +464,7 @@ def test_recording_and_finalising_at_once_is_one_write_of_two_events(world: Worl
 def test_a_draft_is_not_amended(world: World) -> None:
     note_id = world.note()
     refused(world.app, RuleViolation, rf"case note {note_id} is still a draft: revise it instead; "
-            "only a finalised note is amended", world.app.amend_case_note, "jane.smith",
+            "only a finalised note is amended", world.app.casework.amend_note, "jane.smith",
             world.case_id, note_id, facts="Changed.", reason="corrected the visit details")
 
 
@@ -486,7 +486,7 @@ def test_a_draft_is_not_amended(world: World) -> None:
 def test_an_amendment_needs_a_reason_that_explains(shared: World, reason: str, message: str) -> None:
     world = shared
     note_id = world.final_note_id
-    refused(world.app, RuleViolation, message, world.app.amend_case_note, "jane.smith",
+    refused(world.app, RuleViolation, message, world.app.casework.amend_note, "jane.smith",
             world.case_id, note_id, facts="Visited Amira and her brother at home.", reason=reason)
 
 
@@ -495,8 +495,8 @@ def test_an_amendment_needs_a_reason_that_explains(shared: World, reason: str, m
 def test_an_amendment_keeps_the_original_text(world: World, acting: str) -> None:
     note_id = world.final_note(facts="Visited Amira at home.")
     world.clock.advance(days=1)
-    world.app.amend_case_note(acting, world.case_id, note_id, facts="Visited Amira and Sami at home.",
-                              reason="the brother was also present")
+    world.app.casework.amend_note(acting, world.case_id, note_id, facts="Visited Amira and Sami at home.",
+                                  reason="the brother was also present")
     note = world.case().notes[str(note_id)]
     assert note["content"]["facts"] == "Visited Amira and Sami at home."
     (amendment,) = note["amendments"]
@@ -512,8 +512,8 @@ def test_an_amendment_keeps_the_original_text(world: World, acting: str) -> None
 def test_each_amendment_adds_to_the_history(world: World) -> None:
     note_id = world.final_note(facts="Version one.")
     for text in ("Version two.", "Version three."):
-        world.app.amend_case_note("jane.smith", world.case_id, note_id, facts=text,
-                                  reason="more detail from the visit")
+        world.app.casework.amend_note("jane.smith", world.case_id, note_id, facts=text,
+                                      reason="more detail from the visit")
     note = world.case().notes[str(note_id)]
     assert [a["previous"]["facts"] for a in note["amendments"]] == ["Version one.", "Version two."]
     assert note["content"]["facts"] == "Version three."
@@ -532,7 +532,7 @@ def test_only_the_author_or_a_team_manager_amends(shared: World, acting: str, er
                                                   message: str) -> None:
     world = shared
     note_id = world.final_note_id
-    refused(world.app, error, message, world.app.amend_case_note, acting, world.case_id, note_id,
+    refused(world.app, error, message, world.app.casework.amend_note, acting, world.case_id, note_id,
             facts="Changed by someone else.", reason="I think this is wrong")
 
 
@@ -540,7 +540,7 @@ def test_an_amendment_must_change_something(shared: World) -> None:
     world = shared
     note_id = world.final_note_id
     refused(world.app, RuleViolation, rf"the amendment to case note {note_id} changes nothing",
-            world.app.amend_case_note, "jane.smith", world.case_id, note_id,
+            world.app.casework.amend_note, "jane.smith", world.case_id, note_id,
             facts=" Visited Amira at home. ", reason="tidy up the wording")
 
 
@@ -558,7 +558,7 @@ def test_only_a_team_manager_or_above_deletes(shared: World, acting: str, label:
     note_id = world.final_note_id
     refused(world.app, PermissionDenied, rf"deleting from this case needs the role team manager or "
             rf"above \(policy s\.12\): the team manager of the team that holds the case, a service manager "
-            rf"or head of service; {label}", world.app.delete_case_note, acting, world.case_id,
+            rf"or head of service; {label}", world.app.casework.delete_note, acting, world.case_id,
             note_id, reason="recorded on the wrong child's record")
 
 
@@ -573,7 +573,7 @@ def test_only_a_team_manager_or_above_deletes(shared: World, acting: str, label:
 def test_deleting_needs_a_reason_that_explains(shared: World, reason: str, message: str) -> None:
     world = shared
     note_id = world.final_note_id
-    refused(world.app, RuleViolation, message, world.app.delete_case_note, "grace.obi",
+    refused(world.app, RuleViolation, message, world.app.casework.delete_note, "grace.obi",
             world.case_id, note_id, reason=reason)
     assert [n["id"] for n in world.case().visible_notes()] == [note_id]
 
@@ -582,8 +582,8 @@ def test_a_deleted_note_leaves_ordinary_reads_but_not_the_ledger(world: World, d
     kept = world.final_note(facts="School visit: Amira was happy.")
     gone = world.final_note(facts="Recorded for the wrong child.")
     world.clock.advance(hours=1)
-    world.app.delete_case_note("grace.obi", world.case_id, gone,
-                               reason="recorded on the wrong child's record")
+    world.app.casework.delete_note("grace.obi", world.case_id, gone,
+                                   reason="recorded on the wrong child's record")
     case = world.case()
     assert [n["id"] for n in case.visible_notes()] == [kept]
     assert case.notes[str(gone)]["deleted"] == {
@@ -606,18 +606,18 @@ def test_a_deleted_note_cannot_be_changed_or_deleted_again(world: World) -> None
     draft = world.note()
     final = world.final_note()
     for note_id in (draft, final):
-        world.app.delete_case_note("grace.obi", world.case_id, note_id,
-                                   reason="recorded on the wrong record")
+        world.app.casework.delete_note("grace.obi", world.case_id, note_id,
+                                       reason="recorded on the wrong record")
     gone = r"it was deleted by Grace Obi on 02 Nov 2026"
     refused(world.app, RuleViolation, rf"cannot revise case note {draft}: {gone}",
-            world.app.revise_case_note, "jane.smith", world.case_id, draft, facts="x")
+            world.app.casework.revise_note, "jane.smith", world.case_id, draft, facts="x")
     refused(world.app, RuleViolation, rf"cannot finalise case note {draft}: {gone}",
-            world.app.finalise_case_note, "jane.smith", world.case_id, draft)
+            world.app.casework.finalise_note, "jane.smith", world.case_id, draft)
     refused(world.app, RuleViolation, rf"cannot amend case note {final}: {gone}",
-            world.app.amend_case_note, "grace.obi", world.case_id, final, facts="x",
+            world.app.casework.amend_note, "grace.obi", world.case_id, final, facts="x",
             reason="put it back please")
     refused(world.app, RuleViolation, rf"cannot delete case note {final}: {gone}",
-            world.app.delete_case_note, "grace.obi", world.case_id, final,
+            world.app.casework.delete_note, "grace.obi", world.case_id, final,
             reason="delete it once more")
 
 
@@ -695,8 +695,8 @@ def test_a_supervision_decision_names_the_supervisee(world: World) -> None:
 # --- allocation ------------------------------------------------------------------------------
 
 def test_a_team_manager_transfers_the_case(world: World) -> None:
-    world.app.allocate("grace.obi", world.case_id, team="Child Protection", worker="cp.worker",
-                       reason="strategy discussion: section 47 enquiry")
+    world.app.cases.allocate("grace.obi", world.case_id, team="Child Protection", worker="cp.worker",
+                             reason="strategy discussion: section 47 enquiry")
     case = world.case()
     assert (case.team, case.worker) == ("Child Protection", world.app.staff_member("cp.worker").stamp())
     event = world.stored_events()[-1]
@@ -722,7 +722,7 @@ def test_allocation_is_refused(shared: World, acting: str, changes: dict[str, An
                                error: type[LedgerError], message: str) -> None:
     world = shared
     kwargs = {"team": "Child Protection", "worker": "cp.worker", "reason": "needs a CP team", **changes}
-    refused(world.app, error, message, world.app.allocate, acting, world.case_id, **kwargs)
+    refused(world.app, error, message, world.app.cases.allocate, acting, world.case_id, **kwargs)
     assert world.case().worker["staff_id"] == "jane.smith"
 
 
@@ -738,7 +738,7 @@ _ALLOCATING = r"^allocating the case to Kofi Mensah \(cp\.worker\) in Child Prot
 ], ids=["three-letters", "one-word", "padded-acronym", "three-short-words", "digits-and-dashes"])
 def test_allocation_needs_a_reason_that_explains(shared: World, reason: str, message: str) -> None:
     world = shared
-    error = refused(world.app, RuleViolation, message, world.app.allocate, "grace.obi", world.case_id,
+    error = refused(world.app, RuleViolation, message, world.app.cases.allocate, "grace.obi", world.case_id,
                     team="Child Protection", worker="cp.worker", reason=reason)
     assert error.field == "reason"
     assert world.case().worker["staff_id"] == "jane.smith"
@@ -778,11 +778,11 @@ def test_a_reason_for_lateness_must_explain(shared: World, late_reason: str, mes
 
 def test_a_late_reason_is_checked_when_a_draft_is_revised_and_kept_when_it_explains(world: World) -> None:
     note_id = world.note()
-    refused(world.app, RuleViolation, _LATE + r"1 word and 4 letters\); got 'busy'$", world.app.revise_case_note,
+    refused(world.app, RuleViolation, _LATE + r"1 word and 4 letters\); got 'busy'$", world.app.casework.revise_note,
             "jane.smith", world.case_id, note_id, late_reason="busy")
-    world.app.revise_case_note("jane.smith", world.case_id, note_id,
-                               late_reason=" Written up late: I was on annual leave the following week. ")
-    world.app.finalise_case_note("jane.smith", world.case_id, note_id)
+    world.app.casework.revise_note("jane.smith", world.case_id, note_id,
+                                   late_reason=" Written up late: I was on annual leave the following week. ")
+    world.app.casework.finalise_note("jane.smith", world.case_id, note_id)
     note = world.case().notes[str(note_id)]
     assert note["content"]["late_reason"] == "Written up late: I was on annual leave the following week."
     on_time = world.final_note(late_reason="   ")  # no reason: the note was on time
@@ -793,7 +793,7 @@ def test_a_late_reason_is_checked_when_a_draft_is_revised_and_kept_when_it_expla
 
 def test_a_team_manager_closes_a_case(world: World) -> None:
     world.final_note()
-    world.app.close_case("grace.obi", world.case_id, reason="no further action: family supported by school")
+    world.app.cases.close("grace.obi", world.case_id, reason="no further action: family supported by school")
     case = world.case()
     assert case.status == "closed"
     assert case.closure == {"reason": "no further action: family supported by school",
@@ -812,7 +812,7 @@ def test_a_team_manager_closes_a_case(world: World) -> None:
 def test_closing_is_refused(shared: World, acting: str, reason: str, error: type[LedgerError],
                             message: str) -> None:
     world = shared
-    refused(world.app, error, message, world.app.close_case, acting, world.case_id, reason=reason)
+    refused(world.app, error, message, world.app.cases.close, acting, world.case_id, reason=reason)
     assert world.case().status == "open"
 
 
@@ -820,10 +820,10 @@ def test_a_case_with_draft_notes_cannot_close(world: World) -> None:
     world.final_note()
     draft = world.note()
     refused(world.app, RuleViolation, r"the case of Amira Hassan has 1 draft case note\(s\); "
-            r"finalise or delete them before closing", world.app.close_case, "grace.obi",
+            r"finalise or delete them before closing", world.app.cases.close, "grace.obi",
             world.case_id, reason="no further action needed")
-    world.app.finalise_case_note("jane.smith", world.case_id, draft)
-    world.app.close_case("grace.obi", world.case_id, reason="no further action needed")
+    world.app.casework.finalise_note("jane.smith", world.case_id, draft)
+    world.app.cases.close("grace.obi", world.case_id, reason="no further action needed")
     assert world.case().status == "closed"
 
 
@@ -833,28 +833,28 @@ def test_a_case_with_draft_notes_cannot_close(world: World) -> None:
 ], ids=["tomorrow", "as-text"])
 def test_a_case_closes_on_a_date_not_in_the_future(shared: World, closed_on: Any, message: str) -> None:
     world = shared
-    refused(world.app, RuleViolation, message, world.app.close_case, "grace.obi", world.case_id,
+    refused(world.app, RuleViolation, message, world.app.cases.close, "grace.obi", world.case_id,
             reason="no further action needed", closed_on=closed_on)
 
 
 @pytest.fixture
 def closed(world: World) -> tuple[World, uuid.UUID]:
     note_id = world.final_note()
-    world.app.close_case("grace.obi", world.case_id, reason="no further action needed")
+    world.app.cases.close("grace.obi", world.case_id, reason="no further action needed")
     return world, note_id
 
 
 CLOSED_REFUSALS: list[tuple[str, str, Callable[[World, uuid.UUID], Any]]] = [
     ("record-note", "record a case note on", lambda w, n: w.note()),
     ("record-decision", "record a decision on", lambda w, n: w.decide()),
-    ("allocate", "allocate a worker to", lambda w, n: w.app.allocate(
+    ("allocate", "allocate a worker to", lambda w, n: w.app.cases.allocate(
         "grace.obi", w.case_id, team="Child Protection", worker="cp.worker",
         reason="transfer for the section 47 enquiry")),
-    ("amend-note", "amend a case note on", lambda w, n: w.app.amend_case_note(
+    ("amend-note", "amend a case note on", lambda w, n: w.app.casework.amend_note(
         "jane.smith", w.case_id, n, facts="Changed after closing.", reason="late detail from school")),
-    ("delete-note", "delete a case note on", lambda w, n: w.app.delete_case_note(
+    ("delete-note", "delete a case note on", lambda w, n: w.app.casework.delete_note(
         "grace.obi", w.case_id, n, reason="recorded on wrong record")),
-    ("close-again", "close", lambda w, n: w.app.close_case(
+    ("close-again", "close", lambda w, n: w.app.cases.close(
         "grace.obi", w.case_id, reason="closing it once more")),
 ]
 
@@ -866,7 +866,7 @@ def test_a_closed_case_accepts_nothing_until_reopened(closed: tuple[World, uuid.
     world, note_id = closed
     refused(world.app, RuleViolation, rf"cannot {what} the case of Amira Hassan: it was closed on "
             r"02 Nov 2026; re-open it first \(with a reason\)", command, world, note_id)
-    world.app.reopen_case("grace.obi", world.case_id, reason="new referral from the school")
+    world.app.cases.reopen("grace.obi", world.case_id, reason="new referral from the school")
     command(world, note_id)  # accepted once re-opened
 
 
@@ -881,20 +881,20 @@ def test_a_closed_case_accepts_nothing_until_reopened(closed: tuple[World, uuid.
 def test_reopening_is_refused(closed: tuple[World, uuid.UUID], acting: str, reason: str,
                               error: type[LedgerError], message: str) -> None:
     world, _ = closed
-    refused(world.app, error, message, world.app.reopen_case, acting, world.case_id, reason=reason)
+    refused(world.app, error, message, world.app.cases.reopen, acting, world.case_id, reason=reason)
     assert world.case().status == "closed"
 
 
 def test_only_a_closed_case_is_reopened(shared: World) -> None:
     world = shared
     refused(world.app, RuleViolation, r"the case of Amira Hassan is open; only a closed case is "
-            "re-opened", world.app.reopen_case, "grace.obi", world.case_id,
+            "re-opened", world.app.cases.reopen, "grace.obi", world.case_id,
             reason="new referral from school")
 
 
 def test_reopening_records_who_and_why(closed: tuple[World, uuid.UUID]) -> None:
     world, _ = closed
-    world.app.reopen_case("helen.cole", world.case_id, reason="new referral from the school")
+    world.app.cases.reopen("helen.cole", world.case_id, reason="new referral from the school")
     event = world.stored_events()[-1]
     assert isinstance(event, CaseRecord.Reopened)
     assert (event.reason, event.actor["staff_id"]) == ("new referral from the school", "helen.cole")
@@ -905,11 +905,11 @@ def test_reopening_records_who_and_why(closed: tuple[World, uuid.UUID]) -> None:
 
 def test_every_event_carries_the_stamp_of_who_acted(world: World) -> None:
     note_id = world.final_note()
-    world.app.amend_case_note("grace.obi", world.case_id, note_id, facts="Amended text.",
-                              reason="correct the visit details")
+    world.app.casework.amend_note("grace.obi", world.case_id, note_id, facts="Amended text.",
+                                  reason="correct the visit details")
     world.decide("helen.cole")
-    world.app.allocate("grace.obi", world.case_id, team="Child Protection", worker="cp.worker",
-                       reason="transfer for section 47 enquiry")
+    world.app.cases.allocate("grace.obi", world.case_id, team="Child Protection", worker="cp.worker",
+                             reason="transfer for section 47 enquiry")
     who = ["jane.smith", "jane.smith", "jane.smith", "grace.obi", "helen.cole", "grace.obi"]
     events = world.stored_events()
     assert [e.actor["staff_id"] for e in events] == who
@@ -924,11 +924,11 @@ def test_every_event_carries_the_stamp_of_who_acted(world: World) -> None:
 def test_the_stamp_is_as_the_person_was_then(world: World, db: str) -> None:
     note_id = world.final_note()
     world.clock.advance(days=30)
-    world.app.change_staff("admin", "jane.smith", full_name="Jane Smith-Okafor",
+    world.app.staff.change("admin", "jane.smith", full_name="Jane Smith-Okafor",
                            designation="Senior Social Worker", team="Child Protection",
                            roles=["senior_practitioner"])
-    world.app.allocate("grace.obi", world.case_id, team="Child Protection", worker="jane.smith",
-                       reason="followed her to child protection")
+    world.app.cases.allocate("grace.obi", world.case_id, team="Child Protection", worker="jane.smith",
+                             reason="followed her to child protection")
     later = world.final_note()
     fresh = CaseLedger(db, clock=world.clock)
     try:
@@ -966,9 +966,9 @@ def utc_midnight(db: str) -> Any:
     clock = Clock(dt.datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     app = CaseLedger(db, clock=clock)
     add_staff(app)
-    case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 6, 30), referral_source="school",
-                         team="Assessment", worker="jane.smith")
+    case = app.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 6, 30), referral_source="school",
+                          team="Assessment", worker="jane.smith")
     clock.now = dt.datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
     try:
         yield app, case.id
@@ -978,16 +978,16 @@ def utc_midnight(db: str) -> Any:
 
 def test_a_case_closes_just_after_midnight_london_time(utc_midnight: Any) -> None:
     app, case_id = utc_midnight
-    app.close_case("grace.obi", case_id, reason="no further action needed")
+    app.cases.close("grace.obi", case_id, reason="no further action needed")
     assert app.case(case_id).closure["closed_on"] == dt.date(2026, 7, 2)
 
 
 def test_a_referral_of_today_in_london_is_not_in_the_future(utc_midnight: Any) -> None:
     app, _ = utc_midnight
-    case = app.open_case("jane.smith", **{**OPEN, "referral_date": dt.date(2026, 7, 2)})
+    case = app.cases.open("jane.smith", **{**OPEN, "referral_date": dt.date(2026, 7, 2)})
     assert app.case(case.id).referral["date"] == dt.date(2026, 7, 2)
     refused(app, RuleViolation, r"referral_date 03 Jul 2026 is in the future \(today is 02 Jul 2026\)",
-            app.open_case, "jane.smith", **{**OPEN, "referral_date": dt.date(2026, 7, 3)})
+            app.cases.open, "jane.smith", **{**OPEN, "referral_date": dt.date(2026, 7, 3)})
 
 
 def test_staff_events_are_chained_like_case_events(world: World) -> None:
@@ -1006,13 +1006,13 @@ def test_multi_line_text_keeps_its_line_breaks_and_tabs(world: World) -> None:
 
 
 def test_a_name_keeps_the_joiners_its_script_needs(world: World) -> None:
-    case = world.app.open_case("jane.smith", **{**OPEN, "child_name": "Mehr\u200cnaz Karimi"})
+    case = world.app.cases.open("jane.smith", **{**OPEN, "child_name": "Mehr\u200cnaz Karimi"})
     assert case.child["name"] == "Mehr\u200cnaz Karimi"
 
 
 def test_a_pre_birth_case_records_before_the_birth(world: World) -> None:
-    case = world.app.open_case("jane.smith", **{**OPEN, "date_of_birth": None,
+    case = world.app.cases.open("jane.smith", **{**OPEN, "date_of_birth": None,
                                                  "expected_date_of_birth": dt.date(2027, 2, 1)})
-    nid = world.app.record_case_note("jane.smith", case.id, kind="home_visit", facts="Met the mother.",
-                                     occurred_at=world.clock.now - dt.timedelta(hours=1))
+    nid = world.app.casework.record_note("jane.smith", case.id, kind="home_visit", facts="Met the mother.",
+                                         occurred_at=world.clock.now - dt.timedelta(hours=1))
     assert str(nid) in world.app.case(case.id).notes

@@ -53,15 +53,15 @@ def assert_matches(led: CaseLedger, case_id: uuid.UUID) -> None:
 def more(led: CaseLedger, clock: Clock, case_id: uuid.UUID) -> None:
     """After the story: another note amended then deleted, a chronology entry, a closure."""
     clock.advance(days=1)
-    note = led.record_case_note("jane.smith", case_id, kind="home_visit", occurred_at=at(3, 10, month=11),
-                                facts="Visited; Amira was at school.", finalise=True)
-    led.amend_case_note("jane.smith", case_id, note, facts="Visited; Amira was at her aunt's.",
-                        reason="Wrong place written")
-    led.record_casework("jane.smith", case_id, kind="chronology_entry", occurred_at=at(3, 11, month=11),
+    note = led.casework.record_note("jane.smith", case_id, kind="home_visit", occurred_at=at(3, 10, month=11),
+                                    facts="Visited; Amira was at school.", finalise=True)
+    led.casework.amend_note("jane.smith", case_id, note, facts="Visited; Amira was at her aunt's.",
+                            reason="Wrong place written")
+    led.casework.record("jane.smith", case_id, kind="chronology_entry", occurred_at=at(3, 11, month=11),
                         event_date=dt.date(2026, 11, 3), what_happened="Amira joined the school choir",
                         category="achievement", positive=True)
-    led.delete_case_note("grace.obi", case_id, note, reason="Duplicate of another note")
-    led.close_case("grace.obi", case_id, reason="Needs now met by universal services")
+    led.casework.delete_note("grace.obi", case_id, note, reason="Duplicate of another note")
+    led.cases.close("grace.obi", case_id, reason="Needs now met by universal services")
 
 
 def test_materialised_equals_computed_and_rebuilt_equals_incremental(borough: Borough, clock: Clock) -> None:
@@ -103,7 +103,7 @@ def test_closures_and_re_openings_are_materialised(borough: Borough, clock: Cloc
     build(led, clock, cid)
     more(led, clock, cid)  # ends with a closure
     clock.advance(days=2)
-    led.reopen_case("grace.obi", cid, reason="New referral from the school")
+    led.cases.reopen("grace.obi", cid, reason="New referral from the school")
     for name in NAMES:
         runner.catch_up(led, name, batch=4)
     assert_matches(led, cid)
@@ -125,12 +125,12 @@ def test_a_deleted_note_leaves_the_rows(borough: Borough, clock: Clock) -> None:
     led, cid = borough.ledger, borough.case_id
     catch_up_all(led)
     n = len(stored(led, "chronology")["view_chronology"])
-    note = led.record_case_note("jane.smith", cid, kind="home_visit", occurred_at=at(29, 15), finalise=True,
-                                facts="Seen at home.")
+    note = led.casework.record_note("jane.smith", cid, kind="home_visit", occurred_at=at(29, 15), finalise=True,
+                                    facts="Seen at home.")
     catch_up_all(led)
     assert len(stored(led, "chronology")["view_chronology"]) == n + 1  # the note's court row
     assert_matches(led, cid)
-    led.delete_case_note("grace.obi", cid, note, reason="Recorded on the wrong child in error")
+    led.casework.delete_note("grace.obi", cid, note, reason="Recorded on the wrong child in error")
     catch_up_all(led)
     assert len(stored(led, "chronology")["view_chronology"]) == n
     assert_matches(led, cid)
@@ -192,9 +192,9 @@ def test_chronology_command_reads_the_rows_unchanged(db: str, clock: Clock) -> N
     led = CaseLedger(db, clock=clock)
     try:
         add_staff(led)
-        cid = led.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                            referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                            worker="jane.smith").id
+        cid = led.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                             referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
+                             worker="jane.smith").id
         clock.advance(hours=1)
         opened = runner.head(led)
         build(led, clock, cid)
@@ -223,9 +223,9 @@ def test_rebuild_command_names_the_per_case_views(tmp_path: Path, clock: Clock) 
     led = CaseLedger(db, clock=clock)
     try:
         add_staff(led)
-        led.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                      referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                      worker="jane.smith")
+        led.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                       referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
+                       worker="jane.smith")
     finally:
         led.close()
     every = json.loads(run("projections", "rebuild", "--db", db, "--json"))["rebuilt"]

@@ -45,7 +45,7 @@ def refused(ledger: CaseLedger, error: type[Exception], message: str, call: Call
 
 
 def a_note(b: Borough, facts: str = "Visited Amira at home; a large dog jumped at the door.") -> uuid.UUID:
-    return b.ledger.record_case_note(
+    return b.ledger.casework.record_note(
         "jane.smith",
         b.case_id,
         kind="home_visit",
@@ -74,7 +74,7 @@ def hazard(**over: Any) -> dict[str, Any]:
 def test_hazard_is_recorded_reviewed_updated_and_ended(borough: Borough, clock: Clock) -> None:
     led, cid = borough.ledger, borough.case_id
     note_id = a_note(borough)
-    hid = led.record_casework(
+    hid = led.casework.record(
         "jane.smith", cid, **hazard(source_document=None, source_date=None, source_record=str(note_id))
     )
     rec = led.case(cid).records[str(hid)]
@@ -84,7 +84,7 @@ def test_hazard_is_recorded_reviewed_updated_and_ended(borough: Borough, clock: 
     assert rec["details"]["review_date"] == dt.date(2027, 2, 1)
 
     clock.advance(days=30)
-    led.update_casework(
+    led.casework.update(
         "grace.obi",
         cid,
         hid,
@@ -92,7 +92,7 @@ def test_hazard_is_recorded_reviewed_updated_and_ended(borough: Borough, clock: 
         outcome="Dog still in the house",
         next_review_date="2027-05-30",
     )
-    led.update_casework(
+    led.casework.update(
         "jane.smith",
         cid,
         hid,
@@ -114,14 +114,14 @@ def test_hazard_is_recorded_reviewed_updated_and_ended(borough: Borough, clock: 
     assert rec["updates"][1]["previous"]["description"] == "Large dog, not kept in another room during visits"
     assert rec["updates"][1]["previous"]["source_record"] == str(note_id)
 
-    led.update_casework("jane.smith", cid, hid, action="end", reason="The family rehomed both dogs")
+    led.casework.update("jane.smith", cid, hid, action="end", reason="The family rehomed both dogs")
     rec = led.case(cid).records[str(hid)]
     assert rec["status"] == "ended" and rec["updates"][-1]["by"]["staff_id"] == "jane.smith"
     refused(
         led,
         RuleViolation,
         "cannot review hazard .* it is ended",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "jane.smith", cid, hid, action="review", outcome="x", next_review_date="2027-01-10"
         ),
     )
@@ -129,7 +129,7 @@ def test_hazard_is_recorded_reviewed_updated_and_ended(borough: Borough, clock: 
 
 def test_hazard_refusals(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
-    rec = lambda **d: lambda: led.record_casework("jane.smith", cid, **hazard(**d))  # noqa: E731
+    rec = lambda **d: lambda: led.casework.record("jane.smith", cid, **hazard(**d))  # noqa: E731
     refused(led, RuleViolation, r"started_on is required for a hazard", rec(started_on=None))
     refused(
         led,
@@ -177,21 +177,21 @@ def test_hazard_refusals(borough: Borough) -> None:
         led,
         PermissionDenied,
         r"access denied: recording on this case needs .*; Sam Hughes is a helpdesk, not on this case",
-        lambda: led.record_casework("sam.hd", cid, **hazard()),
+        lambda: led.casework.record("sam.hd", cid, **hazard()),
     )
     refused(
         led,
         RuleViolation,
         r"kind 'pet' is not a kind of casework record",
-        lambda: led.record_casework("jane.smith", cid, kind="pet"),
+        lambda: led.casework.record("jane.smith", cid, kind="pet"),
     )
     # review after six months, unknown action, unknown record
-    hid = led.record_casework("jane.smith", cid, **hazard())
+    hid = led.casework.record("jane.smith", cid, **hazard())
     refused(
         led,
         RuleViolation,
         r"next_review_date 01 Jun 2027 for a hazard is more than six months away",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "jane.smith", cid, hid, action="review", outcome="Seen", next_review_date=dt.date(2027, 6, 1)
         ),
     )
@@ -199,7 +199,7 @@ def test_hazard_refusals(borough: Borough) -> None:
         led,
         RuleViolation,
         r"outcome is required for review of a hazard",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "jane.smith", cid, hid, action="review", next_review_date=dt.date(2027, 1, 1)
         ),
     )
@@ -207,29 +207,29 @@ def test_hazard_refusals(borough: Borough) -> None:
         led,
         RuleViolation,
         r"'close' is not an update of a hazard; its updates are: review, update, end",
-        lambda: led.update_casework("jane.smith", cid, hid, action="close"),
+        lambda: led.casework.update("jane.smith", cid, hid, action="close"),
     )
     refused(
         led,
         RuleViolation,
         r"ending a hazard needs a reason that explains why",
-        lambda: led.update_casework("jane.smith", cid, hid, action="end", reason="gone"),
+        lambda: led.casework.update("jane.smith", cid, hid, action="end", reason="gone"),
     )
     refused(
         led,
         NotFound,
         r"no record .* on the case of Amira Hassan",
-        lambda: led.update_casework("jane.smith", cid, uuid.uuid4(), action="end", reason="a b c"),
+        lambda: led.casework.update("jane.smith", cid, uuid.uuid4(), action="end", reason="a b c"),
     )
 
 
 def test_risk_to_children_and_mappa_alerts(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
     common = {k: v for k, v in hazard().items() if k not in ("kind", "type")}
-    rid = led.record_casework(
+    rid = led.casework.record(
         "jane.smith", cid, kind="risk_to_children", person="Mr K (mother's partner)", **common
     )
-    mid = led.record_casework(
+    mid = led.casework.record(
         "grace.obi",
         cid,
         kind="mappa_alert",
@@ -245,13 +245,13 @@ def test_risk_to_children_and_mappa_alerts(borough: Borough) -> None:
         led,
         RuleViolation,
         r"person is required for a MAPPA alert",
-        lambda: led.record_casework("grace.obi", cid, kind="mappa_alert", **common),
+        lambda: led.casework.record("grace.obi", cid, kind="mappa_alert", **common),
     )
     refused(
         led,
         RuleViolation,
         r"review_date 01 Dec 2027 for a risk to children alert is more than six months",
-        lambda: led.record_casework(
+        lambda: led.casework.record(
             "jane.smith", cid, kind="risk_to_children", **{**common, "review_date": dt.date(2027, 12, 1)}
         ),
     )
@@ -265,7 +265,7 @@ def test_risk_to_children_and_mappa_alerts(borough: Borough) -> None:
 def test_chronology_entries_and_corrections(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
     note_id = a_note(borough)
-    before_birth = led.record_casework(
+    before_birth = led.casework.record(
         "jane.smith",
         cid,
         kind="chronology_entry",
@@ -273,7 +273,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
         what_happened="Amira's older brother died aged two",
         category="family",
     )
-    won = led.record_casework(
+    won = led.casework.record(
         "jane.smith",
         cid,
         kind="chronology_entry",
@@ -288,7 +288,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
     assert case.records[str(won)]["details"]["positive"] is True
     assert case.records[str(won)]["details"]["source"] == str(note_id)
 
-    led.update_casework(
+    led.casework.update(
         "omar.farah",
         cid,
         won,
@@ -305,7 +305,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
         led,
         RuleViolation,
         r"event_date 03 Nov 2026 for a chronology entry is after today \(02 Nov 2026\)",
-        lambda: led.record_casework(
+        lambda: led.casework.record(
             "jane.smith",
             cid,
             kind="chronology_entry",
@@ -318,7 +318,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
         led,
         RuleViolation,
         r"what_happened is required for a chronology entry",
-        lambda: led.record_casework(
+        lambda: led.casework.record(
             "jane.smith", cid, kind="chronology_entry", event_date="2026-11-01", category="education"
         ),
     )
@@ -326,7 +326,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
         led,
         RuleViolation,
         r"correcting a chronology entry needs a reason that explains",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "jane.smith", cid, won, action="correct", category="education", reason="typo"
         ),
     )
@@ -334,7 +334,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
         led,
         RuleViolation,
         r"the correction changes nothing",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "jane.smith", cid, won, action="correct", category="achievement", reason="No change at all"
         ),
     )
@@ -342,7 +342,7 @@ def test_chronology_entries_and_corrections(borough: Borough) -> None:
 
 def test_a_new_case_summary_supersedes_the_last(borough: Borough, clock: Clock) -> None:
     led, cid = borough.ledger, borough.case_id
-    first = led.record_casework(
+    first = led.casework.record(
         "jane.smith",
         cid,
         kind="case_summary",
@@ -351,7 +351,7 @@ def test_a_new_case_summary_supersedes_the_last(borough: Borough, clock: Clock) 
         focus_next_three_months="Direct work with Amira",
     )
     clock.advance(days=90)
-    second = led.record_casework(
+    second = led.casework.record(
         "jane.smith",
         cid,
         kind="case_summary",
@@ -371,19 +371,19 @@ def test_a_new_case_summary_supersedes_the_last(borough: Borough, clock: Clock) 
         led,
         RuleViolation,
         r"life_for_the_child is required for a case summary \(what life is like",
-        lambda: led.record_casework("jane.smith", cid, kind="case_summary", focus_next_three_months="x"),
+        lambda: led.casework.record("jane.smith", cid, kind="case_summary", focus_next_three_months="x"),
     )
     refused(
         led,
         RuleViolation,
         r"focus_next_three_months is required for a case summary",
-        lambda: led.record_casework("jane.smith", cid, kind="case_summary", life_for_the_child="x"),
+        lambda: led.casework.record("jane.smith", cid, kind="case_summary", life_for_the_child="x"),
     )
     refused(
         led,
         RuleViolation,
         r"a case summary accepts no updates \(a new summary supersedes it\)",
-        lambda: led.update_casework("jane.smith", cid, second, action="correct"),
+        lambda: led.casework.update("jane.smith", cid, second, action="correct"),
     )
 
 
@@ -392,7 +392,7 @@ def test_a_new_case_summary_supersedes_the_last(borough: Borough, clock: Clock) 
 
 def test_information_sharing_and_consent(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
-    consent = led.record_casework(
+    consent = led.casework.record(
         "jane.smith",
         cid,
         kind="consent",
@@ -411,8 +411,8 @@ def test_information_sharing_and_consent(borough: Borough) -> None:
         basis="consent",
         consent_record=str(consent),
     )
-    sid = led.record_casework("jane.smith", cid, **share)
-    no = led.record_casework(
+    sid = led.casework.record("jane.smith", cid, **share)
+    no = led.casework.record(
         "grace.obi",
         cid,
         kind="information_sharing",
@@ -430,28 +430,28 @@ def test_information_sharing_and_consent(borough: Borough) -> None:
         led,
         RuleViolation,
         r"reasoning is required for an information sharing decision",
-        lambda: led.record_casework("jane.smith", cid, **{**share, "reasoning": ""}),
+        lambda: led.casework.record("jane.smith", cid, **{**share, "reasoning": ""}),
     )
     refused(
         led,
         RuleViolation,
         r"basis is required when information is shared or sought",
-        lambda: led.record_casework("jane.smith", cid, **{**share, "basis": None, "consent_record": None}),
+        lambda: led.casework.record("jane.smith", cid, **{**share, "basis": None, "consent_record": None}),
     )
     refused(
         led,
         RuleViolation,
         r"basis for an information sharing decision must be one of",
-        lambda: led.record_casework("jane.smith", cid, **{**share, "basis": "curiosity"}),
+        lambda: led.casework.record("jane.smith", cid, **{**share, "basis": "curiosity"}),
     )
     refused(
         led,
         RuleViolation,
         r"consent_record is required when the basis is consent",
-        lambda: led.record_casework("jane.smith", cid, **{**share, "consent_record": None}),
+        lambda: led.casework.record("jane.smith", cid, **{**share, "consent_record": None}),
     )
 
-    led.update_casework(
+    led.casework.update(
         "jane.smith",
         cid,
         consent,
@@ -464,24 +464,24 @@ def test_information_sharing_and_consent(borough: Borough) -> None:
         led,
         RuleViolation,
         r"consent_record .* is not a consent given \(it is withdrawn\)",
-        lambda: led.record_casework("jane.smith", cid, **share),
+        lambda: led.casework.record("jane.smith", cid, **share),
     )
     refused(
         led,
         RuleViolation,
         r"cannot withdraw consent .* it is withdrawn",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "jane.smith", cid, consent, action="withdraw", by_whom="x", reason="again and again"
         ),
     )
-    oral = led.record_casework(
+    oral = led.casework.record(
         "jane.smith", cid, kind="consent", status="given", by_whom="Ms Hassan", scope="School records"
     )
     refused(
         led,
         RuleViolation,
         r"needs written consent \(policy s.7\)",
-        lambda: led.record_casework("jane.smith", cid, **{**share, "consent_record": str(oral)}),
+        lambda: led.casework.record("jane.smith", cid, **{**share, "consent_record": str(oral)}),
     )
 
 
@@ -489,7 +489,7 @@ def test_correction_request_keeps_the_original(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
     note_id = a_note(borough, facts="Mother shouted at the worker.")
     original = led.case(cid).notes[str(note_id)]["content"]
-    req = led.record_casework(
+    req = led.casework.record(
         "jane.smith",
         cid,
         kind="correction_request",
@@ -497,7 +497,7 @@ def test_correction_request_keeps_the_original(borough: Borough) -> None:
         what=str(note_id),
         request="I did not shout; I was upset and raised my voice",
     )
-    led.update_casework(
+    led.casework.update(
         "grace.obi",
         cid,
         req,
@@ -505,7 +505,7 @@ def test_correction_request_keeps_the_original(borough: Borough) -> None:
         result="not_corrected",
         reason="The worker's account is first-hand and was recorded at the time",
     )
-    led.update_casework(
+    led.casework.update(
         "jane.smith",
         cid,
         req,
@@ -526,7 +526,7 @@ def test_correction_request_keeps_the_original(borough: Borough) -> None:
         led,
         RuleViolation,
         r"cannot outcome correction request .* it is not corrected",
-        lambda: led.update_casework(
+        lambda: led.casework.update(
             "grace.obi", cid, req, action="outcome", result="corrected", reason="Changed our mind now"
         ),
     )
@@ -534,7 +534,7 @@ def test_correction_request_keeps_the_original(borough: Borough) -> None:
         led,
         NotFound,
         r"what .* is not a case note or a record on the case",
-        lambda: led.record_casework(
+        lambda: led.casework.record(
             "jane.smith",
             cid,
             kind="correction_request",
@@ -550,7 +550,7 @@ def test_correction_request_keeps_the_original(borough: Borough) -> None:
 
 def test_case_audits(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
-    aid = led.record_casework(
+    aid = led.casework.record(
         "ann.audit",
         cid,
         kind="case_audit",
@@ -559,7 +559,7 @@ def test_case_audits(borough: Borough) -> None:
         findings="Chronology not started",
         actions_arising="Start the chronology; Update the case summary",
     )
-    tid = led.record_casework(
+    tid = led.casework.record(
         "grace.obi",
         cid,
         kind="case_audit",
@@ -581,25 +581,25 @@ def test_case_audits(borough: Borough) -> None:
         PermissionDenied,
         r"recording a case audit needs the auditor role or team manager and above "
         r"\(policy s.14\); Jane Smith is a social worker",
-        lambda: led.record_casework("jane.smith", cid, **audit),
+        lambda: led.casework.record("jane.smith", cid, **audit),
     )
     refused(
         led,
         PermissionDenied,
         r"Omar Farah is a senior practitioner",
-        lambda: led.record_casework("omar.farah", cid, **audit),
+        lambda: led.casework.record("omar.farah", cid, **audit),
     )
     refused(
         led,
         RuleViolation,
         r"ready_for_transfer is required for a case transfer audit",
-        lambda: led.record_casework("grace.obi", cid, **{**audit, "audit_type": "case_transfer_audit"}),
+        lambda: led.casework.record("grace.obi", cid, **{**audit, "audit_type": "case_transfer_audit"}),
     )
     refused(
         led,
         RuleViolation,
         r"audit_date 03 Nov 2026 is in the future",
-        lambda: led.record_casework("grace.obi", cid, **{**audit, "audit_date": "2026-11-03"}),
+        lambda: led.casework.record("grace.obi", cid, **{**audit, "audit_date": "2026-11-03"}),
     )
 
 
@@ -613,7 +613,7 @@ def test_documents_carry_the_hash_of_the_file(borough: Borough, tmp_path: Path) 
         "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
         "size_bytes": f.stat().st_size,
     }
-    did = led.record_casework(
+    did = led.casework.record(
         "jane.smith", cid, kind="document", doc_type="drawing", date_received=dt.date(2026, 11, 2), **details
     )
     rec = led.case(cid).records[str(did)]
@@ -622,7 +622,7 @@ def test_documents_carry_the_hash_of_the_file(borough: Borough, tmp_path: Path) 
     f.write_bytes(b"\x89PNG a drawing of my famiLy")  # same size, one byte changed
     assert not casework.document_matches(rec, f)
 
-    bc = led.record_casework(
+    bc = led.casework.record(
         "jane.smith",
         cid,
         kind="document",
@@ -636,61 +636,61 @@ def test_documents_carry_the_hash_of_the_file(borough: Borough, tmp_path: Path) 
         led,
         RuleViolation,
         r"sha256 for a document must be a SHA-256 in 64 hex digits, got 'abc123'",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "sha256": "abc123"}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "sha256": "abc123"}),
     )
     refused(
         led,
         RuleViolation,
         r"sha256 is required for a document",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "sha256": None}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "sha256": None}),
     )
     refused(
         led,
         RuleViolation,
         r"already on the case as document",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "sha256": details["sha256"]}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "sha256": details["sha256"]}),
     )
     refused(
         led,
         RuleViolation,
         r"original_reason is required to keep a document on paper",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "keep_original_paper": True}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "keep_original_paper": True}),
     )
     refused(
         led,
         RuleViolation,
         r"date_received 05 Nov 2026 is in the future",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "date_received": "2026-11-05"}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "date_received": "2026-11-05"}),
     )
     refused(
         led,
         RuleViolation,
         r"size_bytes: 'big' is not a whole number",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "size_bytes": "big"}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "size_bytes": "big"}),
     )
     refused(
         led,
         RuleViolation,
         r"size_bytes for a document must not be negative, got -1",
-        lambda: led.record_casework("jane.smith", cid, **{**doc, "size_bytes": -1}),
+        lambda: led.casework.record("jane.smith", cid, **{**doc, "size_bytes": -1}),
     )
 
 
 def test_records_on_a_closed_case_are_refused_and_the_ledger_verifies(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
-    hid = led.record_casework("jane.smith", cid, **hazard())
-    led.close_case("grace.obi", cid, reason="Needs met by universal services")
+    hid = led.casework.record("jane.smith", cid, **hazard())
+    led.cases.close("grace.obi", cid, reason="Needs met by universal services")
     refused(
         led,
         RuleViolation,
         r"cannot record on the case of Amira Hassan: it was closed",
-        lambda: led.record_casework("jane.smith", cid, **hazard()),
+        lambda: led.casework.record("jane.smith", cid, **hazard()),
     )
     refused(
         led,
         RuleViolation,
         r"cannot update a record on the case of Amira Hassan: it was closed",
-        lambda: led.update_casework("jane.smith", cid, hid, action="end", reason="Case is now closed"),
+        lambda: led.casework.update("jane.smith", cid, hid, action="end", reason="Case is now closed"),
     )
     report = verify_ledger(led.recorder, verifier=None)
     assert report.ok and report.problems == [], report.as_dict()
@@ -725,7 +725,7 @@ def test_cli_records_and_documents(tmp_path: Path) -> None:
     app = CaseLedger(db)
     add_staff(app)
     today = dt.datetime.now(LONDON).date()
-    case = app.open_case(
+    case = app.cases.open(
         "jane.smith",
         child_name="Amira Hassan",
         date_of_birth=dt.date(2016, 5, 14),
@@ -734,7 +734,7 @@ def test_cli_records_and_documents(tmp_path: Path) -> None:
         team="Assessment",
         worker="jane.smith",
     )
-    note_id = app.record_case_note(
+    note_id = app.casework.record_note(
         "jane.smith",
         case.id,
         kind="home_visit",
@@ -862,7 +862,8 @@ def test_cli_records_and_documents(tmp_path: Path) -> None:
     assert [r["kind"] for r in listed] == ["hazard", "chronology_entry", "document"]
     assert listed[0]["updates"][0]["action"] == "review"
     assert listed[0]["details"]["review_date"] == str(casework.add_months(today, 5))
-    only = json.loads(run(tmp_path, "record", "list", cid, *base, "--as", "grace.obi", "--kind", "document", "--json").stdout)
+    only = json.loads(run(tmp_path, "record", "list", cid, *base, "--as", "grace.obi", "--kind", "document",
+                          "--json").stdout)
     assert [r["record_id"] for r in only] == [doc["record_id"]]
     text = run(tmp_path, "record", "list", cid, *base, "--as", "grace.obi").stdout
     assert "hazard" in text and "review" in text and "Grace Obi" in text
@@ -881,10 +882,10 @@ def test_cli_records_and_documents(tmp_path: Path) -> None:
 ], ids=["bell-in-a-narrative-field", "line-break-in-a-one-line-field"])
 def test_record_fields_refuse_control_characters(borough: Borough, details: dict[str, Any], message: str) -> None:
     led, cid = borough.ledger, borough.case_id
-    refused(led, RuleViolation, message, lambda: led.record_casework("jane.smith", cid, **{**hazard(), **details}))
+    refused(led, RuleViolation, message, lambda: led.casework.record("jane.smith", cid, **{**hazard(), **details}))
 
 
 def test_a_narrative_record_field_keeps_its_line_breaks(borough: Borough) -> None:
     led, cid = borough.ledger, borough.case_id
-    rid = led.record_casework("jane.smith", cid, **{**hazard(), "description": "Large dog.\nKept in the garden."})
+    rid = led.casework.record("jane.smith", cid, **{**hazard(), "description": "Large dog.\nKept in the garden."})
     assert led.case(cid).records[str(rid)]["details"]["description"] == "Large dog.\nKept in the garden."

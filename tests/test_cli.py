@@ -379,7 +379,8 @@ def test_full_flow(led: Ledger) -> None:
     assert proof["tree_size"] == size - 1  # the proof's own read of the audit view was recorded after it
     first = js(led("prove", "--case", cid, "--version", "1", "--as", "grace.obi", "--json"))
     assert (
-        first["version"] == 1 and "Signed checkpoint" in led("prove", "--case", cid, "--version", "1", "--as", "grace.obi").stdout
+        first["version"] == 1
+        and "Signed checkpoint" in led("prove", "--case", cid, "--version", "1", "--as", "grace.obi").stdout
     )
 
     report = js(led("verify", "--json"))

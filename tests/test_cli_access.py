@@ -43,7 +43,7 @@ def run(capsys: pytest.CaptureFixture[str], db: str) -> Callable[..., Result]:
 
 def attempts_by(borough: Borough, staff_id: str) -> list[Any]:
     app = borough.ledger
-    found = [app.mapper.to_domain_event(n) for n in app._notifications(topics=ATTEMPT_TOPICS)]  # noqa: SLF001
+    found = [app.mapper.to_domain_event(n) for n in app.notifications(topics=ATTEMPT_TOPICS)]  # noqa: SLF001
     return [e for e in found if e.actor["staff_id"] == staff_id]
 
 
@@ -89,7 +89,7 @@ def test_case_list_shows_only_what_the_person_may_open(borough: Borough, run: Ca
 def test_a_restricted_record_opens_only_by_break_glass_with_a_basis(
         borough: Borough, run: Callable[..., Result]) -> None:
     case = str(borough.case_id)
-    borough.ledger.restrict_record("helen.cole", borough.case_id, kind="adoption",
+    borough.ledger.access.restrict("helen.cole", borough.case_id, kind="adoption",
                                    reason="adoption placement order made; matching agreed by the panel")
     purpose = ["--purpose", "police report the child missing from the placement tonight"]
     denied = run("case", "view", case, "--as", "cp.worker", *purpose)

@@ -16,11 +16,11 @@ def at(y: int, m: int, d: int, h: int = 10) -> dt.datetime:
 def note(app: CaseLedger, clock: Clock, case_id: object, kind: str, occurred: dt.datetime,
          finalised: dt.datetime | None, **extra: object) -> None:
     clock.now = occurred + dt.timedelta(hours=1)
-    nid = app.record_case_note("jane.smith", case_id, kind=kind, occurred_at=occurred,
-                               facts=f"{kind} with the family.", **extra)
+    nid = app.casework.record_note("jane.smith", case_id, kind=kind, occurred_at=occurred,
+                                   facts=f"{kind} with the family.", **extra)
     if finalised is not None:
         clock.now = finalised
-        app.finalise_case_note("jane.smith", case_id, nid)
+        app.casework.finalise_note("jane.smith", case_id, nid)
 
 
 def statuses(app: CaseLedger, case_id: object, as_of: dt.datetime) -> dict[str, str]:
@@ -77,7 +77,7 @@ def test_report_percentages_and_late_reason_per_worker_and_team(borough: Borough
 
 def test_each_hazard_review_cycle_is_judged_against_its_own_review_date(borough: Borough, clock: Clock) -> None:
     app, case_id = borough.ledger, borough.case_id
-    hid = app.record_casework(
+    hid = app.casework.record(
         "jane.smith", case_id, kind="hazard", type="dangerous_pet", started_on=dt.date(2026, 11, 2),
         description="Large dog, not kept in another room during visits",
         source_document="Police notification", source_date=dt.date(2026, 10, 30),
@@ -90,11 +90,11 @@ def test_each_hazard_review_cycle_is_judged_against_its_own_review_date(borough:
     assert reviews(at(2027, 1, 15)) == [("2027-02-01", "due")]
     assert reviews(at(2027, 2, 3)) == [("2027-02-01", "overdue")]
     clock.now = at(2027, 2, 5)  # reviewed four days late; next review by 1 July
-    app.update_casework("grace.obi", case_id, hid, action="review", outcome="Dog still in the house",
+    app.casework.update("grace.obi", case_id, hid, action="review", outcome="Dog still in the house",
                         next_review_date="2027-07-01")
     assert reviews(at(2027, 3, 1)) == [("2027-02-01", "late"), ("2027-07-01", "due")]
     clock.now = at(2027, 6, 1)
-    app.update_casework("grace.obi", case_id, hid, action="end", reason="The family has rehomed the dog")
+    app.casework.update("grace.obi", case_id, hid, action="end", reason="The family has rehomed the dog")
     assert reviews(at(2027, 8, 1)) == [("2027-02-01", "late"), ("2027-07-01", "on_time")]
 
 
@@ -104,7 +104,7 @@ def test_a_late_milestone_carries_its_reason_and_a_re_referral_restarts_the_asse
 
     def step(acting: str, kind: str, when: dt.datetime, recorded: dt.datetime, **details: object) -> None:
         clock.now = recorded
-        app.record_milestone(acting, case_id, kind=kind, occurred_at=when, **details)
+        app.casework.record_milestone(acting, case_id, kind=kind, occurred_at=when, **details)
 
     step("jane.smith", "contact", at(2026, 11, 2), at(2026, 11, 2, 12), source="school")
     step("grace.obi", "referral_decision", at(2026, 11, 2, 15), at(2026, 11, 9),

@@ -60,7 +60,7 @@ def test_a_small_demo_builds_and_verifies(ledger: CaseLedger, clock: Any) -> Non
     report = verify_store(ledger.recorder)
     assert report.ok, report.problems[:3]
     assert report.cases == 6 == summary.children == len(ledger.case_ids())
-    assert summary.events == report.events == ledger.event_count()
+    assert summary.events == report.events == ledger.integrity.event_count()
     assert isinstance(summary, DemoSummary)
     assert summary.staff == len(ledger.list_staff())
     # progress: every action reported once, in order, against a fixed total
@@ -363,7 +363,7 @@ def check_compliance_sees_on_time_late_and_overdue(app: CaseLedger) -> None:
 
 
 def test_a_ledger_that_holds_events_is_refused(ledger: CaseLedger) -> None:
-    ledger.add_staff(
+    ledger.staff.add(
         None,
         staff_id="admin",
         full_name="Priya Raman",
@@ -373,13 +373,13 @@ def test_a_ledger_that_holds_events_is_refused(ledger: CaseLedger) -> None:
     )
     with pytest.raises(RuleViolation, match=r"the demo fills an empty ledger, but .* already holds 1 event;"):
         build_demo(ledger, children=2)
-    assert ledger.event_count() == 1
+    assert ledger.integrity.event_count() == 1
 
 
 def test_at_least_one_child(ledger: CaseLedger) -> None:
     with pytest.raises(RuleViolation, match="the demo needs at least one child; got children=0"):
         build_demo(ledger, children=0)
-    assert ledger.event_count() == 0
+    assert ledger.integrity.event_count() == 0
 
 
 def test_the_demo_restricts_two_records_and_the_access_report_finds_its_inappropriate_attempts(
@@ -398,7 +398,7 @@ def test_the_demo_restricts_two_records_and_the_access_report_finds_its_inapprop
     assert relative.restriction["staff_concerned"]["staff_id"] == concerned
     assert set(adoption.access_grants) == {summary.need_to_know_worker}
     # the investigating officer's own view, as `caseledger access report --staff` builds it
-    ledger.investigator(sm)
+    ledger.investigation.investigator(sm)
 
     def flags(staff_id: str | None) -> list[set[str]]:
         assert staff_id is not None
@@ -415,7 +415,7 @@ def test_the_demo_restricts_two_records_and_the_access_report_finds_its_inapprop
     # the worker with a need-to-know grant opened the adoption record without any flag
     assert flags(summary.need_to_know_worker)[-1] == set()
     # the service manager's alert list holds the break-glass, unreviewed
-    alerts = ledger.unreviewed_alerts()
+    alerts = ledger.investigation.unreviewed_alerts()
     glass = [a for a in alerts if a.rule_id == "break_glass"]
     assert [(a.staff_id, a.case_id, a.basis) for a in glass] == [
         (summary.break_glass_worker, relative.id, "concern_for_safety")]

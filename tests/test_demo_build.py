@@ -39,7 +39,7 @@ def test_the_demo_builds_for_every_small_size_and_seed(tmp_path: Path, children:
     app = CaseLedger(str(tmp_path / "demo.db"))
     try:
         summary = build_demo(app, children=children, seed=seed)
-        assert summary.children == children and summary.events == app.event_count() > 100
+        assert summary.children == children and summary.events == app.integrity.event_count() > 100
         text = tour_text(app, summary, verify_ledger(app.recorder, verifier=None))
         assert text.startswith("Demo borough written to ")
     finally:

@@ -27,11 +27,11 @@ def signed(borough: Borough, clock: Clock) -> tuple[Borough, SigningKey]:
     app = borough.ledger
     for i in range(3):
         clock.advance(hours=2)
-        app.record_case_note("jane.smith", borough.case_id, kind="telephone_call",
-                             occurred_at=clock.now - dt.timedelta(hours=1),
-                             facts=f"Call {i} with the school about attendance.", finalise=True)
+        app.casework.record_note("jane.smith", borough.case_id, kind="telephone_call",
+                                 occurred_at=clock.now - dt.timedelta(hours=1),
+                                 facts=f"Call {i} with the school about attendance.", finalise=True)
     key = SigningKey.generate("test.example/caseledger")
-    app.sign_checkpoint(key)
+    app.integrity.sign_checkpoint(key)
     return borough, key
 
 
@@ -200,14 +200,14 @@ def test_date_range_selects_events(signed: tuple[Borough, SigningKey]) -> None:
 
 def _note(borough: Borough, clock: Clock, facts: str) -> None:
     clock.advance(days=3)
-    borough.ledger.record_case_note("jane.smith", borough.case_id, kind="telephone_call",
-                                    occurred_at=clock.now - dt.timedelta(hours=1), facts=facts, finalise=True)
+    borough.ledger.casework.record_note("jane.smith", borough.case_id, kind="telephone_call",
+                                        occurred_at=clock.now - dt.timedelta(hours=1), facts=facts, finalise=True)
 
 
 def test_a_period_bundle_states_its_period(signed: tuple[Borough, SigningKey], clock: Clock) -> None:
     borough, key = signed
     _note(borough, clock, "Home visit: Amira was at home with her mother.")
-    borough.ledger.sign_checkpoint(key)
+    borough.ledger.integrity.sign_checkpoint(key)
     day = clock.now.date()
     bundle = _export(signed, since=day)
     assert [e["version"] for e in bundle["events"]] == [8, 9]  # the note, drafted and finalised

@@ -234,7 +234,7 @@ class Scenario:
 def add_notes(app: CaseLedger, clock: Clock, case_id: uuid.UUID, n: int, who: str = "jane.smith") -> None:
     for i in range(n):
         clock.advance(minutes=20)
-        app.record_case_note(
+        app.casework.record_note(
             who,
             case_id,
             kind="home_visit",
@@ -247,7 +247,7 @@ def add_notes(app: CaseLedger, clock: Clock, case_id: uuid.UUID, n: int, who: st
 def build(app: CaseLedger, clock: Clock, key: SigningKey, db: str) -> Scenario:
     """Case A (from the borough fixture) and case B, notes, checkpoint 1, more notes, checkpoint 2."""
     case_a = app.case_ids()[0]
-    case_b = app.open_case(
+    case_b = app.cases.open(
         "cp.worker",
         child_name="Leo Marsh",
         date_of_birth=dt.date(2019, 1, 2),
@@ -259,10 +259,10 @@ def build(app: CaseLedger, clock: Clock, key: SigningKey, db: str) -> Scenario:
     add_notes(app, clock, case_a, 3)
     add_notes(app, clock, case_b, 2, who="cp.worker")
     add_notes(app, clock, case_a, 1)
-    cp1 = app.sign_checkpoint(key)
+    cp1 = app.integrity.sign_checkpoint(key)
     add_notes(app, clock, case_b, 1, who="cp.worker")
     clock.advance(minutes=5)
-    app.record_decision(
+    app.casework.record_decision(
         "grace.obi",
         case_a,
         decision="Continue the assessment",
@@ -271,7 +271,7 @@ def build(app: CaseLedger, clock: Clock, key: SigningKey, db: str) -> Scenario:
         options_not_chosen=[{"option": "Close", "why_not": "Too soon"}],
     )
     add_notes(app, clock, case_a, 1)
-    cp2 = app.sign_checkpoint(key)
+    cp2 = app.integrity.sign_checkpoint(key)
     return Scenario(db, app, key, case_a, case_b, (cp1[0].size, cp1[1]), (cp2[0].size, cp2[1]), clock=clock)
 
 
@@ -347,9 +347,9 @@ def test_untampered_ledger_verifies(s: Scenario) -> None:
 
 
 def test_unsigned_tail_is_counted_not_failed(s: Scenario, clock: Clock) -> None:
-    before = s.ledger.event_count()
+    before = s.ledger.integrity.event_count()
     add_notes(s.ledger, clock, s.case_b, 2, who="cp.worker")
-    added = s.ledger.event_count() - before
+    added = s.ledger.integrity.event_count() - before
     assert added == 5  # a finalised note (recorded + finalised), a draft, and the two access attempts
     report = s.verify()
     assert report.ok is True and report.unsigned_tail == added
@@ -371,7 +371,7 @@ def test_prove_event_verifies_against_the_signed_root(s: Scenario) -> None:
     signed = open_checkpoint(s.cp2[1], s.key.verifier())
     for case_id in (s.case_a, s.case_b):
         for version in (1, s.ledger.case(case_id).version):
-            proof = s.ledger.prove_event(case_id, version)
+            proof = s.ledger.integrity.prove_event(case_id, version)
             b = base64.b64decode
             assert proof["tree_size"] == signed.size and b(proof["root"]) == signed.root
             row = raw.row(case_id, version)
@@ -740,7 +740,7 @@ def _weekly_use(s: Scenario, weeks: int) -> None:
     for _ in range(weeks):
         s.clock.advance(days=7)
         add_notes(s.ledger, s.clock, s.case_b, 2, who="cp.worker")
-        s.ledger.sign_checkpoint(s.key)
+        s.ledger.integrity.sign_checkpoint(s.key)
     assert s.verify().ok
 
 
@@ -917,7 +917,7 @@ def test_store_rebuilt_consistently_elsewhere(
     try:
         add_staff(attacker)
         for name in ("Amira Hassan", "Leo Marsh", "Zara Khan"):
-            cid = attacker.open_case(
+            cid = attacker.cases.open(
                 "jane.smith",
                 child_name=name,
                 date_of_birth=dt.date(2016, 5, 14),
@@ -928,7 +928,7 @@ def test_store_rebuilt_consistently_elsewhere(
             ).id
             add_notes(attacker, clock, cid, 3)
         attacker_key = SigningKey.generate(ORIGIN)  # same origin name, a different key
-        attacker.sign_checkpoint(attacker_key)
+        attacker.integrity.sign_checkpoint(attacker_key)
         src = Raw(attacker_db, attacker)
         assert len(src.rows()) > s.cp2[0]
         dst = s.raw()
@@ -962,14 +962,14 @@ def test_restored_older_copy_is_caught_by_the_auditors_checkpoint(
 ) -> None:
     key = SigningKey.generate(ORIGIN)
     add_notes(ledger, clock, borough.case_id, 3)
-    _, note1 = ledger.sign_checkpoint(key)
-    size1 = ledger.event_count()
+    _, note1 = ledger.integrity.sign_checkpoint(key)
+    size1 = ledger.integrity.event_count()
     backup = tmp_path / "backup.db"
     if "://" not in db:
         with sqlite3.connect(db) as src, sqlite3.connect(backup) as dst:
             src.backup(dst)
     add_notes(ledger, clock, borough.case_id, 3)
-    cp2, note2 = ledger.sign_checkpoint(key)
+    cp2, note2 = ledger.integrity.sign_checkpoint(key)
     raw = Raw(db, ledger)
     try:
         if "://" not in db:
@@ -1011,7 +1011,7 @@ def test_random_bit_flips_are_all_detected(tmp_path: Path, clock: Clock) -> None
     key = SigningKey.generate(ORIGIN)
     try:
         add_staff(app)
-        cid = app.open_case(
+        cid = app.cases.open(
             "jane.smith",
             child_name="Amira Hassan",
             date_of_birth=dt.date(2016, 5, 14),
@@ -1021,7 +1021,7 @@ def test_random_bit_flips_are_all_detected(tmp_path: Path, clock: Clock) -> None
             worker="jane.smith",
         ).id
         add_notes(app, clock, cid, 20)
-        app.sign_checkpoint(key)
+        app.integrity.sign_checkpoint(key)
     finally:
         app.close()
     verifier = key.verifier()
@@ -1070,8 +1070,8 @@ def test_a_ledger_never_checkpointed_is_incomplete_not_tampered(
 
     key_file = tmp_path / "ledger.key"
     SigningKey.generate(ORIGIN).save(key_file)
-    events = borough.ledger.event_count()
-    assert events > 0 and not borough.ledger.transparency.checkpoints()
+    events = borough.ledger.integrity.event_count()
+    assert events > 0 and not borough.ledger.integrity.transparency.checkpoints()
     result = CliRunner().invoke(cli, ["verify", "--db", db, "--key", str(key_file)])
     assert result.exit_code == 2, result.output
     assert "TAMPERED" not in result.output
@@ -1140,22 +1140,22 @@ def test_a_consistent_forged_append_passes_verify_and_the_next_checkpoint_signs_
     appended, or C2SP tlog-witness cosignatures); when one is built this test must change with it."""
     attacker = CaseLedger(s.db)  # the attacker's own process on the database: no channel, no access check
     try:
-        before = attacker.event_count()
+        before = attacker.integrity.event_count()
         case = attacker.case(s.case_a)
         forged_id = uuid.uuid4()
         now = s.clock.advance(minutes=30)
         case.record_case_note(actor=attacker.staff_member("jane.smith"), note_id=forged_id, kind="home_visit",
                               occurred_at=now - dt.timedelta(minutes=5), now=now,
                               content=note_content(facts="Mother was drunk and the children were alone."))
-        attacker._save("forging a case note", case)
-        assert attacker.event_count() == before + 1  # the note alone: no access attempt was recorded
+        attacker.store("forging a case note", case)
+        assert attacker.integrity.event_count() == before + 1  # the note alone: no access attempt was recorded
     finally:
         attacker.close()
     outside = [("auditor-cp1.txt", s.cp1[1]), ("auditor-cp2.txt", s.cp2[1])]
     report = s.verify(external=outside)
     assert report.ok is True, report.as_dict()
     assert report.unsigned_tail == 1  # the only trace: one event no checkpoint covers yet
-    cp, _ = s.ledger.sign_checkpoint(s.key)  # the next routine checkpoint
+    cp, _ = s.ledger.integrity.sign_checkpoint(s.key)  # the next routine checkpoint
     assert cp.size == before + 1
     signed = s.verify(external=outside)
     assert signed.ok is True and signed.unsigned_tail == 0 and not signed.problems

@@ -28,8 +28,6 @@ LAYER = {"ledger": 0, "projections": 1, "commands": 2}
 
 #: Cycles left to break, each as the set of modules in it (strongly connected). Shrink only.
 KNOWN_CYCLES: list[frozenset[str]] = [
-    # The application's command mixins import the class they are mixed into (for `self`'s type).
-    frozenset({"ledger.application", "ledger.adoption", "ledger.rollback_commands"}),
     # The projection store and its PostgreSQL half; the runner and the projections it runs.
     frozenset({"projections.store", "projections.store_postgres"}),
     frozenset({"projections.caseindex", "projections.caseviews", "projections.hazards", "projections.runner"}),

@@ -49,12 +49,12 @@ class Path_:
 
     def __call__(self, acting: str, kind: str, at: dt.datetime, **details: Any) -> uuid.UUID:
         self.clock.now = max(self.clock.now, at + dt.timedelta(hours=1))
-        return self.app.record_milestone(acting, self.case_id, kind=kind, occurred_at=at, **details)
+        return self.app.casework.record_milestone(acting, self.case_id, kind=kind, occurred_at=at, **details)
 
     def refused(self, error: type[LedgerError], message: str, acting: str, kind: str, at: dt.datetime,
                 **details: Any) -> LedgerError:
         self.clock.now = max(self.clock.now, at + dt.timedelta(hours=1))
-        return refused(self.app, error, message, self.app.record_milestone, acting, self.case_id,
+        return refused(self.app, error, message, self.app.casework.record_milestone, acting, self.case_id,
                        kind=kind, occurred_at=at, **details)
 
     @property
@@ -388,8 +388,8 @@ def test_unknown_kind_field_required_and_choice(rec: Path_) -> None:
                 "grace.obi", "cp_plan_started", when(11, 2, 8), category="financial")
     before = rec.app.case(rec.case_id).version
     with pytest.raises(RuleViolation, match=r"^occurred_at .* is in the future"):
-        rec.app.record_milestone("jane.smith", rec.case_id, kind="contact", occurred_at=rec.clock.now
-                                 + dt.timedelta(days=1), source="police")
+        rec.app.casework.record_milestone("jane.smith", rec.case_id, kind="contact", occurred_at=rec.clock.now
+                                          + dt.timedelta(days=1), source="police")
     assert rec.app.case(rec.case_id).version == before
 
 
@@ -435,7 +435,7 @@ def test_an_optional_milestone_reason_may_be_left_out_but_a_given_one_is_kept(re
 
 
 def test_closed_case_accepts_no_milestone(rec: Path_) -> None:
-    rec.app.close_case("grace.obi", rec.case_id, reason="needs met by universal services")
+    rec.app.cases.close("grace.obi", rec.case_id, reason="needs met by universal services")
     rec.refused(RuleViolation,
                 r"^cannot record a process milestone on the case of Amira Hassan: it was closed",
                 "jane.smith", "contact", when(11, 2, 8), source="police")
@@ -519,9 +519,9 @@ def test_cli_milestones_end_to_end(tmp_path: Path) -> None:
     app = CaseLedger(db)
     try:
         add_staff(app)
-        case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                             referral_date=dt.date(2024, 10, 28), referral_source="school",
-                             team="Assessment", worker="jane.smith")
+        case = app.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                              referral_date=dt.date(2024, 10, 28), referral_source="school",
+                              team="Assessment", worker="jane.smith")
         case_id = str(case.id)
     finally:
         app.close()

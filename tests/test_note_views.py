@@ -44,7 +44,7 @@ SUMMARY = dict(
 
 
 def visit(app: CaseLedger, case_id: uuid.UUID) -> uuid.UUID:
-    return app.record_case_note("jane.smith", case_id, **VISIT)  # type: ignore[arg-type]
+    return app.casework.record_note("jane.smith", case_id, **VISIT)  # type: ignore[arg-type]
 
 
 def test_case_view_and_case_show_show_the_child_and_who_said_what(borough: Borough) -> None:
@@ -66,9 +66,9 @@ def test_case_view_and_case_show_show_the_child_and_who_said_what(borough: Borou
 
 def test_a_child_not_seen_is_said(borough: Borough) -> None:
     app, cid = borough.ledger, borough.case_id
-    app.record_case_note("jane.smith", cid, kind="telephone_call", finalise=True,
-                         occurred_at=dt.datetime(2026, 10, 30, 10, 0, tzinfo=LONDON),
-                         facts="Telephone call with Amira's mother about the school run.")
+    app.casework.record_note("jane.smith", cid, kind="telephone_call", finalise=True,
+                             occurred_at=dt.datetime(2026, 10, 30, 10, 0, tzinfo=LONDON),
+                             facts="Telephone call with Amira's mother about the school run.")
     text = case_view_text(views.case_view(app.case(cid)))
     assert "    Child not seen" in text.splitlines()
     assert "Child seen" not in text
@@ -78,7 +78,7 @@ def test_words_recorded_as_a_quote_are_quoted_once(borough: Borough) -> None:
     """The demo (and people) often record the child's views with their own quotation marks."""
     app, cid = borough.ledger, borough.case_id
     views_as_quoted = '"I just sort myself out for food." "It\'s fine."'
-    app.record_case_note("jane.smith", cid, **{**VISIT, "child_views": views_as_quoted})
+    app.casework.record_note("jane.smith", cid, **{**VISIT, "child_views": views_as_quoted})
     text = case_view_text(views.case_view(app.case(cid)))
     assert '    In the child\'s words: "I just sort myself out for food." "It\'s fine."' in text.splitlines()
     assert '""' not in text
@@ -86,7 +86,7 @@ def test_words_recorded_as_a_quote_are_quoted_once(borough: Borough) -> None:
 
 def test_every_field_of_the_summary_is_read(borough: Borough, clock: Clock) -> None:
     app, cid = borough.ledger, borough.case_id
-    app.record_casework("jane.smith", cid, **SUMMARY)  # type: ignore[arg-type]
+    app.casework.record("jane.smith", cid, **SUMMARY)  # type: ignore[arg-type]
     case = app.case(cid)
     expected = [
         "  What life is like for the child: Amira is often hungry but loves school.",
@@ -108,8 +108,8 @@ def test_every_field_of_the_summary_is_read(borough: Borough, clock: Clock) -> N
 def test_an_amendment_of_the_actions_shows_only_the_actions_was_and_now(borough: Borough) -> None:
     app, cid = borough.ledger, borough.case_id
     nid = visit(app, cid)
-    app.amend_case_note("jane.smith", cid, nid, actions="Ring the school and the GP about attendance.",
-                        reason="The GP is to be rung as well")
+    app.casework.amend_note("jane.smith", cid, nid, actions="Ring the school and the GP about attendance.",
+                            reason="The GP is to be rung as well")
     case = app.case(cid)
     (note,) = views.case_view(case)["recent_notes"]
     assert note["amendments"][0]["changes"] == [{"field": "actions", "was": "Ring the school about attendance.",
@@ -129,10 +129,10 @@ def test_each_amendment_shows_its_own_changes(borough: Borough) -> None:
     lists its own field against the text it replaced and the text that replaced it."""
     app, cid = borough.ledger, borough.case_id
     nid = visit(app, cid)
-    app.amend_case_note("jane.smith", cid, nid, facts="Visited Amira at home with her aunt and her uncle.",
-                        reason="The aunt was there, not the mother")
-    app.amend_case_note("grace.obi", cid, nid, child_seen_alone=False, bedroom_seen=False,
-                        reason="The aunt stayed in the room throughout")
+    app.casework.amend_note("jane.smith", cid, nid, facts="Visited Amira at home with her aunt and her uncle.",
+                            reason="The aunt was there, not the mother")
+    app.casework.amend_note("grace.obi", cid, nid, child_seen_alone=False, bedroom_seen=False,
+                            reason="The aunt stayed in the room throughout")
     (note,) = views.case_view(app.case(cid))["recent_notes"]
     first, second = (a["changes"] for a in note["amendments"])
     assert [c["field"] for c in first] == ["facts"]
@@ -148,8 +148,8 @@ def test_each_amendment_shows_its_own_changes(borough: Borough) -> None:
 def test_the_changes_of_a_deleted_note_are_withheld_with_its_text(borough: Borough) -> None:
     app, cid = borough.ledger, borough.case_id
     nid = visit(app, cid)
-    app.amend_case_note("jane.smith", cid, nid, actions="Ring the GP.", reason="The school was rung already")
-    app.delete_case_note("grace.obi", cid, nid, reason="Recorded on the wrong child in error")
+    app.casework.amend_note("jane.smith", cid, nid, actions="Ring the GP.", reason="The school was rung already")
+    app.casework.delete_note("grace.obi", cid, nid, reason="Recorded on the wrong child in error")
     case = app.case(cid)
     rows = [r for r in views.withhold_deleted(case, views.audit_view(case)) if r["ref"] == str(nid)]
     assert rows and all("changes" not in r and "content" not in r and "withheld" in r for r in rows)
@@ -169,8 +169,8 @@ def test_the_read_commands_show_it(tmp_path: Path) -> None:
     app = CaseLedger(db, clock=clock)
     c = open_amira(app, clock, referral_source="school")
     nid = visit(app, c.id)
-    app.amend_case_note("jane.smith", c.id, nid, actions="Ring the GP.", reason="The school was rung already")
-    app.record_casework("jane.smith", c.id, **SUMMARY)  # type: ignore[arg-type]
+    app.casework.amend_note("jane.smith", c.id, nid, actions="Ring the GP.", reason="The school was rung already")
+    app.casework.record("jane.smith", c.id, **SUMMARY)  # type: ignore[arg-type]
     app.close()
     cid = str(c.id)[:8]
     view = run("case", "view", cid, "--db", db)

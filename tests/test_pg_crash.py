@@ -171,8 +171,8 @@ def test_a_crashed_server_loses_no_acknowledged_note_and_leaves_no_gap(private_c
 
         def note(facts: str) -> None:
             clock.advance(minutes=1)
-            app.record_case_note("jane.smith", case.id, kind="telephone_call",
-                                 occurred_at=clock.now - dt.timedelta(minutes=1), facts=facts)
+            app.casework.record_note("jane.smith", case.id, kind="telephone_call",
+                                     occurred_at=clock.now - dt.timedelta(minutes=1), facts=facts)
             acknowledged.append(facts)
 
         lost_attempts = 0
@@ -180,10 +180,10 @@ def test_a_crashed_server_loses_no_acknowledged_note_and_leaves_no_gap(private_c
             for n in range(3):
                 note(f"Round {round_}: call {n} with the school about attendance.")
                 for reader in READERS:
-                    app.open_record(reader, case.id)
+                    app.access.open_record(reader, case.id)
             # The last reads are committed without waiting for the disk, then the server crashes.
             for reader in READERS:
-                app.open_record(reader, case.id)
+                app.access.open_record(reader, case.id)
             stored_before = app.recorder.max_notification_id()
             private_cluster.crash()
             private_cluster.start()
@@ -192,10 +192,10 @@ def test_a_crashed_server_loses_no_acknowledged_note_and_leaves_no_gap(private_c
             stored_after = until_it_works(app.recorder.max_notification_id)
             lost_attempts += stored_before - stored_after
             for reader in READERS:
-                until_it_works(partial(app.open_record, reader, case.id))
+                until_it_works(partial(app.access.open_record, reader, case.id))
             until_it_works(partial(note, f"Round {round_}: a visit after the outage."))
             for reader in READERS:
-                app.open_record(reader, case.id)
+                app.access.open_record(reader, case.id)
 
             stored = app.case(case.id)
             facts = sorted(n["content"]["facts"] for n in stored.notes.values())

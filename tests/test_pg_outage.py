@@ -129,15 +129,15 @@ def test_a_write_during_an_outage_fails_within_the_timeout_and_the_next_works_wh
         for n in range(2):  # each call during the outage waits the timeout once, not ten times
             started = time.monotonic()
             with pytest.raises(StorageError) as caught:
-                app.record_case_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
-                                     facts=f"Phone call number {n} with the school.")
+                app.casework.record_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
+                                         facts=f"Phone call number {n} with the school.")
             waited = time.monotonic() - started
             assert waited < LIMIT, f"waited {waited:.1f} s with connect_timeout={TIMEOUT}"
             assert type(caught.value) is StorageError
             assert str(caught.value).endswith(": " + unreachable(proxy.port)), caught.value
         proxy.up()
-        note = app.record_case_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
-                                    facts="Phone call with the school, once the database was back.")
+        note = app.casework.record_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
+                                        facts="Phone call with the school, once the database was back.")
         assert list(app.case(case.id).notes) == [str(note)]
     finally:
         app.close()

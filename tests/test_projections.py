@@ -42,9 +42,9 @@ def alert(kind: str = "hazard", **over: Any) -> dict[str, Any]:
 
 
 def open_case(led: CaseLedger, child: str, team: str = "Assessment", worker: str = "jane.smith") -> uuid.UUID:
-    return led.open_case(worker, child_name=child, date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 10, 28), referral_source="school", team=team,
-                         worker=worker).id
+    return led.cases.open(worker, child_name=child, date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 10, 28), referral_source="school", team=team,
+                          worker=worker).id
 
 
 def scenario(led: CaseLedger, clock: Clock) -> list[Callable[[], Any]]:
@@ -59,36 +59,36 @@ def scenario(led: CaseLedger, clock: Clock) -> list[Callable[[], Any]]:
 
     def s2() -> None:
         clock.advance(hours=2)
-        ids["ha"] = led.record_casework("jane.smith", ids["a"], **alert())
-        ids["hb"] = led.record_casework("cp.worker", ids["b"], **alert("mappa_alert"))
-        ids["hc"] = led.record_casework("jane.smith", ids["c"], **alert("risk_to_children",
+        ids["ha"] = led.casework.record("jane.smith", ids["a"], **alert())
+        ids["hb"] = led.casework.record("cp.worker", ids["b"], **alert("mappa_alert"))
+        ids["hc"] = led.casework.record("jane.smith", ids["c"], **alert("risk_to_children",
                                                                           review_date=dt.date(2026, 12, 1)))
-        led.record_case_note("jane.smith", ids["a"], kind="home_visit", finalise=True,
-                             occurred_at=clock.now - dt.timedelta(hours=1), facts="Seen at home.")
+        led.casework.record_note("jane.smith", ids["a"], kind="home_visit", finalise=True,
+                                 occurred_at=clock.now - dt.timedelta(hours=1), facts="Seen at home.")
 
     def s3() -> None:
         clock.advance(days=40)  # the alert on Chloe's case is now overdue for review
-        led.update_casework("grace.obi", ids["a"], ids["ha"], action="review", outcome="Dog still there",
+        led.casework.update("grace.obi", ids["a"], ids["ha"], action="review", outcome="Dog still there",
                             next_review_date=dt.date(2027, 3, 1))
-        led.update_casework("jane.smith", ids["a"], ids["ha"], action="update", description="Two large dogs")
-        led.allocate("grace.obi", ids["a"], team="Assessment", worker="omar.farah", reason="Worker on leave")
+        led.casework.update("jane.smith", ids["a"], ids["ha"], action="update", description="Two large dogs")
+        led.cases.allocate("grace.obi", ids["a"], team="Assessment", worker="omar.farah", reason="Worker on leave")
 
     def s4() -> None:
         clock.advance(days=3)
-        led.update_casework("cp.worker", ids["b"], ids["hb"], action="end", reason="Person moved out of area")
-        ids["hb2"] = led.record_casework("cp.worker", ids["b"], **alert(review_date=dt.date(2027, 2, 1)))
-        led.allocate("liam.walsh", ids["b"], team="Child Protection", worker="liam.walsh",
-                     reason="Manager holds the case")
+        led.casework.update("cp.worker", ids["b"], ids["hb"], action="end", reason="Person moved out of area")
+        ids["hb2"] = led.casework.record("cp.worker", ids["b"], **alert(review_date=dt.date(2027, 2, 1)))
+        led.cases.allocate("liam.walsh", ids["b"], team="Child Protection", worker="liam.walsh",
+                           reason="Manager holds the case")
 
     def s5() -> None:
         clock.advance(days=1)
-        led.close_case("grace.obi", ids["c"], reason="Needs met by universal services now")
-        led.staff_leaves("admin", "sam.hd", reason="Moved to another authority")  # not a case event
+        led.cases.close("grace.obi", ids["c"], reason="Needs met by universal services now")
+        led.staff.record_leaving("admin", "sam.hd", reason="Moved to another authority")  # not a case event
 
     def s6() -> None:
         clock.advance(days=1)
-        led.reopen_case("grace.obi", ids["c"], reason="New referral from school received")
-        led.update_casework("grace.obi", ids["c"], ids["hc"], action="review", outcome="Still relevant",
+        led.cases.reopen("grace.obi", ids["c"], reason="New referral from school received")
+        led.casework.update("grace.obi", ids["c"], ids["hc"], action="review", outcome="Still relevant",
                             next_review_date=dt.date(2027, 2, 20))
 
     return [s1, s2, s3, s4, s5, s6]
@@ -169,7 +169,7 @@ def test_position_reaches_the_head_even_when_the_last_events_are_not_its_topics(
     for step in scenario(led, clock)[:2]:
         step()
     runner.catch_up(led, "hazards")
-    led.add_staff("admin", staff_id="new.sw", full_name="New Worker", designation="Social Worker",
+    led.staff.add("admin", staff_id="new.sw", full_name="New Worker", designation="Social Worker",
                   team="Assessment", roles=["social_worker"])
     assert runner.status(led, ["hazards"])[0]["lag"] == 1
     assert runner.catch_up(led, "hazards") == 0
@@ -255,7 +255,8 @@ def test_cli_end_to_end(db: str, clock: Clock) -> None:
     out = cli(db, "hazards", "--as", "helen.cole")
     assert out["position"] == mid and len(out["hazards"]) == 3
     assert out["hazards"][0]["review_date"] == "2026-12-01"  # the earliest review first
-    assert {h["team"] for h in cli(db, "hazards", "--as", "helen.cole", "--team", "Child Protection")["hazards"]} == {"Child Protection"}
+    hazards = cli(db, "hazards", "--as", "helen.cole", "--team", "Child Protection")["hazards"]
+    assert {h["team"] for h in hazards} == {"Child Protection"}
 
     led = CaseLedger(db, clock=clock)
     try:
@@ -263,7 +264,7 @@ def test_cli_end_to_end(db: str, clock: Clock) -> None:
         clock.advance(hours=1)
         case_b = next(r for r in stored(led, "cases")["view_cases"] if r["child"] == "Ben Carter")["case_id"]
         hid = next(h["record_id"] for h in out["hazards"] if h["case_id"] == case_b)
-        led.update_casework("cp.worker", case_b, hid, action="end", reason="Person moved out of area")
+        led.casework.update("cp.worker", case_b, hid, action="end", reason="Person moved out of area")
         del steps
     finally:
         led.close()

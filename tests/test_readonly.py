@@ -82,10 +82,10 @@ def build_ledger(path: Path) -> tuple[str, str]:
     app = CaseLedger(str(path), clock=clock)
     try:
         case = open_amira(app, clock, referral_source="school")
-        app.record_case_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
-                             facts="Phone call with the school about attendance.")
+        app.casework.record_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
+                                 facts="Phone call with the school about attendance.")
         key = SigningKey.generate(ORIGIN)
-        app.sign_checkpoint(key)
+        app.integrity.sign_checkpoint(key)
     finally:
         app.close()
     assert not Path(f"{path}-wal").exists(), "the ledger was not closed cleanly"
@@ -161,20 +161,20 @@ def test_a_command_that_records_on_a_read_only_copy_is_one_line_exit_2(
 def test_a_ledger_opened_read_only_refuses_a_write_and_writes_nothing(db: str) -> None:
     app = CaseLedger(db, clock=Clock())
     add_staff(app)
-    before = app.event_count()
+    before = app.integrity.event_count()
     app.close()
     reader = CaseLedger(db, clock=Clock(), read_only=True)
     try:
         assert "jane.smith" in reader.staff_ids()
         with pytest.raises(ReadOnlyLedger, match=r"^adding staff member ann\.other: the ledger is read-only here, "
                                                  r"nothing was written \("):
-            reader.add_staff("admin", staff_id="ann.other", full_name="Ann Other", designation="Social Worker",
+            reader.staff.add("admin", staff_id="ann.other", full_name="Ann Other", designation="Social Worker",
                              team="Assessment", roles=["social_worker"])
     finally:
         reader.close()
     app = CaseLedger(db)
     try:
-        assert app.event_count() == before
+        assert app.integrity.event_count() == before
         assert "ann.other" not in app.staff_ids()
     finally:
         app.close()
@@ -187,7 +187,7 @@ def test_the_connection_verify_reads_through_cannot_write(db: str, monkeypatch: 
     app = CaseLedger(db, clock=Clock())
     add_staff(app)
     key = SigningKey.generate(ORIGIN)
-    app.sign_checkpoint(key)
+    app.integrity.sign_checkpoint(key)
     app.close()
     refusals: list[BaseException] = []
     real_verify = cli_module.verify_ledger

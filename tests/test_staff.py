@@ -17,14 +17,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.application import SYSTEM_ACTOR, CaseLedger
+from ledger.application import CaseLedger
+from ledger.core import SYSTEM_ACTOR
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.records.staff import Role, StaffMember
 from tests.conftest import BACKENDS, PG_URL, Clock, refused, require_pg
 
 
 def add_admin(app: CaseLedger) -> StaffMember:
-    return app.add_staff(None, staff_id="admin", full_name="Priya Raman",
+    return app.staff.add(None, staff_id="admin", full_name="Priya Raman",
                          designation="Systems Administrator", team="Business Support",
                          roles=["admin"])
 
@@ -33,7 +34,7 @@ def add_jane(app: CaseLedger, **overrides: Any) -> StaffMember:
     details: dict[str, Any] = {"staff_id": "jane.smith", "full_name": "Jane Smith",
                                "designation": "Social Worker", "team": "Assessment",
                                "roles": ["social_worker"]}
-    return app.add_staff("admin", **{**details, **overrides})
+    return app.staff.add("admin", **{**details, **overrides})
 
 
 def staff_events(app: CaseLedger, staff_id: str) -> list[Any]:
@@ -47,16 +48,16 @@ def staff_events(app: CaseLedger, staff_id: str) -> list[Any]:
                          ids=["social-worker", "manager-and-auditor", "helpdesk"])
 def test_the_first_staff_member_must_be_an_admin(ledger: CaseLedger, roles: list[str]) -> None:
     refused(ledger, RuleViolation, "the staff directory is empty: the first staff member added "
-            "must hold the admin role", ledger.add_staff, None, staff_id="jane.smith",
+            "must hold the admin role", ledger.staff.add, None, staff_id="jane.smith",
             full_name="Jane Smith", designation="Social Worker", team="Assessment", roles=roles)
-    assert ledger.event_count() == 0
+    assert ledger.integrity.event_count() == 0
     refused(ledger, NotFound, "no staff member with the id 'jane.smith'", ledger.staff_member,
             "jane.smith")
 
 
 def test_the_first_admin_is_added_by_the_ledger_itself(ledger: CaseLedger, clock: Any) -> None:
     admin = add_admin(ledger)
-    assert ledger.event_count() == 1
+    assert ledger.integrity.event_count() == 1
     (joined,) = staff_events(ledger, "admin")
     assert isinstance(joined, StaffMember.Joined)
     assert joined.actor == SYSTEM_ACTOR
@@ -70,11 +71,11 @@ def test_the_first_admin_is_added_by_the_ledger_itself(ledger: CaseLedger, clock
 
 def test_after_the_first_member_someone_must_act(ledger: CaseLedger) -> None:
     add_admin(ledger)
-    refused(ledger, PermissionDenied, "no acting staff member: say who you are", ledger.add_staff,
+    refused(ledger, PermissionDenied, "no acting staff member: say who you are", ledger.staff.add,
             None, staff_id="second.admin", full_name="Second Admin", designation="Administrator",
             team="Business Support", roles=["admin"])
     refused(ledger, NotFound, "no staff member with the id 'nobody' in the staff directory",
-            ledger.add_staff, "nobody", staff_id="jane.smith", full_name="Jane Smith",
+            ledger.staff.add, "nobody", staff_id="jane.smith", full_name="Jane Smith",
             designation="Social Worker", team="Assessment", roles=["social_worker"])
 
 
@@ -84,9 +85,9 @@ def fill_directory(app: CaseLedger) -> CaseLedger:
     """An admin, a social worker, a team manager and an auditor."""
     add_admin(app)
     add_jane(app)
-    app.add_staff("admin", staff_id="grace.obi", full_name="Grace Obi",
+    app.staff.add("admin", staff_id="grace.obi", full_name="Grace Obi",
                   designation="Team Manager", team="Assessment", roles=["team_manager"])
-    app.add_staff("admin", staff_id="ann.audit", full_name="Ann Dale",
+    app.staff.add("admin", staff_id="ann.audit", full_name="Ann Dale",
                   designation="Quality Assurance Auditor", team="Quality Assurance",
                   roles=["auditor"])
     return app
@@ -132,12 +133,12 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def test_only_an_admin_manages_staff(shared: CaseLedger, acting: str, label: str) -> None:
     app = shared
     refused(app, PermissionDenied, f"adding a staff member needs the admin role; {label}",
-            app.add_staff, acting, staff_id="new.starter", full_name="New Starter",
+            app.staff.add, acting, staff_id="new.starter", full_name="New Starter",
             designation="Social Worker", team="Assessment", roles=["social_worker"])
     refused(app, PermissionDenied, f"changing a staff member's details needs the admin role; {label}",
-            app.change_staff, acting, "jane.smith", team="Child Protection")
+            app.staff.change, acting, "jane.smith", team="Child Protection")
     refused(app, PermissionDenied, f"recording that a staff member left needs the admin role; {label}",
-            app.staff_leaves, acting, "jane.smith", "moved to another authority")
+            app.staff.record_leaving, acting, "jane.smith", "moved to another authority")
     assert app.staff_member("jane.smith").team == "Assessment"
     assert app.staff_member("jane.smith").active
 
@@ -145,9 +146,9 @@ def test_only_an_admin_manages_staff(shared: CaseLedger, acting: str, label: str
 def test_an_admin_adds_changes_and_records_leaving(directory: CaseLedger, clock: Any) -> None:
     app = directory
     clock.advance(days=1)
-    app.change_staff("admin", "jane.smith", team="Child Protection", designation="Senior Social Worker")
+    app.staff.change("admin", "jane.smith", team="Child Protection", designation="Senior Social Worker")
     clock.advance(days=1)
-    app.staff_leaves("admin", "jane.smith", "moved to another authority")
+    app.staff.record_leaving("admin", "jane.smith", "moved to another authority")
     jane = app.staff_member("jane.smith")
     assert (jane.team, jane.designation, jane.previous_teams, jane.active) == (
         "Child Protection", "Senior Social Worker", ("Assessment",), False)
@@ -185,10 +186,10 @@ def test_a_staff_id_must_have_the_fixed_format(shared: CaseLedger, staff_id: str
 
 
 def test_the_first_admin_needs_a_valid_staff_id_too(ledger: CaseLedger) -> None:
-    refused(ledger, RuleViolation, "staff id 'Admin' is not valid", ledger.add_staff, None,
+    refused(ledger, RuleViolation, "staff id 'Admin' is not valid", ledger.staff.add, None,
             staff_id="Admin", full_name="Priya Raman", designation="Systems Administrator",
             team="Business Support", roles=["admin"])
-    assert ledger.event_count() == 0
+    assert ledger.integrity.event_count() == 0
 
 
 @pytest.mark.parametrize("staff_id", ["js", "a" * 64, "j_smith-2", "9lives", "jane.smith"],
@@ -204,7 +205,7 @@ def test_a_staff_id_is_never_reused_even_after_leaving(directory: CaseLedger) ->
     app = directory
     refused(app, RuleViolation, "staff id 'jane.smith' is already used by Jane Smith; staff ids "
             "are never reused", add_jane, app, full_name="Janet Smithson")
-    app.staff_leaves("admin", "jane.smith", "moved to another authority")
+    app.staff.record_leaving("admin", "jane.smith", "moved to another authority")
     refused(app, RuleViolation, "staff id 'jane.smith' is already used by Jane Smith",
             add_jane, app, full_name="Janet Smithson")
 
@@ -259,11 +260,11 @@ def test_roles_are_kept_once_in_the_fixed_order(ledger: CaseLedger) -> None:
 ], ids=["same-team", "no-changes", "blank-name", "no-roles", "unknown-role"])
 def test_a_change_must_change_something_valid(shared: CaseLedger, changes: dict[str, Any],
                                              message: str) -> None:
-    refused(shared, RuleViolation, message, shared.change_staff, "admin", "jane.smith", **changes)
+    refused(shared, RuleViolation, message, shared.staff.change, "admin", "jane.smith", **changes)
 
 
 def test_changing_an_unknown_member_is_not_found(shared: CaseLedger) -> None:
-    refused(shared, NotFound, "no staff member with the id 'john.doe'", shared.change_staff,
+    refused(shared, NotFound, "no staff member with the id 'john.doe'", shared.staff.change,
             "admin", "john.doe", team="Assessment")
 
 
@@ -281,13 +282,13 @@ _LEAVING = r"recording that Jane Smith \(jane\.smith\) left"
     ("moved\nto another authority", r"^reason may not contain a line break \(U\+000A\)"),
 ], ids=["blank", "one-word", "three-letters", "padded-two-words", "line-break"])
 def test_leaving_needs_a_reason_that_explains(shared: CaseLedger, reason: str, message: str) -> None:
-    error = refused(shared, RuleViolation, message, shared.staff_leaves, "admin", "jane.smith", reason)
+    error = refused(shared, RuleViolation, message, shared.staff.record_leaving, "admin", "jane.smith", reason)
     assert error.field == "reason"
     assert shared.staff_member("jane.smith").active
 
 
 def test_the_reason_for_leaving_is_kept_as_given(directory: CaseLedger) -> None:
-    directory.staff_leaves("admin", "jane.smith", "  Moved to another authority.  ")
+    directory.staff.record_leaving("admin", "jane.smith", "  Moved to another authority.  ")
     assert staff_events(directory, "jane.smith")[-1].reason == "Moved to another authority."
 
 
@@ -297,14 +298,14 @@ def test_the_reason_for_leaving_is_kept_as_given(directory: CaseLedger) -> None:
 def leaver(directory: CaseLedger, clock: Any) -> CaseLedger:
     """Jane opened a case and wrote a draft note, then left."""
     app = directory
-    case = app.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 10, 28), referral_source="school",
-                         team="Assessment", worker="grace.obi")
-    note = app.record_case_note("jane.smith", case.id, kind="home_visit",
-                                occurred_at=clock.now, facts="Visited at home.")
-    app.record_case_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
-                         facts="Rang the school.", finalise=True)
-    app.staff_leaves("admin", "jane.smith", "moved to another authority")
+    case = app.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 10, 28), referral_source="school",
+                          team="Assessment", worker="grace.obi")
+    note = app.casework.record_note("jane.smith", case.id, kind="home_visit",
+                                    occurred_at=clock.now, facts="Visited at home.")
+    app.casework.record_note("jane.smith", case.id, kind="telephone_call", occurred_at=clock.now,
+                             facts="Rang the school.", finalise=True)
+    app.staff.record_leaving("admin", "jane.smith", "moved to another authority")
     app.leaver_case, app.leaver_note = case.id, note  # type: ignore[attr-defined]
     return app
 
@@ -313,22 +314,22 @@ def test_a_leaver_cannot_act(leaver: CaseLedger, clock: Any) -> None:
     app = leaver
     case_id, note = app.leaver_case, app.leaver_note  # type: ignore[attr-defined]
     cannot_act = r"Jane Smith \(jane\.smith\) has left and cannot (act|open any record)"
-    refused(app, PermissionDenied, "access denied: " + cannot_act, app.record_case_note, "jane.smith", case_id,
+    refused(app, PermissionDenied, "access denied: " + cannot_act, app.casework.record_note, "jane.smith", case_id,
             kind="contact", occurred_at=clock.now, facts="Spoke to mother.")
-    refused(app, PermissionDenied, cannot_act, app.revise_case_note, "jane.smith", case_id, note,
+    refused(app, PermissionDenied, cannot_act, app.casework.revise_note, "jane.smith", case_id, note,
             facts="Visited at home; mother present.")
-    refused(app, PermissionDenied, cannot_act, app.finalise_case_note, "jane.smith", case_id, note)
+    refused(app, PermissionDenied, cannot_act, app.casework.finalise_note, "jane.smith", case_id, note)
     refused(app, PermissionDenied, "opening a case record needs a practice or management role; "
-            + cannot_act, app.open_case, "jane.smith", child_name="Noah Hassan",
+            + cannot_act, app.cases.open, "jane.smith", child_name="Noah Hassan",
             date_of_birth=dt.date(2019, 1, 2), referral_date=dt.date(2026, 10, 28),
             referral_source="school", team="Assessment", worker="grace.obi")
 
 
 def test_a_leaving_admin_cannot_manage_staff(directory: CaseLedger) -> None:
     app = directory
-    app.add_staff("admin", staff_id="second.admin", full_name="Tom Reed", designation="Administrator",
+    app.staff.add("admin", staff_id="second.admin", full_name="Tom Reed", designation="Administrator",
                   team="Business Support", roles=["admin"])
-    app.staff_leaves("second.admin", "admin", "retired after thirty years")
+    app.staff.record_leaving("second.admin", "admin", "retired after thirty years")
     refused(app, PermissionDenied, r"adding a staff member needs the admin role; Priya Raman "
             r"\(admin\) has left and cannot act", add_jane, app, staff_id="new.starter")
 
@@ -336,30 +337,30 @@ def test_a_leaving_admin_cannot_manage_staff(directory: CaseLedger) -> None:
 def test_a_leaver_cannot_be_allocated_a_case(leaver: CaseLedger) -> None:
     app = leaver
     message = r"Jane Smith \(jane\.smith\) has left and cannot be allocated a case"
-    refused(app, RuleViolation, message, app.open_case, "grace.obi", child_name="Noah Hassan",
+    refused(app, RuleViolation, message, app.cases.open, "grace.obi", child_name="Noah Hassan",
             date_of_birth=dt.date(2019, 1, 2), referral_date=dt.date(2026, 10, 28),
             referral_source="school", team="Assessment", worker="jane.smith")
-    refused(app, RuleViolation, message, app.allocate, "grace.obi",
+    refused(app, RuleViolation, message, app.cases.allocate, "grace.obi",
             app.leaver_case, team="Assessment", worker="jane.smith",  # type: ignore[attr-defined]
             reason="back from leave")
 
 
 def test_a_leaver_cannot_be_changed_or_leave_again(leaver: CaseLedger) -> None:
     refused(leaver, RuleViolation, r"cannot change the details of Jane Smith \(jane\.smith\): "
-            "they have left", leaver.change_staff, "admin", "jane.smith", team="Child Protection")
+            "they have left", leaver.staff.change, "admin", "jane.smith", team="Child Protection")
     refused(leaver, RuleViolation, r"cannot record leaving for Jane Smith \(jane\.smith\): they "
-            "have left", leaver.staff_leaves, "admin", "jane.smith", "left again")
+            "have left", leaver.staff.record_leaving, "admin", "jane.smith", "left again")
 
 
 def test_a_leavers_draft_can_still_be_deleted_by_a_manager_so_the_case_can_close(
         leaver: CaseLedger) -> None:
     app = leaver
     case_id, note = app.leaver_case, app.leaver_note  # type: ignore[attr-defined]
-    refused(app, RuleViolation, r"has 1 draft case note\(s\)", app.close_case, "grace.obi", case_id,
+    refused(app, RuleViolation, r"has 1 draft case note\(s\)", app.cases.close, "grace.obi", case_id,
             reason="no further action needed")
-    app.delete_case_note("grace.obi", case_id, note,
-                         reason="draft left unfinished by a worker who has left")
-    app.close_case("grace.obi", case_id, reason="no further action needed")
+    app.casework.delete_note("grace.obi", case_id, note,
+                             reason="draft left unfinished by a worker who has left")
+    app.cases.close("grace.obi", case_id, reason="no further action needed")
     assert app.case(case_id).status == "closed"
 
 
@@ -368,17 +369,17 @@ def test_the_directory_lists_everyone_by_team_and_name(directory: CaseLedger) ->
 
 
 def test_the_last_admin_cannot_remove_their_own_admin_role_or_leave(ledger: CaseLedger) -> None:
-    ledger.add_staff(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
+    ledger.staff.add(None, staff_id="admin", full_name="Priya Raman", designation="Systems Administrator",
                      team="Business Support", roles=["admin"])
-    before = ledger.event_count()
+    before = ledger.integrity.event_count()
     with pytest.raises(RuleViolation, match="only active admin.*Priya Raman|Priya Raman.*only active admin"):
-        ledger.change_staff("admin", "admin", roles=["social_worker"])
+        ledger.staff.change("admin", "admin", roles=["social_worker"])
     with pytest.raises(RuleViolation, match="only active admin"):
-        ledger.staff_leaves("admin", "admin", reason="Moved to another authority")
-    assert ledger.event_count() == before
-    ledger.add_staff("admin", staff_id="second.admin", full_name="Tom Price", designation="Systems Administrator",
+        ledger.staff.record_leaving("admin", "admin", reason="Moved to another authority")
+    assert ledger.integrity.event_count() == before
+    ledger.staff.add("admin", staff_id="second.admin", full_name="Tom Price", designation="Systems Administrator",
                      team="Business Support", roles=["admin"])
-    ledger.staff_leaves("admin", "admin", reason="Moved to another authority")
+    ledger.staff.record_leaving("admin", "admin", reason="Moved to another authority")
     assert not ledger.staff_member("admin").active
 
 

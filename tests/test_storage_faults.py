@@ -10,6 +10,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -63,10 +64,10 @@ def test_an_append_after_a_lost_tail_follows_what_is_stored_not_what_was_remembe
     """A running ledger remembers jane's access log at its last version; the database loses the
     last attempt; the next attempt must follow the stored stream (no gap, verify passes)."""
     app = borough.ledger
-    app.open_record("jane.smith", borough.case_id)
+    app.access.open_record("jane.smith", borough.case_id)
     with lost_tail(db, tmp_path):
-        app.open_record("jane.smith", borough.case_id)
-    app.open_record("jane.smith", borough.case_id)
+        app.access.open_record("jane.smith", borough.case_id)
+    app.access.open_record("jane.smith", borough.case_id)
     stream = access_stream_id("jane.smith", access_day(clock.now))
     assert stream_versions(app, stream) == [1, 2]
     report = verify_ledger(app.recorder, verifier=None)
@@ -77,8 +78,8 @@ def test_a_staff_change_after_a_lost_tail_is_not_built_on_the_remembered_member(
         borough: Borough, db: str, tmp_path: Path) -> None:
     app = borough.ledger
     with lost_tail(db, tmp_path):
-        app.change_staff("admin", "jane.smith", designation="Senior Social Worker")
-    app.change_staff("admin", "jane.smith", designation="Advanced Practitioner")
+        app.staff.change("admin", "jane.smith", designation="Senior Social Worker")
+    app.staff.change("admin", "jane.smith", designation="Advanced Practitioner")
     assert app.staff_member("jane.smith").designation == "Advanced Practitioner"
     assert verify_ledger(app.recorder, verifier=None).ok
 
@@ -150,9 +151,9 @@ def test_parallel_writers_on_one_case_all_succeed_with_no_gap(borough: Borough, 
         try:
             app = CaseLedger(db, clock=clock)
             start.wait()
-            app.record_case_note("jane.smith", borough.case_id, kind="telephone_call",
-                                 occurred_at=clock.now - dt.timedelta(minutes=30),
-                                 facts=f"Phone call number {n} with the school about attendance.")
+            app.casework.record_note("jane.smith", borough.case_id, kind="telephone_call",
+                                     occurred_at=clock.now - dt.timedelta(minutes=30),
+                                     facts=f"Phone call number {n} with the school about attendance.")
         except BaseException as e:  # noqa: BLE001 (collected and reported below)
             start.abort()
             errors.append(e)
@@ -181,20 +182,21 @@ def test_when_every_try_conflicts_the_message_says_what_was_kept(borough: Boroug
     and that the note was not written."""
     import datetime as dt
 
-    from ledger import application
+    from ledger import core
+    from ledger.services.access import AccessService
 
     app, other = borough.ledger, CaseLedger(borough.ledger.backend.display if not
                                             borough.ledger.backend.kind == "postgresql" else None,
                                             clock=clock, backend=borough.ledger.backend)
-    monkeypatch.setattr(application, "COMMAND_TRIES", 3)
-    real_access = type(app)._access
+    monkeypatch.setattr(core, "COMMAND_TRIES", 3)
+    real_gate = AccessService.gate
 
-    def access_then_someone_writes(self: CaseLedger, *args: object, **kwargs: object) -> object:
-        result = real_access(self, *args, **kwargs)
-        if self is not app:
+    def access_then_someone_writes(self: AccessService, *args: Any, **kwargs: Any) -> Any:
+        result = real_gate(self, *args, **kwargs)
+        if self is not app.access:
             return result
         import threading  # someone else, in a thread of their own
-        t = threading.Thread(target=other.record_case_note, args=("omar.farah", borough.case_id), kwargs=dict(
+        t = threading.Thread(target=other.casework.record_note, args=("omar.farah", borough.case_id), kwargs=dict(
             kind="telephone_call", occurred_at=clock.now - dt.timedelta(minutes=5),
             facts="A call from the GP surgery about an appointment."))
         t.start()
@@ -203,13 +205,13 @@ def test_when_every_try_conflicts_the_message_says_what_was_kept(borough: Boroug
 
     before = app.case(borough.case_id)
     stream = access_stream_id("jane.smith", access_day(clock.now))
-    monkeypatch.setattr(type(app), "_access", access_then_someone_writes)
+    monkeypatch.setattr(AccessService, "gate", access_then_someone_writes)
     from ledger.storage import ConflictError
     with pytest.raises(ConflictError, match=r"not done: the record was changed by "
                        r"someone else at the same time, on each of 3 tries; your 3 access attempts \(one per "
                        r"try\) are recorded, nothing else was written; read it again and retry$"):
-        app.record_case_note("jane.smith", borough.case_id, kind="telephone_call",
-                             occurred_at=clock.now - dt.timedelta(minutes=30), facts="Jane's note.")
+        app.casework.record_note("jane.smith", borough.case_id, kind="telephone_call",
+                                 occurred_at=clock.now - dt.timedelta(minutes=30), facts="Jane's note.")
     monkeypatch.undo()
     after = app.case(borough.case_id)
     assert len(after.notes) == len(before.notes) + 3  # the other's three notes, not Jane's

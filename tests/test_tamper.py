@@ -106,25 +106,25 @@ def scenario(borough: Any, clock: Clock, db: str) -> Iterator[Scenario]:
     """The borough's case with seven events, a second case, then the ledger closed."""
     app: CaseLedger = borough.ledger
     case_id = borough.case_id
-    note_a = app.record_case_note("jane.smith", case_id, kind="home_visit",
-                                  occurred_at=clock.now - dt.timedelta(hours=3),
-                                  facts="Visited Amira at home.")                       # v2
+    note_a = app.casework.record_note("jane.smith", case_id, kind="home_visit",
+                                      occurred_at=clock.now - dt.timedelta(hours=3),
+                                      facts="Visited Amira at home.")                       # v2
     clock.advance(minutes=20)
-    app.revise_case_note("jane.smith", case_id, note_a,
-                         facts="Visited Amira at home with her mother.")                # v3
-    app.finalise_case_note("jane.smith", case_id, note_a)                               # v4
+    app.casework.revise_note("jane.smith", case_id, note_a,
+                             facts="Visited Amira at home with her mother.")                # v3
+    app.casework.finalise_note("jane.smith", case_id, note_a)                               # v4
     clock.advance(minutes=20)
-    app.record_case_note("omar.farah", case_id, kind="telephone_call", finalise=True,   # v5, v6
-                         occurred_at=clock.now, facts="School nurse confirmed the bruise.",
-                         source="third_party", provided_by="school nurse")
-    app.record_decision("grace.obi", case_id, decision="Strategy discussion", reasons="Unexplained bruise",
-                        risks_considered="Physical harm", options_not_chosen=[
+    app.casework.record_note("omar.farah", case_id, kind="telephone_call", finalise=True,   # v5, v6
+                             occurred_at=clock.now, facts="School nurse confirmed the bruise.",
+                             source="third_party", provided_by="school nurse")
+    app.casework.record_decision("grace.obi", case_id, decision="Strategy discussion", reasons="Unexplained bruise",
+                                 risks_considered="Physical harm", options_not_chosen=[
                             {"option": "No further action", "why_not": "injury unexplained"}])  # v7
-    other = app.open_case("cp.worker", child_name="Noah Bell", date_of_birth=dt.date(2020, 1, 9),
-                          referral_date=dt.date(2026, 11, 1), referral_source="police",
-                          team="Child Protection", worker="cp.worker")
-    app.record_case_note("cp.worker", other.id, kind="contact", occurred_at=clock.now,
-                         facts="Police notification received.", finalise=True)
+    other = app.cases.open("cp.worker", child_name="Noah Bell", date_of_birth=dt.date(2020, 1, 9),
+                           referral_date=dt.date(2026, 11, 1), referral_source="police",
+                           team="Child Protection", worker="cp.worker")
+    app.casework.record_note("cp.worker", other.id, kind="contact", occurred_at=clock.now,
+                             facts="Police notification received.", finalise=True)
     table = app.recorder.events_table_name
     app.close()  # nothing of the ledger's stays open while the table is changed underneath
     raw = RawEvents(db, table)

@@ -54,8 +54,8 @@ def build(app: CaseLedger, clock: Clock, case_id: uuid.UUID) -> Story:
         clock.advance(minutes=10)
 
     step(None)
-    m = lambda who, kind, when, **d: app.record_milestone(who, case_id, kind=kind, occurred_at=when, **d)  # noqa: E731
-    step("visit", app.record_case_note(
+    m = lambda who, kind, when, **d: app.casework.record_milestone(who, case_id, kind=kind, occurred_at=when, **d)  # noqa: E731
+    step("visit", app.casework.record_note(
         "jane.smith", case_id, kind="home_visit", occurred_at=at(29, 15), finalise=True,
         facts="Visited Amira at home with her mother. Little food in the kitchen.", child_seen=True))
     step("contact", m("jane.smith", "contact", at(28, 9, 30), source="school", concern="Arrives hungry"))
@@ -66,7 +66,7 @@ def build(app: CaseLedger, clock: Clock, case_id: uuid.UUID) -> Story:
     step("outcome", m("grace.obi", "s47_outcome", at(31, 12), outcome="substantiated_icpc"))
     step("icpc", m("jane.smith", "icpc", at(2, 9, 30, month=11), decision="cp_plan", chair="R. Patel"))
     step("plan", m("grace.obi", "cp_plan_started", at(2, 9, 45, month=11), category="neglect"))
-    rec = lambda who, kind, when, **d: app.record_casework(who, case_id, kind=kind, occurred_at=when, **d)  # noqa: E731
+    rec = lambda who, kind, when, **d: app.casework.record(who, case_id, kind=kind, occurred_at=when, **d)  # noqa: E731
     step("prebirth", rec("jane.smith", "chronology_entry", at(2, 10, month=11), event_date=dt.date(2015, 9, 1),
                          what_happened="Older brother Yusuf became looked after, before Amira was born",
                          category="family"))
@@ -75,24 +75,24 @@ def build(app: CaseLedger, clock: Clock, case_id: uuid.UUID) -> Story:
     step("hazard", rec("jane.smith", "hazard", at(29, 16), type="dangerous_pet", started_on=dt.date(2026, 10, 29),
                        description="Large dog loose in the hall, see the home visit",
                        source_record=str(s.ids["visit"]), review_date=dt.date(2027, 1, 15)))
-    step("wrong", app.record_case_note("jane.smith", case_id, kind="telephone_call", occurred_at=at(31, 10),
-                                       facts="Call about a different child (wrong record)", finalise=True))
-    app.delete_case_note("grace.obi", case_id, s.ids["wrong"], reason="Recorded on the wrong child in error")
+    step("wrong", app.casework.record_note("jane.smith", case_id, kind="telephone_call", occurred_at=at(31, 10),
+                                           facts="Call about a different child (wrong record)", finalise=True))
+    app.casework.delete_note("grace.obi", case_id, s.ids["wrong"], reason="Recorded on the wrong child in error")
     step(None)
-    step("call", app.record_case_note("jane.smith", case_id, kind="telephone_call", occurred_at=at(1, 11, month=11),
-                                      facts="Telephone call with Amira's mother.", finalise=True))
-    app.amend_case_note("jane.smith", case_id, s.ids["call"], facts="Telephone call with Amira's aunt.",
-                        reason="The aunt was on the phone, not the mother")
+    step("call", app.casework.record_note("jane.smith", case_id, kind="telephone_call", occurred_at=at(1, 11, month=11),
+                                          facts="Telephone call with Amira's mother.", finalise=True))
+    app.casework.amend_note("jane.smith", case_id, s.ids["call"], facts="Telephone call with Amira's aunt.",
+                            reason="The aunt was on the phone, not the mother")
     step(None)
     step("correction", rec("jane.smith", "correction_request", at(2, 11, month=11), requested_by="Ms Hassan (mother)",
                            what=str(s.ids["visit"]), request="There was food in the fridge"))
-    app.update_casework("jane.smith", case_id, s.ids["correction"], action="disagreement",
+    app.casework.update("jane.smith", case_id, s.ids["correction"], action="disagreement",
                         in_their_own_words="I do not agree: the fridge was full", by_whom="Ms Hassan (mother)")
     step(None)
-    step("decision", app.record_decision("grace.obi", case_id, decision="Hold an initial child protection conference",
-                                         reasons="Neglect substantiated", risks_considered="Ongoing neglect",
-                                         options_not_chosen=[{"option": "CIN plan", "why_not": "Risk too high"}],
-                                         occurred_at=at(31, 13)))
+    step("decision", app.casework.record_decision(
+        "grace.obi", case_id, decision="Hold an initial child protection conference",
+        reasons="Neglect substantiated", risks_considered="Ongoing neglect",
+        options_not_chosen=[{"option": "CIN plan", "why_not": "Risk too high"}], occurred_at=at(31, 13)))
     step("document", rec("jane.smith", "document", at(2, 12, month=11), name="School letter.pdf", doc_type="letter",
                          sha256="ab" * 32, date_received=dt.date(2026, 11, 1)))
     step("summary", rec("jane.smith", "case_summary", at(2, 13, month=11),
@@ -174,12 +174,12 @@ def test_superseded_milestones_are_left_out(borough: Borough, story: Story) -> N
 def test_every_closure_and_re_opening_is_in_the_chronology(borough: Borough, story: Story, clock: Clock) -> None:
     app, cid = borough.ledger, borough.case_id
     clock.now = at(10, 10, month=11)
-    app.close_case("grace.obi", cid, reason="Needs met by universal services", closed_on=dt.date(2026, 11, 9))
+    app.cases.close("grace.obi", cid, reason="Needs met by universal services", closed_on=dt.date(2026, 11, 9))
     after_first = clock.now
     clock.now = at(17, 11, month=11)
-    app.reopen_case("grace.obi", cid, reason="New referral from the school: Amira hungry again")
+    app.cases.reopen("grace.obi", cid, reason="New referral from the school: Amira hungry again")
     clock.now = at(17, 15, month=11)
-    app.close_case("grace.obi", cid, reason="Referred on to early help")  # closed the day it was re-opened
+    app.cases.close("grace.obi", cid, reason="Referred on to early help")  # closed the day it was re-opened
     expected = [(dt.date(2026, 11, 9), "Case closed: Needs met by universal services"),
                 (dt.date(2026, 11, 17), "Case re-opened: New referral from the school: Amira hungry again"),
                 (dt.date(2026, 11, 17), "Case closed: Referred on to early help")]
@@ -197,7 +197,7 @@ def test_every_closure_and_re_opening_is_in_the_chronology(borough: Borough, sto
     assert [(e.date, e.title) for e in views.chronology(then) if e.category == "closure"] == expected[:1]
     # re-opened and open again: the closure and the re-opening both stay
     clock.now = at(18, 9, month=11)
-    app.reopen_case("grace.obi", cid, reason="Early help could not engage the family")
+    app.cases.reopen("grace.obi", cid, reason="Early help could not engage the family")
     titles = [e.title for e in views.chronology(app.case(cid))]
     assert [t for t in titles if t.startswith("Case ")] == [t for _, t in expected] + [
         "Case re-opened: Early help could not engage the family"]
@@ -207,10 +207,10 @@ def test_a_snapshot_from_before_the_closure_history_keeps_its_last_closure(
         borough: Borough, story: Story, clock: Clock) -> None:
     app, cid = borough.ledger, borough.case_id
     clock.now = at(10, 10, month=11)
-    app.close_case("grace.obi", cid, reason="Needs met by universal services", closed_on=dt.date(2026, 11, 9))
+    app.cases.close("grace.obi", cid, reason="Needs met by universal services", closed_on=dt.date(2026, 11, 9))
     pre_v2_snapshot(app, cid)
     clock.now = at(17, 11, month=11)
-    app.reopen_case("grace.obi", cid, reason="New referral from the school")
+    app.cases.reopen("grace.obi", cid, reason="New referral from the school")
     case = app.case(cid)  # read through the old snapshot, then the re-opening replayed
     assert [(e.date, e.title) for e in views.chronology(case) if e.category == "closure"] == [
         (dt.date(2026, 11, 9), "Case closed: Needs met by universal services"),
@@ -249,15 +249,15 @@ def test_summary_overdue_after_three_months_and_what_changed(borough: Borough, s
     assert not views.summary_view(app.case(borough.case_id), now=at(2, 18, month=2).replace(year=2027))["overdue"]
     assert views.summary_view(app.case(borough.case_id), now=at(3, 9, month=2).replace(year=2027))["overdue"]
     clock.advance(days=1)
-    app.record_casework("jane.smith", borough.case_id, kind="hazard", occurred_at=clock.now, type="verbal_abuse",
+    app.casework.record("jane.smith", borough.case_id, kind="hazard", occurred_at=clock.now, type="verbal_abuse",
                         started_on=clock.now.date(), description="Father shouted at the worker, see the visit",
                         source_record=str(story.ids["visit"]), review_date=dt.date(2027, 3, 1))
-    app.record_milestone("jane.smith", borough.case_id, kind="core_group_meeting", occurred_at=clock.now)
+    app.casework.record_milestone("jane.smith", borough.case_id, kind="core_group_meeting", occurred_at=clock.now)
     v = views.summary_view(app.case(borough.case_id), now=clock.now)
     assert any(item.startswith("New hazard: Father shouted") for item in v["must_cover"])
     assert any("Core group meeting" in item for item in v["must_cover"])
     assert len(v["since"]["milestones"]) == 1 and len(v["since"]["hazards"]) == 1
-    app.close_case("grace.obi", borough.case_id, reason="Needs now met by universal services")
+    app.cases.close("grace.obi", borough.case_id, reason="Needs now met by universal services")
     assert not views.summary_view(app.case(borough.case_id), now=at(3, 9, month=3).replace(year=2027))["overdue"]
 
 
@@ -313,9 +313,9 @@ def test_a_version_read_through_a_snapshot_equals_one_replayed_from_zero(
         ledger: CaseLedger, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CaseLedger, "snapshotting_intervals", {CaseRecord: 4})
     add_staff(ledger)
-    c = ledger.open_case("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
-                         referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
-                         worker="jane.smith")
+    c = ledger.cases.open("jane.smith", child_name="Amira Hassan", date_of_birth=dt.date(2016, 5, 14),
+                          referral_date=dt.date(2026, 10, 28), referral_source="school", team="Assessment",
+                          worker="jane.smith")
     clock.advance(hours=1)
     story = build(ledger, clock, c.id)
     assert ledger.snapshots is not None
@@ -334,7 +334,7 @@ def test_a_version_read_through_a_snapshot_equals_one_replayed_from_zero(
     assert version in [s.originator_version for s in ledger.snapshots.get(c.id)]
     assert all_views(ledger.case(c.id, version=version + 1)) == all_views(replayed(ledger, c.id, version + 1))
     key = SigningKey.generate("test.example/caseledger")
-    ledger.sign_checkpoint(key)
+    ledger.integrity.sign_checkpoint(key)
     assert verify_ledger(ledger.recorder, verifier=key.verifier()).ok
 
 
@@ -388,8 +388,8 @@ def test_read_commands_end_to_end(tmp_path: Path) -> None:
     history = json.loads(run("history", cid, "--db", db, "--json").stdout)
     assert any(r["action"] == "note_deleted" and r["ref"] == str(story.ids["wrong"]) for r in history)
     assert "note_deleted" in run("history", cid, "--db", db).stdout
-    proc = subprocess.run([str(EXE), "case", "view", cid, "--db", db, "--as", "grace.obi", "--as-of", "2020-01-01 09:00"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([str(EXE), "case", "view", cid, "--db", db, "--as", "grace.obi",
+                           "--as-of", "2020-01-01 09:00"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "did not exist yet" in proc.stderr  # NotFound is refused (1)
 
 

@@ -127,22 +127,22 @@ def carry_out_access(ledger: CaseLedger, staff: _Directory, case_ids: list[uuid.
         concerned.staff_id, curious.staff_id, duty.staff_id)
 
     at(times.next())
-    ledger.restrict_record(sm, adoption.id, kind="adoption", reason=(
+    ledger.access.restrict(sm, adoption.id, kind="adoption", reason=(
         "The adoption panel agreed the match with prospective adopters; the record is restricted at the "
         "point of matching so that the adoptive placement stays confidential (policy s.11)"))
     at(times.next())
-    ledger.restrict_record(sm, relative.id, kind="staff_relative", staff_concerned=concerned.staff_id, reason=(
+    ledger.access.restrict(sm, relative.id, kind="staff_relative", staff_concerned=concerned.staff_id, reason=(
         f"The child is a relative of {concerned.full_name}, {concerned.designation.lower()} in the "
         f"{concerned.team} team; the record is restricted so that colleagues do not read a relative's "
         "file (policy s.11)"))
     at(times.next())
     if grantee is not None:
-        ledger.grant_access(sm, adoption.id, staff=grantee.staff_id, reason=(
+        ledger.access.grant(sm, adoption.id, staff=grantee.staff_id, reason=(
             f"Covering the allocated worker's leave: {grantee.first} is preparing the child's life story "
             "book and the introductions plan with the adoption team"))
         story.granted_worker = grantee.staff_id
         at(times.next())
-        ledger.open_record(grantee.staff_id, adoption.id, purpose="Life story work and the introductions plan")
+        ledger.access.open_record(grantee.staff_id, adoption.id, purpose="Life story work and the introductions plan")
     else:
         times.next()
     at(times.next())
@@ -151,17 +151,17 @@ def carry_out_access(ledger: CaseLedger, staff: _Directory, case_ids: list[uuid.
     _attempt(ledger, curious.staff_id, adoption.id,
              purpose="Heard in the office that this child has been matched and wanted to see where")
     at(times.next())
-    ledger.open_record(duty.staff_id, relative.id, basis="concern_for_safety", purpose=(
+    ledger.access.open_record(duty.staff_id, relative.id, basis="concern_for_safety", purpose=(
         "Police called the duty line: the child has not come home from school and is missing; I need the "
         "safety plan and the family's contact details now"))
     times.next()  # a pause before the burst
     for c in browsed:
         at(times.next())
-        ledger.open_record(curious.staff_id, c.id, purpose="Checking addresses for a caseload review")
+        ledger.access.open_record(curious.staff_id, c.id, purpose="Checking addresses for a caseload review")
     story.bulk_cases = len(browsed)
     if self_claim is not None:
         at(times.next())
-        ledger.open_record(curious.staff_id, self_claim.id, purpose=(
+        ledger.access.open_record(curious.staff_id, self_claim.id, purpose=(
             "The mother is my neighbour and I was worried after hearing shouting from their house"))
         story.self_claim_case = self_claim.id
     story.people = [p for p in (sm, story.granted_worker, concerned.staff_id, curious.staff_id, duty.staff_id) if p]
@@ -171,7 +171,7 @@ def carry_out_access(ledger: CaseLedger, staff: _Directory, case_ids: list[uuid.
 def _attempt(ledger: CaseLedger, acting: str, case_id: uuid.UUID, *, purpose: str) -> None:
     """An attempt the access policy refuses: recorded as denied, and nothing of the record returned."""
     try:
-        ledger.open_record(acting, case_id, purpose=purpose)
+        ledger.access.open_record(acting, case_id, purpose=purpose)
     except PermissionDenied:
         return
     raise AssertionError(f"the demo expected {acting}'s attempt on {case_id} to be refused")

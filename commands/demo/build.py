@@ -227,7 +227,7 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
     Raises :class:`~ledger.errors.RuleViolation` if the ledger already holds events. The same
     ``seed`` and ``children`` always give the same events, byte for byte.
     """
-    existing = ledger.event_count()
+    existing = ledger.integrity.event_count()
     if existing:
         raise RuleViolation(
             f"the demo fills an empty ledger, but {ledger.backend.display} already holds {existing} "
@@ -304,7 +304,7 @@ def build_demo(ledger: CaseLedger, *, children: int = 50, seed: int = 1,
     richest = max(range(len(plans)), key=lambda i: (per_child[i], -i))
     prebirth = next((runtime[i].case_id for i, p in enumerate(plans) if p.journey == "prebirth"), None)
     return DemoSummary(
-        staff=len(staff.everyone), children=children, events=ledger.event_count(),
+        staff=len(staff.everyone), children=children, events=ledger.integrity.event_count(),
         notes=tally.get("note", 0), decisions=tally.get("decision", 0), deletions=tally.get("delete", 0),
         amendments=tally.get("amend", 0), late_notes=late, closures=tally.get("close", 0),
         reallocations=tally.get("allocate", 0), interpreted_notes=interpreted,
@@ -356,52 +356,52 @@ _EXAMPLES = {"cp_plan_started": "cp", "became_looked_after": "la", "care_proceed
 def _carry_out(ledger: CaseLedger, a: _Action, rt: _Runtime | None) -> None:
     args = a.args
     if a.op == "staff":
-        ledger.add_staff(args["acting"], staff_id=args["staff_id"], full_name=args["full_name"],
+        ledger.staff.add(args["acting"], staff_id=args["staff_id"], full_name=args["full_name"],
                          designation=args["designation"], team=args["team"], roles=args["roles"])
         return
     assert rt is not None
     if a.op == "open":
         kwargs = {k: v for k, v in args.items() if k != "acting"}
-        rt.case_id = ledger.open_case(args["acting"], **kwargs).id
+        rt.case_id = ledger.cases.open(args["acting"], **kwargs).id
         return
     case_id = rt.case_id
     assert case_id is not None
     args = {**args, "acting": _entitled(ledger, case_id, a, rt)}
     if a.op == "note":
         assert a.note is not None and a.occurred is not None
-        rt.notes[a.note] = ledger.record_case_note(args["acting"], case_id, kind=args["kind"],
-                                                   occurred_at=a.occurred, finalise=args["finalise"],
-                                                   **args["content"])
+        rt.notes[a.note] = ledger.casework.record_note(args["acting"], case_id, kind=args["kind"],
+                                                       occurred_at=a.occurred, finalise=args["finalise"],
+                                                       **args["content"])
     elif a.op == "revise":
-        ledger.revise_case_note(args["acting"], case_id, rt.notes[a.note or ""], **args["changes"])
+        ledger.casework.revise_note(args["acting"], case_id, rt.notes[a.note or ""], **args["changes"])
     elif a.op == "finalise":
-        ledger.finalise_case_note(args["acting"], case_id, rt.notes[a.note or ""])
+        ledger.casework.finalise_note(args["acting"], case_id, rt.notes[a.note or ""])
     elif a.op == "amend":
-        ledger.amend_case_note(args["acting"], case_id, rt.notes[a.note or ""], reason=args["reason"],
-                               **args["changes"])
+        ledger.casework.amend_note(args["acting"], case_id, rt.notes[a.note or ""], reason=args["reason"],
+                                   **args["changes"])
     elif a.op == "delete":
-        ledger.delete_case_note(args["acting"], case_id, rt.notes[a.note or ""], reason=args["reason"])
+        ledger.casework.delete_note(args["acting"], case_id, rt.notes[a.note or ""], reason=args["reason"])
     elif a.op == "decision":
         kwargs = {k: v for k, v in args.items() if k != "acting"}
-        ledger.record_decision(args["acting"], case_id, **kwargs)
+        ledger.casework.record_decision(args["acting"], case_id, **kwargs)
     elif a.op == "allocate":
-        ledger.allocate(args["acting"], case_id, team=args["team"], worker=args["worker"],
-                        reason=args["reason"])
+        ledger.cases.allocate(args["acting"], case_id, team=args["team"], worker=args["worker"],
+                              reason=args["reason"])
     elif a.op == "close":
-        ledger.close_case(args["acting"], case_id, reason=args["reason"], closed_on=args["closed_on"])
+        ledger.cases.close(args["acting"], case_id, reason=args["reason"], closed_on=args["closed_on"])
     elif a.op == "reopen":
-        ledger.reopen_case(args["acting"], case_id, reason=args["reason"])
+        ledger.cases.reopen(args["acting"], case_id, reason=args["reason"])
     elif a.op == "milestone":
-        mid = ledger.record_milestone(args["acting"], case_id, kind=args["kind"], occurred_at=a.occurred,
-                                      **args["details"])
+        mid = ledger.casework.record_milestone(args["acting"], case_id, kind=args["kind"], occurred_at=a.occurred,
+                                               **args["details"])
         if args.get("key"):
             rt.records[args["key"]] = mid
     elif a.op == "casework":
-        rid = ledger.record_casework(args["acting"], case_id, kind=args["kind"], occurred_at=a.occurred,
+        rid = ledger.casework.record(args["acting"], case_id, kind=args["kind"], occurred_at=a.occurred,
                                      **_resolved(rt, args))
         rt.records[args["key"]] = rid
     elif a.op == "update":
-        ledger.update_casework(args["acting"], case_id, rt.records[args["record"]], action=args["action"],
+        ledger.casework.update(args["acting"], case_id, rt.records[args["record"]], action=args["action"],
                                occurred_at=a.occurred, **_resolved(rt, args))
     else:  # pragma: no cover - the plan only makes the operations above
         raise RuleViolation(f"the demo plan has an unknown operation {a.op!r}")

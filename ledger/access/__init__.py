@@ -3,9 +3,10 @@
 - ``policy``: one pure function, ``decide``, for reads and writes, with the rule in words;
 - ``log``: every attempt as an event (one stream per staff member per London day);
 - ``facts``: what an attempt was (flags derived one way for reports, alerts and reviews);
-- ``review``: a service manager's review of a flagged attempt;
-- ``investigation``: the application's access reports and alerts; ``commands``: the
-  application's recorded access decision before every read and write.
+- ``review``: a service manager's review of a flagged attempt.
+
+The application's use of them (the recorded decision before every read and write, the
+investigation's reports and alerts) is in :mod:`ledger.services` (``access``, ``investigation``).
 
 Invariant: an attempt is recorded before any data is returned, granted or denied. May import
 ``ledger.records``, ``ledger.integrity``, ``ledger.storage`` and ``ledger.errors``; nothing from

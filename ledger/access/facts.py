@@ -1,7 +1,7 @@
 """What an investigation finds in the access log: attempts, and the flags raised on them, in words.
 
 Pure functions over stored event fields (no storage here), so that the same code derives a
-report from the database (:mod:`ledger.access.investigation`, :mod:`projections.access_report`)
+report from the database (:mod:`ledger.services.investigation`, :mod:`projections.access_report`)
 and re-derives it from an evidence bundle, offline, when the bundle is verified
 (:func:`ledger.integrity.evidence.verify_bundle`): a report in a bundle that says anything its cited
 events do not is refused.

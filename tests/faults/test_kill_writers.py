@@ -5,7 +5,7 @@ case notes in a loop and each is killed with SIGKILL at a random moment (seeded)
 backend, ``CASELEDGER_FAULT_KILLS`` for more (``bench/faults.py`` runs larger counts). The writers,
 the kills and every check are in :mod:`tests.faults.writers`. Afterwards:
 
-- every note a writer acknowledged (its ``ok`` line, written after ``record_case_note`` returned)
+- every note a writer acknowledged (its ``ok`` line, written after ``casework.record_note`` returned)
   is on its case, once, finalised; an interrupted command left nothing half-written;
 - a writer's stored notes are those it acknowledged plus, at most, the one it was writing when it
   died: committed, but killed before it could say so. That is allowed (the user saw no answer) and
@@ -43,8 +43,8 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_note_and_leave_no
     app = CaseLedger(db, create=False)
     try:
         now = dt.datetime.now(dt.UTC)
-        after = app.record_case_note(WRITER, case_ids[0], kind="telephone_call", finalise=True,
-                                     occurred_at=now - dt.timedelta(minutes=5), facts="A call after the kills.")
+        after = app.casework.record_note(WRITER, case_ids[0], kind="telephone_call", finalise=True,
+                                         occurred_at=now - dt.timedelta(minutes=5), facts="A call after the kills.")
         assert app.case(case_ids[0]).notes[str(after)]["status"] == "final"
     finally:
         app.close()

@@ -6,7 +6,7 @@ many as asked for): the same ledger, the same writers, the same kills, the same 
 **The writers.** A *spawner* process (``python -c SPAWNER``) imports the ledger once; for each
 run it forks one writer, a process of its own that opens the ledger (its own connections: the
 spawner never opens one) and records finalised case notes in a loop, alternately on two cases,
-each with its own facts text ``Kill test note <run>-<n>``. After each ``record_case_note`` call
+each with its own facts text ``Kill test note <run>-<n>``. After each ``casework.record_note`` call
 *returns*, the writer writes the line ``ok <run> <n>`` to its stdout (a pipe, one unbuffered
 ``write``): that line is the acknowledgement, what a user would have been shown. The forking
 only saves the interpreter's start and the imports (about 0.5 s a writer on a 2-CPU machine):
@@ -74,9 +74,9 @@ def write_notes(run):
     n = 0
     while True:
         now = dt.datetime.now(dt.timezone.utc)
-        app.record_case_note(staff_id, cases[n % len(cases)], kind="telephone_call",
-                             occurred_at=now - dt.timedelta(minutes=30),
-                             facts=f"Kill test note {run}-{n}", finalise=True)
+        app.casework.record_note(staff_id, cases[n % len(cases)], kind="telephone_call",
+                                 occurred_at=now - dt.timedelta(minutes=30),
+                                 facts=f"Kill test note {run}-{n}", finalise=True)
         say(f"ok {run} {n}")
         n += 1
 
@@ -141,10 +141,10 @@ def build_ledger(db: str, cases: int = 2) -> list[uuid.UUID]:
     try:
         add_staff(app)
         today = dt.datetime.now(dt.UTC).date()
-        return [app.open_case(WRITER, child_name=name, date_of_birth=dt.date(2016, 5, 14),
-                              referral_date=today - dt.timedelta(days=7),
-                              referral_source="school: designated safeguarding lead",
-                              team="Assessment", worker=WRITER).id
+        return [app.cases.open(WRITER, child_name=name, date_of_birth=dt.date(2016, 5, 14),
+                               referral_date=today - dt.timedelta(days=7),
+                               referral_source="school: designated safeguarding lead",
+                               team="Assessment", worker=WRITER).id
                 for name in ["Amira Hassan", "Tom Baker"][:cases]]
     finally:
         app.close()
@@ -248,7 +248,7 @@ def check_ledger(db: str, case_ids: list[uuid.UUID], runs: KillRuns) -> Figures:
 
         versions: dict[uuid.UUID, list[int]] = defaultdict(list)
         access_streams: set[uuid.UUID] = set()
-        for n in app._notifications():
+        for n in app.notifications():
             versions[n.originator_id].append(n.originator_version)
             if n.topic in ATTEMPT_TOPICS:
                 access_streams.add(n.originator_id)
@@ -266,7 +266,7 @@ def check_ledger(db: str, case_ids: list[uuid.UUID], runs: KillRuns) -> Figures:
         total = sum(stored.values())
         assert note_writes >= total, f"{total} notes stored but only {note_writes} note-writing attempts recorded"
 
-        n_events, n_leaves, _, _ = app.transparency.counts()
+        n_events, n_leaves, _, _ = app.integrity.transparency.counts()
         assert n_leaves == n_events, f"{n_events} events stored but {n_leaves} Merkle leaves"
         report = verify_ledger(app.recorder, verifier=None)
         assert report.ok, f"verify failed: {report.problems}"

@@ -1,8 +1,8 @@
-"""The roll-back commands of :class:`~ledger.application.CaseLedger` (policy s.13), as a mixin.
+"""Roll-back requests (policy s.13): ``ledger.rollbacks`` of :class:`~ledger.application.CaseLedger`.
 
 The rules are in :mod:`ledger.records.rollback`; these methods load the streams, go through the access
-policy for every touch of a case (``CaseLedger._access``: the attempt is recorded, granted or
-denied, before anything else), and save. A request, an agreement and a carrying-out each touch
+policy for every touch of a case (:meth:`ledger.services.access.AccessService.gate`: the attempt is
+recorded, granted or denied, before anything else), and save. A request, an agreement and a carrying-out each touch
 the case; withdrawing touches only the request. The helpdesk is entitled to the case through
 the roll-back it works on (``rollback={"id", "case_id", "helpdesk"}``, :func:`ledger.access.policy.decide`);
 an agreement is an :attr:`~ledger.access.policy.Action.AUTHORISE` of the process.
@@ -20,11 +20,12 @@ import datetime as _dt
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import Any, NoReturn
 
 from eventsourcing.application import AggregateNotFoundError
 
 from ledger.access.policy import Action, Decision, Outcome, Part
+from ledger.core import LedgerCore, Service, command
 from ledger.errors import LedgerError, NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
 from ledger.records import milestones
@@ -40,12 +41,10 @@ from ledger.records.rollback import (
     require_helpdesk,
 )
 from ledger.records.staff import Role, StaffMember
+from ledger.services.access import AccessService
 from ledger.storage import translate_storage_errors
 
-if TYPE_CHECKING:
-    from ledger.application import CaseLedger
-
-__all__ = ["RollbackCommands", "RollbackDetails"]
+__all__ = ["RollbackDetails", "RollbackService"]
 
 #: The actor stamp of the ledger itself, for expiries (no person acts).
 EXPIRY_ACTOR = {"staff_id": "system", "full_name": "caseledger (roll-back expiry)", "designation": "System",
@@ -74,34 +73,31 @@ def require_monitor(actor: StaffMember) -> None:
         f"the service manager monitors the frequency of roll-backs); {actor.full_name} is {actor.role_label}")
 
 
-def _app(mixin: RollbackCommands) -> CaseLedger:
-    """The ledger this mixin is part of (``CaseLedger`` derives from :class:`RollbackCommands`)."""
-    return cast("CaseLedger", mixin)
+class RollbackService(Service):
+    """``ledger.rollbacks``: request, agree, decline, withdraw, carry_out, expire; and the reads: get, ids,
+    resolve_id, find (a list for those who monitor roll-backs), details (a request with what it would do)."""
 
-
-class RollbackCommands:
-    """Roll-back requests: request, agree, decline, withdraw, carry out, expire, read."""
-
-    #: Working days a request may await agreement before it expires
-    #: (see :data:`ledger.records.rollback.EXPIRY_WORKING_DAYS`).
-    rollback_expiry_working_days: int = EXPIRY_WORKING_DAYS
+    def __init__(self, ledger: LedgerCore, access: AccessService) -> None:
+        super().__init__(ledger)
+        self.access = access
+        #: Working days a request may await agreement before it expires
+        #: (see :data:`ledger.records.rollback.EXPIRY_WORKING_DAYS`).
+        self.expiry_working_days: int = EXPIRY_WORKING_DAYS
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def rollback_ids(self) -> list[uuid.UUID]:
-        app = _app(self)
-        return app._stream_ids(RollbackRequest.Requested)
+    def ids(self) -> list[uuid.UUID]:
+        return self.ledger.stream_ids(RollbackRequest.Requested)
 
-    def resolve_rollback_id(self, rollback_id: uuid.UUID | str) -> uuid.UUID:
-        return resolve_prefix(rollback_id, _app(self).rollback_ids, "roll-back request")
+    def resolve_id(self, rollback_id: uuid.UUID | str) -> uuid.UUID:
+        return resolve_prefix(rollback_id, self.ids, "roll-back request")
 
-    def rollback(self, rollback_id: uuid.UUID | str) -> RollbackRequest:
+    def get(self, rollback_id: uuid.UUID | str) -> RollbackRequest:
         """The roll-back request (its id or first hex digits). Unrecorded: the ledger's own read."""
-        app = _app(self)
-        rid = app.resolve_rollback_id(rollback_id)
+        rid = self.resolve_id(rollback_id)
         with translate_storage_errors(f"reading roll-back request {rid}"):
             try:
-                request: Any = app.repository.get(rid)
+                request: Any = self.ledger.repository.get(rid)
             except AggregateNotFoundError:
                 raise NotFound(f"no roll-back request {rid}") from None
         if not isinstance(request, RollbackRequest):
@@ -109,48 +105,44 @@ class RollbackCommands:
         return request
 
     def _all_rollbacks(self) -> Iterator[RollbackRequest]:
-        app = _app(self)
-        for rid in app.rollback_ids():
-            yield app.rollback(rid)
+        for rid in self.ids():
+            yield self.get(rid)
 
-    def list_rollbacks(self, acting: str | None, *, case_id: uuid.UUID | str | None = None,
-                       team: str | None = None, status: RollbackStatus | str | None = None) -> list[RollbackRequest]:
+    def find(self, acting: str | None, *, case_id: uuid.UUID | str | None = None,
+             team: str | None = None, status: RollbackStatus | str | None = None) -> list[RollbackRequest]:
         """Roll-back requests, oldest first; ``status`` as it stands now (an unagreed request past its time
         is expired). For the helpdesk, auditors, team managers and above."""
-        app = _app(self)
-        require_monitor(app._actor(acting))
+        require_monitor(self.ledger.actor(acting))
         wanted = RollbackStatus(status) if status is not None else None
-        cid = app.resolve_case_id(case_id) if case_id is not None else None
-        now = app._now()
-        return [r for r in app._all_rollbacks()
+        cid = self.ledger.resolve_case_id(case_id) if case_id is not None else None
+        now = self.ledger.now()
+        return [r for r in self._all_rollbacks()
                 if (cid is None or r.case_id == cid) and (team is None or r.case_team == team)
                 and (wanted is None or r.status_at(now) is wanted)]
 
-    def rollback_details(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackDetails:
+    def details(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackDetails:
         """A request with what it would supersede now and the casework after its point that stays.
 
         Reads the case: through the access policy (a read of the process, recorded); the helpdesk is
         entitled through the roll-back itself.
         """
-        app = _app(self)
-        request = app.rollback(rollback_id)
-        _, _, case = app._access(acting, request.case_id, Action.READ, Part.PROCESS,
-                                  purpose=f"reading roll-back request {request.id}", item=str(request.id),
-                                  rollback={"id": request.id, "case_id": request.case_id, "helpdesk": None})
-        now = app._now()
+        request = self.get(rollback_id)
+        _, _, case = self.access.gate(acting, request.case_id, Action.READ, Part.PROCESS,
+                                      purpose=f"reading roll-back request {request.id}", item=str(request.id),
+                                      rollback={"id": request.id, "case_id": request.case_id, "helpdesk": None})
+        now = self.ledger.now()
         ended = request.status_at(now) in (RollbackStatus.DECLINED, RollbackStatus.WITHDRAWN,
                                            RollbackStatus.CARRIED_OUT, RollbackStatus.EXPIRED)
-        kept = app._kept_after(case.id, request.point["version"],
+        kept = self._kept_after(case.id, request.point["version"],
                                 request.carried_out["case_version"] if request.carried_out else None)
         return RollbackDetails(request, case, None if ended else request.effect(case), kept,
-                               app._deciders(case, request))
+                               self._deciders(case, request))
 
     def _kept_after(self, case_id: uuid.UUID, version: int, skip: int | None = None) -> list[dict[str, Any]]:
         """The casework events of the case after ``version`` (all but process milestones): they stay."""
-        app = _app(self)
         out = []
         with translate_storage_errors(f"reading the events of case {case_id}"):
-            for e in app.events.get(case_id, gt=version):
+            for e in self.ledger.events.get(case_id, gt=version):
                 label = kept_label(e)
                 if label is None or e.originator_version == skip:
                     continue
@@ -164,9 +156,8 @@ class RollbackCommands:
 
     def _deciders(self, case: CaseRecord, request: RollbackRequest) -> list[StaffMember]:
         """Who may agree or decline: the case team's manager(s), then service managers and heads of service."""
-        app = _app(self)
         barred = {request.requested_by["staff_id"], request.raised_by["staff_id"]}
-        staff = [m for m in app.list_staff() if m.active and m.staff_id not in barred]
+        staff = [m for m in self.ledger.list_staff() if m.active and m.staff_id not in barred]
         managers = [m for m in staff if m.has_role(Role.TEAM_MANAGER) and m.team == case.team
                     and not m.has_role(Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)]
         above = [m for m in staff if m.has_role(Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)]
@@ -174,13 +165,13 @@ class RollbackCommands:
 
     # --- the workflow --------------------------------------------------------------------------------
 
-    def request_rollback(self, acting: str | None, case_id: uuid.UUID | str, *, matter: str,
-                         reason: str, raised_by: str, point_version: int | None = None,
-                         point_at: _dt.datetime | None = None,
-                         before_milestone: uuid.UUID | str | None = None) -> RollbackRequest:
+    @command
+    def request(self, acting: str | None, case_id: uuid.UUID | str, *, matter: str,
+                reason: str, raised_by: str, point_version: int | None = None,
+                point_at: _dt.datetime | None = None,
+                before_milestone: uuid.UUID | str | None = None) -> RollbackRequest:
         """The helpdesk asks to roll the case's process back to a point (one of ``point_version``,
         ``point_at`` or ``before_milestone``); see :mod:`ledger.records.rollback` for the rules."""
-        app = _app(self)
         given = [n for n, v in (("point_version", point_version), ("point_at", point_at),
                                 ("before_milestone", before_milestone)) if v is not None]
         if len(given) != 1:
@@ -196,48 +187,48 @@ class RollbackCommands:
         if point_version is not None and (isinstance(point_version, bool) or not isinstance(point_version, int)):
             raise RuleViolation(f"point_version must be a whole number (a case version), got {point_version!r}")
         try:
-            raiser = app.staff_member(raised_by)
+            raiser = self.ledger.staff_member(raised_by)
         except NotFound as e:
             raise NotFound(f"raised_by: {e}") from None
-        request_id = app.new_id()
-        actor = app._rollback_actor(acting, case_id, Action.READ, purpose=reason, item=str(request_id))
-        cid = app._case_or_record(acting, case_id, Action.READ, purpose=reason, item=str(request_id))
-        app._rule(actor, cid, None, Action.READ, reason, str(request_id),
+        request_id = self.ledger.new_id()
+        actor = self._rollback_actor(acting, case_id, Action.READ, purpose=reason, item=str(request_id))
+        cid = self._case_or_record(acting, case_id, Action.READ, purpose=reason, item=str(request_id))
+        self._rule(actor, cid, None, Action.READ, reason, str(request_id),
                    lambda: require_helpdesk(actor, "request a roll-back"))
-        _, actor, case = app._access(acting, cid, Action.READ, Part.PROCESS, purpose=reason, item=str(request_id),
-                                      rollback={"id": request_id, "case_id": cid, "helpdesk": actor.staff_id})
-        now = app._now()
-        version, described = app._point(case, now, point_version, point_at, before_milestone)
-        then = app.case(cid, version=version)
+        _, actor, case = self.access.gate(acting, cid, Action.READ, Part.PROCESS, purpose=reason,
+                                          item=str(request_id),
+                                          rollback={"id": request_id, "case_id": cid, "helpdesk": actor.staff_id})
+        now = self.ledger.now()
+        version, described = self._point(case, now, point_version, point_at, before_milestone)
+        then = self.ledger.case(cid, version=version)
         inactive = [e["id"] for e in then.milestones if e.get("superseded_by") is not None]
         effect = effect_on(case, len(then.milestones), inactive)
         kept: dict[str, int] = {}
-        for item in app._kept_after(cid, version):
+        for item in self._kept_after(cid, version):
             kept[item["kind"]] = kept.get(item["kind"], 0) + 1
         request = RollbackRequest.request(
             request_id=request_id, actor=actor, case=case, point_version=version,
             point_recorded_at=then.modified_on, point_given=described, milestones_at_point=len(then.milestones),
             inactive_at_point=inactive, matter=matter, reason=reason, raised_by=raiser, effect=effect, kept=kept,
-            now=now, expiry_working_days=app.rollback_expiry_working_days)
-        app._save(f"requesting a roll-back of case {cid}", request)
+            now=now, expiry_working_days=self.expiry_working_days)
+        self.ledger.store(f"requesting a roll-back of case {cid}", request)
         return request
 
-    def agree_rollback(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackRequest:
+    @command
+    def agree(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackRequest:
         """The team manager of the case's team (or above) agrees the roll-back as it would now act."""
-        app = _app(self)
-        request, actor, case = app._decider_on(acting, rollback_id, "agree")
-        request.agree(actor=actor, case=case, now=app._now())
-        app._save(f"agreeing roll-back {request.id}", request)
+        request, actor, case = self._decider_on(acting, rollback_id, "agree")
+        request.agree(actor=actor, case=case, now=self.ledger.now())
+        self.ledger.store(f"agreeing roll-back {request.id}", request)
         return request
 
-    def decline_rollback(self, acting: str | None, rollback_id: uuid.UUID | str, *,
-                         reason: str) -> RollbackRequest:
+    @command
+    def decline(self, acting: str | None, rollback_id: uuid.UUID | str, *, reason: str) -> RollbackRequest:
         """The team manager of the case's team (or above) declines the roll-back, with a reason."""
-        app = _app(self)
         reason = explained_reason("reason", reason, "declining a roll-back")
-        request, actor, case = app._decider_on(acting, rollback_id, "decline", why=reason)
-        request.decline(actor=actor, case=case, reason=reason, now=app._now())
-        app._save(f"declining roll-back {request.id}", request)
+        request, actor, case = self._decider_on(acting, rollback_id, "decline", why=reason)
+        request.decline(actor=actor, case=case, reason=reason, now=self.ledger.now())
+        self.ledger.store(f"declining roll-back {request.id}", request)
         return request
 
     def _decider_on(self, acting: str | None, rollback_id: uuid.UUID | str, verb: str,
@@ -245,56 +236,54 @@ class RollbackCommands:
         """The request, and the person agreeing or declining it (``verb``) with the case, once the
         roll-back's own rule (who may decide) and then the access policy (an authorisation of the
         process, recorded) let them; ``why`` is the reason given, for the recorded purpose."""
-        app = _app(self)
-        request = app.rollback(rollback_id)
+        request = self.get(rollback_id)
         doing = "agreeing" if verb == "agree" else "declining"
         purpose = f"{doing} roll-back {request.id}" + (f": {why}" if why else "")
-        actor = app._rollback_actor(acting, request.case_id, Action.AUTHORISE, purpose=purpose, item=str(request.id))
-        now = app._now()
-        case = app.case(request.case_id)
-        app._rule(actor, request.case_id, case, Action.AUTHORISE, purpose, str(request.id),
-                  lambda: request.check_decider(actor, case, verb, now))
-        _, actor, case = app._access(acting, request.case_id, Action.AUTHORISE, Part.PROCESS, purpose=purpose,
-                                     item=str(request.id))
+        actor = self._rollback_actor(acting, request.case_id, Action.AUTHORISE, purpose=purpose, item=str(request.id))
+        now = self.ledger.now()
+        case = self.ledger.case(request.case_id)
+        self._rule(actor, request.case_id, case, Action.AUTHORISE, purpose, str(request.id),
+                   lambda: request.check_decider(actor, case, verb, now))
+        _, actor, case = self.access.gate(acting, request.case_id, Action.AUTHORISE, Part.PROCESS, purpose=purpose,
+                                          item=str(request.id))
         return request, actor, case
 
-    def withdraw_rollback(self, acting: str | None, rollback_id: uuid.UUID | str, *,
-                          reason: str) -> RollbackRequest:
+    @command
+    def withdraw(self, acting: str | None, rollback_id: uuid.UUID | str, *, reason: str) -> RollbackRequest:
         """The helpdesk, or the person who raised it, withdraws the request (the case is not read)."""
-        app = _app(self)
-        actor = app._actor(acting)
-        request = app.rollback(rollback_id)
-        request.withdraw(actor=actor, reason=reason, now=app._now())
-        app._save(f"withdrawing roll-back {request.id}", request)
+        actor = self.ledger.actor(acting)
+        request = self.get(rollback_id)
+        request.withdraw(actor=actor, reason=reason, now=self.ledger.now())
+        self.ledger.store(f"withdrawing roll-back {request.id}", request)
         return request
 
-    def carry_out_rollback(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackRequest:
+    @command
+    def carry_out(self, acting: str | None, rollback_id: uuid.UUID | str) -> RollbackRequest:
         """The helpdesk carries out an agreed roll-back: the case's ``RolledBack`` event and the request's
         ``CarriedOut`` event in one atomic write."""
-        app = _app(self)
-        request = app.rollback(rollback_id)
+        request = self.get(rollback_id)
         purpose = f"carrying out roll-back {request.id}"
-        actor = app._rollback_actor(acting, request.case_id, Action.WRITE, purpose=purpose, item=str(request.id))
-        now = app._now()
-        app._rule(actor, request.case_id, None, Action.WRITE, purpose, str(request.id),
+        actor = self._rollback_actor(acting, request.case_id, Action.WRITE, purpose=purpose, item=str(request.id))
+        now = self.ledger.now()
+        self._rule(actor, request.case_id, None, Action.WRITE, purpose, str(request.id),
                    lambda: request.check_carry_out(actor, now))
-        _, actor, case = app._access(acting, request.case_id, Action.WRITE, Part.PROCESS, purpose=purpose,
-                                      item=str(request.id), rollback={"id": request.id, "case_id": request.case_id,
-                                                                      "helpdesk": actor.staff_id})
-        request.carry_out(actor=actor, case=case, now=app._now())
-        app._save(f"carrying out roll-back {request.id}", case, request)
+        _, actor, case = self.access.gate(acting, request.case_id, Action.WRITE, Part.PROCESS, purpose=purpose,
+                                          item=str(request.id), rollback={"id": request.id, "case_id": request.case_id,
+                                                                          "helpdesk": actor.staff_id})
+        request.carry_out(actor=actor, case=case, now=self.ledger.now())
+        self.ledger.store(f"carrying out roll-back {request.id}", case, request)
         return request
 
-    def expire_rollbacks(self, now: _dt.datetime | None = None) -> list[RollbackRequest]:
+    @command
+    def expire(self, now: _dt.datetime | None = None) -> list[RollbackRequest]:
         """Record the expiry of every request not agreed in time (a scheduled job; reads and commands
         already treat them as expired). Returns those expired now."""
-        app = _app(self)
-        now = now or app._now()
+        now = now or self.ledger.now()
         expired = []
-        for request in app._all_rollbacks():
+        for request in self._all_rollbacks():
             if request.status is RollbackStatus.REQUESTED and request.status_at(now) is RollbackStatus.EXPIRED:
                 request.expire(actor=EXPIRY_ACTOR, now=now)
-                app._save(f"recording the expiry of roll-back {request.id}", request)
+                self.ledger.store(f"recording the expiry of roll-back {request.id}", request)
                 expired.append(request)
         return expired
 
@@ -302,46 +291,42 @@ class RollbackCommands:
 
     def _rollback_actor(self, acting: str | None, case_id: uuid.UUID | str, action: Action, *,
                         purpose: str, item: str) -> StaffMember:
-        """The acting staff member; an unknown one is recorded as a denied attempt (by ``_access``)."""
-        app = _app(self)
+        """The acting staff member; an unknown one is recorded as a denied attempt (by the access gate)."""
         try:
-            return app._actor(acting)
+            return self.ledger.actor(acting)
         except (NotFound, PermissionDenied):
-            app._access(acting, case_id, action, Part.PROCESS, purpose=purpose, item=item)
+            self.access.gate(acting, case_id, action, Part.PROCESS, purpose=purpose, item=item)
             raise
 
     def _case_or_record(self, acting: str | None, case_id: uuid.UUID | str, action: Action, *,
                         purpose: str, item: str) -> uuid.UUID:
-        """The case's full id; a case that does not exist is recorded as a denied attempt (by ``_access``)."""
-        app = _app(self)
+        """The case's full id; a case that does not exist is recorded as a denied attempt (by the access gate)."""
         try:
-            return app.resolve_case_id(case_id)
+            return self.ledger.resolve_case_id(case_id)
         except NotFound:
-            app._access(acting, case_id, action, Part.PROCESS, purpose=purpose, item=item)
+            self.access.gate(acting, case_id, action, Part.PROCESS, purpose=purpose, item=item)
             raise
 
     def _rule(self, actor: StaffMember, case_id: uuid.UUID, case: CaseRecord | None, action: Action,
               purpose: str, item: str, check: Any) -> None:
         """Run a roll-back rule; when it refuses, record the attempt as denied by that rule, then raise."""
-        app = _app(self)
         try:
             check()
         except LedgerError as e:
-            app._refuse(actor, case_id, case, action, purpose, item, e)
+            self._refuse(actor, case_id, case, action, purpose, item, e)
 
     def _refuse(self, actor: StaffMember, case_id: uuid.UUID, case: CaseRecord | None,
                 action: Action, purpose: str, item: str, error: LedgerError) -> NoReturn:
-        app = _app(self)
-        app.record_access(actor.stamp(), Decision(Outcome.DENIED, str(error), "rollback_rule"), now=app._now(),
-                           action=action, part=Part.PROCESS, case_id=case_id, case_ref=str(case_id), item=item,
-                           purpose=purpose, case_version=case.version if case is not None else None,
-                           case_team=case.team if case is not None else "")
+        self.access.record_attempt(actor.stamp(), Decision(Outcome.DENIED, str(error), "rollback_rule"),
+                                   now=self.ledger.now(), action=action, part=Part.PROCESS, case_id=case_id,
+                                   case_ref=str(case_id), item=item, purpose=purpose,
+                                   case_version=case.version if case is not None else None,
+                                   case_team=case.team if case is not None else "")
         raise error
 
     def _point(self, case: CaseRecord, now: _dt.datetime, version: int | None, at: _dt.datetime | None,
                before: uuid.UUID | str | None) -> tuple[int, str]:
         """The point as a case version, and how it was given (in words)."""
-        app = _app(self)
         opened = moment_text(case.created_on)
         if version is not None:
             if version < 1:
@@ -359,12 +344,12 @@ class RollbackCommands:
             if at < case.created_on:
                 raise RuleViolation(f"point_at {shown} is before the case existed: it was opened on {opened}")
             with translate_storage_errors(f"reading the events of case {case.id}"):
-                found = next((e.originator_version for e in app.events.get(case.id, desc=True)
+                found = next((e.originator_version for e in self.ledger.events.get(case.id, desc=True)
                               if getattr(e, "timestamp", at) <= at), 1)
             return found, f"{shown} (version {found})"
         text = str(before)
         with translate_storage_errors(f"reading the events of case {case.id}"):
-            for e in app.events.get(case.id):
+            for e in self.ledger.events.get(case.id):
                 if type(e).__name__ == "MilestoneRecorded" and str(getattr(e, "milestone_id", "")) == text:
                     return e.originator_version - 1, f"just before milestone {text} ({e.kind})"  # type: ignore[attr-defined]
         raise NotFound(f"before_milestone: no milestone {text} on the case of {case.child['name']}")

@@ -1,10 +1,11 @@
 """Investigating access (issue 6): reading the access log for a report, the alert list, reviews.
 
-:class:`AccessInvestigation` is a mixin of :class:`~ledger.application.CaseLedger`. How it reads:
+:class:`InvestigationService` is ``ledger.investigation`` (:class:`~ledger.application.CaseLedger`).
+Who may read the access log: :meth:`InvestigationService.investigator`. How it reads:
 
 * **a staff member's attempts** over a period: their access log is one stream per London day
   (:func:`~ledger.access.log.access_stream_id`), so the stream ids are derived, never searched
-  for, and all of them are read in one query per 500 days (:meth:`AccessInvestigation.stored_rows`,
+  for, and all of them are read in one query per 500 days (:meth:`InvestigationService.stored_rows`,
   by primary key), with each event's leaf index in the Merkle log. A year of one person costs one
   query whatever the size of the ledger;
 * **a case's attempts** and **the alert list** scan the access-attempt events (the notification
@@ -24,9 +25,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.utils import get_topic
 
@@ -41,6 +42,7 @@ from ledger.access.facts import (
 )
 from ledger.access.log import ATTEMPT_TOPICS, access_day, access_stream_id
 from ledger.access.review import AttemptReview, review_stream_id
+from ledger.core import Service, command
 from ledger.errors import NotFound, RuleViolation
 from ledger.integrity.encoding import decode
 from ledger.integrity.topics import stored_as
@@ -48,7 +50,7 @@ from ledger.integrity.transparency import col
 from ledger.records.staff import Role, StaffMember, staff_stream_id
 from ledger.storage import translate_storage_errors
 
-__all__ = ["INVESTIGATING_ROLES", "REVIEW_TOPIC", "AccessInvestigation", "StoredRow", "parse_ref"]
+__all__ = ["INVESTIGATING_ROLES", "REVIEW_TOPIC", "InvestigationService", "StoredRow", "parse_ref"]
 
 REVIEW_TOPIC = get_topic(AttemptReview.Reviewed)
 #: How many stream ids go in one ``IN (...)`` (well under SQLite's parameter limit).
@@ -89,20 +91,14 @@ def days(since: _dt.date, until: _dt.date) -> list[_dt.date]:
     return [since + _dt.timedelta(days=i) for i in range((until - since).days + 1)]
 
 
-class AccessInvestigation:
-    """The ledger's investigation methods (a mixin of :class:`~ledger.application.CaseLedger`)."""
-
-    if TYPE_CHECKING:
-        recorder: Any
-
-        def _actor(self, staff_id: str | None) -> StaffMember: ...
-        def _now(self) -> _dt.datetime: ...
-        def _save(self, what: str, *aggregates: Any) -> None: ...
-        def _notifications(self, topics: Sequence[str] = (), page: int = 500) -> Iterator[Any]: ...
+class InvestigationService(Service):
+    """``ledger.investigation``: the access report's reads (attempts_of, attempts_on_case, attempt_rows,
+    staff_history, reviews_of, flags_in_context, flags_of), the alert list (alerts, unreviewed_alerts),
+    one attempt by its reference (attempt), and the review of a flagged attempt (review)."""
 
     def investigator(self, acting: str | None) -> StaffMember:
         """The staff member reading the access log, if they may (:data:`INVESTIGATING_ROLES`)."""
-        actor = self._actor(acting)
+        actor = self.ledger.actor(acting)
         actor.require("reading the access log (the access report, the alert list) is for a service manager, "
                       "head of service or auditor", *INVESTIGATING_ROLES)
         return actor
@@ -111,7 +107,7 @@ class AccessInvestigation:
 
     def stored_rows(self, stream_ids: Iterable[uuid.UUID]) -> list[StoredRow]:
         """Every event of the given streams, in global order, in one query per :data:`CHUNK` streams."""
-        recorder = self.recorder
+        recorder = self.ledger.recorder
         events, event_id = recorder.log_events_table
         dialect = recorder.log
         ids = list(dict.fromkeys(stream_ids))
@@ -136,7 +132,7 @@ class AccessInvestigation:
 
     def row_at_leaf(self, leaf: int) -> StoredRow | None:
         """The stored event that is leaf ``leaf`` of the Merkle log (None when there is none)."""
-        recorder = self.recorder
+        recorder = self.ledger.recorder
         events, event_id = recorder.log_events_table
         with translate_storage_errors("reading the ledger"), recorder.datastore.transaction(commit=False) as c:
             c.execute(recorder.log.q(
@@ -153,7 +149,7 @@ class AccessInvestigation:
 
     def _leaves(self, positions: Sequence[int]) -> dict[int, int]:
         """Leaf index by notification id."""
-        recorder = self.recorder
+        recorder = self.ledger.recorder
         out: dict[int, int] = {}
         with translate_storage_errors("reading the Merkle log"), recorder.datastore.transaction(commit=False) as c:
             for start in range(0, len(positions), CHUNK):
@@ -202,7 +198,7 @@ class AccessInvestigation:
     def _scan_attempts(self, needle: bytes | None) -> list[Attempt]:
         """Attempt events whose stored bytes contain ``needle`` (all when None), decoded."""
         hits = []
-        for n in self._notifications(topics=ATTEMPT_TOPICS, page=5000):
+        for n in self.ledger.notifications(topics=ATTEMPT_TOPICS, page=5000):
             if needle is None or needle in n.state:
                 oid = n.originator_id
                 hits.append((n.id, oid if isinstance(oid, uuid.UUID) else uuid.UUID(str(oid)),
@@ -267,9 +263,10 @@ class AccessInvestigation:
 
     # --- reviews ---------------------------------------------------------------------------------
 
-    def review_attempt(self, acting: str | None, ref: str, *, outcome: str, note: str) -> AttemptReview:
+    @command
+    def review(self, acting: str | None, ref: str, *, outcome: str, note: str) -> AttemptReview:
         """Record the review of a flagged attempt (see :mod:`ledger.access.review` for the rules)."""
-        actor = self._actor(acting)
+        actor = self.ledger.actor(acting)
         found = self.attempt(ref)
         existing = self.reviews_of([found]).get(found.key)
         if existing is not None:
@@ -279,8 +276,8 @@ class AccessInvestigation:
         attempt = {"stream_id": found.stream_id, "version": found.version, "position": found.leaf,
                    "actor": found.actor, "flag": ";".join(kind for kind, _ in flags) or None,
                    "outcome": found.outcome, "rule": found.rule, "case_id": found.case_id}
-        review = AttemptReview.review(actor=actor, attempt=attempt, outcome=outcome, note=note, now=self._now())
-        self._save(f"recording the review of attempt {found.ref}", review)
+        review = AttemptReview.review(actor=actor, attempt=attempt, outcome=outcome, note=note, now=self.ledger.now())
+        self.ledger.store(f"recording the review of attempt {found.ref}", review)
         return review
 
 
