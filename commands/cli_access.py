@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, cli, common, key_option, key_path, parse_day, resolve_verifier
 from commands.files import LONG_TEXT, LONG_TEXT_HELP, OutputFile, write_output
+from commands.group import Context, cli, common, key_option, key_path, parse_day, resolve_verifier
 from commands.render import dumps
 from ledger.access.facts import Thresholds
 from ledger.access.review import ReviewOutcome

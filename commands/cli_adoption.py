@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, cli, common, parse_day
 from commands.files import LONG_TEXT, LONG_TEXT_HELP
+from commands.group import Context, cli, common, parse_day
 from ledger.adoption import AdoptionKey
 from ledger.storage import backend_for
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, cli, common, parse_when
 from commands.files import long_text
+from commands.group import Context, cli, common, parse_when
 from commands.render import local, who
 from ledger.access.policy import Part
 from ledger.records import casework

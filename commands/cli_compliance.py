@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, cli, common, parse_when
+from commands.group import Context, cli, common, parse_when
 from commands.render import local
 from ledger.access.policy import Part
 from ledger.errors import RuleViolation

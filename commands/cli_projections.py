@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, _stderr_console, cli, common, parse_when
+from commands.group import Context, cli, common, parse_when, stderr_console
 from ledger.access.policy import Part
 from ledger.records.case import LOCAL_ZONE
 from ledger.records.dates import day_text, iso_day_text
@@ -36,7 +36,7 @@ def _bar(ctx: Context, label: str) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), transient=True, console=_stderr_console())
+                    TimeRemainingColumn(), transient=True, console=stderr_console())
 
 
 @cli.group()

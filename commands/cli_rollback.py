@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, cli, common, parse_day, parse_when
 from commands.files import LONG_TEXT, LONG_TEXT_HELP
+from commands.group import Context, cli, common, parse_day, parse_when
 from commands.render import day, local, who
 from ledger.records import milestones
 from ledger.records.rollback import RollbackRequest, RollbackStatus

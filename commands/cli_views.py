@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from commands.cli import Context, case, cli, common, parse_when
 from commands.files import OutputFile, write_output
+from commands.group import Context, case, cli, common, parse_when
 from commands.render import change_text, day, dumps, jsonable, local, note_lines, summary_lines
 from ledger.access.policy import Part
 from ledger.application import LONDON, utc_now

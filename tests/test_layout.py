@@ -31,10 +31,6 @@ KNOWN_CYCLES: list[frozenset[str]] = [
     # The projection store and its PostgreSQL half; the runner and the projections it runs.
     frozenset({"projections.store", "projections.store_postgres"}),
     frozenset({"projections.caseindex", "projections.caseviews", "projections.hazards", "projections.runner"}),
-    # The CLI's group and the command modules that register on it.
-    frozenset({"commands.cli", "commands.cli_access", "commands.cli_adoption", "commands.cli_casework",
-               "commands.cli_compliance", "commands.cli_milestones", "commands.cli_projections",
-               "commands.cli_rollback", "commands.cli_views"}),
 ]
 
 
