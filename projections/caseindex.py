@@ -23,7 +23,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.integrity.chain import ChainedEvent
 from ledger.records.case import CaseRecord
-from projections.runner import EventHeader, LedgerProjection
+from projections.projection import EventHeader, LedgerProjection
 from projections.store import Column, Table, ViewTarget
 
 __all__ = ["CaseIndex", "case_index"]

@@ -43,7 +43,7 @@ from ledger.records.case import CaseRecord
 from projections import views
 from projections.caseindex import CASE_EVENTS
 from projections.plain import jsonable
-from projections.runner import LedgerProjection
+from projections.projection import LedgerProjection
 from projections.store import Column, MemoryView, Table, ViewTarget
 
 __all__ = ["CaseSummaries", "CaseViews", "Chronology", "MaterialisedCase", "PerCaseProjection",

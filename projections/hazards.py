@@ -31,7 +31,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.records.case import LOCAL_ZONE, CaseRecord
 from ledger.records.casework import ALERT_KINDS
-from projections.runner import LedgerProjection
+from projections.projection import LedgerProjection
 from projections.store import Column, Table, ViewTarget
 
 __all__ = ["HazardRegister", "register"]

@@ -28,7 +28,7 @@ from projections.access_report import (
     when_text,
     who_text,
 )
-from projections.views import ChronologyEntry
+from projections.chronology import ChronologyEntry
 
 __all__ = ["DEFAULT_AUTHORITY", "MARKING", "access_report_html", "chronology_html"]
 

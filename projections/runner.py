@@ -1,6 +1,7 @@
 """Running the materialised projections: catch up, rebuild from event zero, "as of", status, follow.
 
-A projection (:class:`LedgerProjection`, an ``eventsourcing.projection.Projection``) folds the
+A projection (:class:`~projections.projection.LedgerProjection`, an
+``eventsourcing.projection.Projection``; listed by name in :mod:`projections.catalogue`) folds the
 ledger's events, in global order (the notification log, ``recorder.select_notifications``,
 filtered by the projection's ``topics``), into rows of its own ``view_*`` tables. Its
 ``process_event(event, tracking)`` applies one event through a :class:`~projections.store.ViewTarget`
@@ -30,94 +31,24 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking
-from eventsourcing.projection import Projection
 
 from ledger.application import CaseLedger
 from ledger.storage import translate_storage_errors
-from projections.store import MemoryView, SQLView, Table, TrackingConflict, ViewTarget, open_sql_view
+from projections.catalogue import projection_class, projection_classes
+from projections.projection import EventHeader, LedgerProjection
+from projections.store import MemoryView, SQLView, TrackingConflict
+from projections.store_choice import open_sql_view
 
-__all__ = ["EventHeader", "LedgerProjection", "catch_up", "head", "projection_classes", "rebuild",
-           "replay", "run", "status", "view_of"]
+__all__ = ["EventHeader", "LedgerProjection", "catch_up", "head", "projection_class", "projection_classes",
+           "rebuild", "replay", "run", "status", "view_of"]
 
 PAGE = 2000  # notifications read per query
 BATCH = 2000  # events per transaction when catching up
 Progress = Callable[[int, int], None]  # (done, total)
-
-
-@dataclass(frozen=True)
-class EventHeader:
-    """An event of a topic the projection counts but does not read: not decoded."""
-
-    originator_id: uuid.UUID | str
-    originator_version: int
-    topic: str
-
-
-class LedgerProjection(Projection[Any]):
-    """Base of the ledger's projections: tables, topics, and the event-then-tracking step."""
-
-    name: str = ""
-    tables: ClassVar[tuple[Table, ...]] = ()
-    topics: tuple[str, ...] = ()
-    decoded_topics: ClassVar[frozenset[str]] = frozenset()
-    description: ClassVar[str] = ""
-    per_case: ClassVar[bool] = False  # rows per case computed from the case (rebuilt by name or --all)
-
-    def __init__(self, view: ViewTarget, ledger: CaseLedger | None = None) -> None:
-        super().__init__(view)
-        self.ledger = ledger  # for projections that read more than the event (the per-case views)
-
-    @property
-    def view(self) -> ViewTarget:
-        return self._view  # type: ignore[no-any-return]
-
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
-        """Apply the event to the rows, then record the position (with the rows, on a database)."""
-        self.apply(domain_event, tracking)
-        self.view.insert_tracking(tracking)
-
-    @contextmanager
-    def batched(self) -> Iterator[None]:
-        """Around a batch of events, inside the view's batch (it exits first, so whatever it
-        stages is written with the batch's position). Nothing by default; the per-case views
-        (:mod:`projections.caseviews`) compute each case touched once here."""
-        yield
-
-    @singledispatchmethod
-    def apply(self, event: Any, tracking: Tracking) -> None:
-        """Events the projection has no handler for change nothing (the position still moves)."""
-
-
-_REGISTRY: dict[str, type[LedgerProjection]] = {}
-
-
-def projection_classes() -> dict[str, type[LedgerProjection]]:
-    """The projections by name (imported lazily: they import this module)."""
-    if not _REGISTRY:
-        from projections.caseindex import CaseIndex
-        from projections.caseviews import CaseSummaries, CaseViews, Chronology
-        from projections.hazards import HazardRegister
-
-        for cls in (HazardRegister, CaseIndex, Chronology, CaseViews, CaseSummaries):
-            _REGISTRY[cls.name] = cls
-    return _REGISTRY
-
-
-def projection_class(name: str) -> type[LedgerProjection]:
-    from ledger.errors import NotFound
-
-    classes = projection_classes()
-    if name not in classes:
-        raise NotFound(f"no projection named {name!r}; the projections are: {', '.join(classes)}")
-    return classes[name]
 
 
 def head(ledger: CaseLedger) -> int:

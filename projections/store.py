@@ -11,7 +11,9 @@ in". Two targets implement it:
 * :class:`SQLiteView` / :class:`PostgresView`: eventsourcing's ``SQLiteTrackingRecorder`` and
   ``PostgresTrackingRecorder``, subclassed. They live on the ledger's own datastore (same
   SQLite file, same PostgreSQL schema), create the projection's ``view_*`` tables next to
-  its tracking table ``view_<name>_tracking``, and stage row changes in memory.
+  its tracking table ``view_<name>_tracking``, and stage row changes in memory. Which one a
+  ledger's projections use is chosen by :mod:`projections.store_choice` (PostgresView lives in
+  :mod:`projections.store_postgres`, imported only for a PostgreSQL ledger).
 
 Atomicity, the design choice: **the view rows are written inside ``insert_tracking``'s
 transaction.** ``insert_tracking(tracking)`` (eventsourcing's name for "record the position")
@@ -47,8 +49,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
-__all__ = ["Column", "MemoryView", "SQLView", "SQLiteView", "Table", "TrackingConflict",
-           "ViewTarget", "open_sql_view"]
+__all__ = ["Column", "MemoryView", "SQLView", "SQLiteView", "Table", "TrackingConflict", "ViewTarget"]
 
 Row = dict[str, Any]
 
@@ -311,20 +312,3 @@ class SQLiteView(SQLView, SQLiteTrackingRecorder):
             c.execute(statement)
         c.execute(f"INSERT OR IGNORE INTO {self.tracking_table} VALUES (?, 1)", (self.table_migration_identifier,))
 
-
-def open_sql_view(recorder: Any, *, name: str, tables: Iterable[Table]) -> SQLView:
-    """The view of projection ``name`` on the datastore of the ledger's ``recorder``; tables created."""
-    datastore = recorder.datastore
-    view: SQLView
-    if isinstance(datastore, SQLiteDatastore):
-        view = SQLiteView(datastore, name=name, tables=tables)
-    elif type(datastore).__module__ == "eventsourcing.postgres":
-        # Imported here: psycopg and eventsourcing.postgres cost a fifth of a second to import,
-        # which every command on a SQLite ledger would otherwise pay.
-        from projections.store_postgres import PostgresView
-
-        view = PostgresView(datastore, name=name, tables=tables)
-    else:  # pragma: no cover
-        raise TypeError(f"no projection store for {type(datastore).__name__}")
-    view.create_table()  # type: ignore[attr-defined]
-    return view

@@ -1,4 +1,4 @@
-"""Access policy (ledger/access/policy.py), restriction (ledger/records/case.py) and the access log
+"""Access policy (ledger/access/policy.py), restriction (ledger/records/restriction.py) and the access log
 (ledger/access/log.py) through CaseLedger, on SQLite and PostgreSQL.
 
 The matrix runs every role x restriction x action on one ledger per backend (module scope, for

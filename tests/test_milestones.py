@@ -1,4 +1,4 @@
-"""Process milestones (ledger/records/milestones.py) through CaseLedger, on both backends, and the CLI.
+"""Process milestones (ledger/records/milestones/) through CaseLedger, on both backends, and the CLI.
 
 The ``borough`` fixture gives the staff of tests/conftest.py and one open case: Amira Hassan,
 Assessment team, Jane Smith (social worker); Grace Obi manages Assessment. Every refusal is

@@ -1,26 +1,27 @@
 """A child's case record: one hash-chained stream from referral to closure (policy s.3).
 
-Rules this module enforces (each refusal is a :class:`~ledger.errors.RuleViolation` whose
-message names the rule, the field and the people involved; a refused command writes nothing):
+This module holds the aggregate (:class:`CaseRecord`): its state, its events, its commands, and
+the enums its events store (:class:`NoteKind`, ...). Every stored event names its class by topic
+(``ledger.case:CaseRecord.CaseNoteRecorded``), so the event classes stay nested here. The rules the
+commands obey, and what the events do to the state, are plain functions in the modules beside it
+(each command gives them its arguments and triggers the event whose fields they return; they
+never import this module):
 
-* Opening: the child's name, a date of birth or (pre-birth) an expected date of birth, the
-  referral date and source, and an allocated team and worker are required. The worker must be
-  a social worker, senior practitioner or team manager in that team.
-* Recording casework (notes, decisions, allocation) needs a practice or management role;
-  helpdesk, auditor and admin accounts cannot record on a child's record.
-* A case note (s.7) is dated by the event (``occurred_at``, never in the future), has a
-  ``facts`` section (required) kept apart from ``analysis`` (professional judgement) and
-  ``actions``; third-party information names who provided it; "seen alone" implies "seen".
-  Notes start as drafts that only their author may revise, and are finalised once, by their
-  author. A finalised note changes only by amendment: a new event with a reason; the
-  original text stays in the ledger and in the note's history.
-* Deleting a case note (s.12) needs team manager or above and a reason that explains (at
-  least three words and twelve letters, :func:`ledger.records.fields.explained_reason`). The note leaves
-  ordinary reads; it never leaves the ledger.
-* A management or supervision decision (s.7) records the decision, the reasons, the risks
-  considered, and the options not chosen with why; it is made by a team manager or above.
-* A closed case accepts nothing until it is re-opened (team manager or above, with a reason).
-  A case with draft notes cannot be closed: they must be finalised or deleted first.
+- :mod:`ledger.records.lifecycle`: opening, allocation, closure and re-opening;
+- :mod:`ledger.records.notes`: case notes (s.7, s.12); :mod:`ledger.records.decisions` (s.7);
+- :mod:`ledger.records.restriction`: restricted records and need-to-know grants (s.11);
+- :mod:`ledger.records.casework`, :mod:`ledger.records.milestones`: the other records, the process;
+- :mod:`ledger.records.fields`: text, reasons, dates and times every command takes.
+
+Rules this module enforces itself (each refusal is a :class:`~ledger.errors.RuleViolation` whose
+message names the rule and the field; a refused command writes nothing):
+
+* A closed case accepts nothing until it is re-opened: no note, decision, milestone, casework
+  record or allocation (restricting is not recording: a closed record may be restricted).
+* Notes, decisions, milestones and casework records other than chronology entries are never
+  dated before the child's date of birth (a pre-birth case may record before birth, policy s.8).
+* A note's kind and source, an interpreter's kind, a decision's kind and a restriction's kind
+  are one of this module's enums.
 """
 
 from __future__ import annotations
@@ -33,34 +34,34 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import AggregateCreated
 
-from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.errors import RuleViolation
 from ledger.integrity.chain import ChainedAggregate
 from ledger.integrity.topics import stored_as
-from ledger.records import casework, milestones
-from ledger.records.dates import day_text, moment_text
-from ledger.records.fields import explained_reason, text_field
-from ledger.records.staff import CASEWORK_ROLES, Role, StaffMember
+from ledger.records import casework, decisions, lifecycle, milestones, notes, restriction
+from ledger.records.dates import day_text
+from ledger.records.fields import aware, explained_reason
+from ledger.records.restriction import RESTRICTING_ROLES, months_after
+from ledger.records.staff import CASEWORK_ROLES, StaffMember
 from ledger.records.timescales import LONDON, local_today
 
 __all__ = [
     "CASEWORK_ROLES",
+    "LOCAL_ZONE",
+    "RESTRICTING_ROLES",
     "CaseRecord",
     "DecisionKind",
     "InterpreterKind",
     "NoteKind",
     "NoteSource",
     "RestrictionKind",
+    "aware",
     "explained_reason",
+    "months_after",
+    "note_content",
 ]
 
-#: Roles that may hold a case as its allocated worker.
-ALLOCATABLE_ROLES = (Role.SOCIAL_WORKER, Role.SENIOR_PRACTITIONER, Role.TEAM_MANAGER)
-#: How far in the future a time may be before it is refused (clock drift between machines).
-FUTURE_TOLERANCE = _dt.timedelta(minutes=5)
 #: Dates on a record (referral, birth, closure) are local dates in England.
 LOCAL_ZONE = LONDON
-#: No date of birth before this (a typing slip: 1016 for 2016).
-EARLIEST_BIRTH = _dt.date(1900, 1, 1)
 
 
 class NoteKind(str, enum.Enum):
@@ -101,24 +102,7 @@ class RestrictionKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"staff_member": "staff member", "staff_relative": "staff member's relative",
-                "temporary": "temporary"}.get(self.value, self.value)
-
-
-#: Who decides to restrict a record, lift a restriction or grant need-to-know access (s.11).
-RESTRICTING_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
-#: A need-to-know grant runs for six calendar months unless an earlier end is given.
-GRANT_MONTHS = 6
-
-
-def months_after(moment: _dt.datetime, months: int) -> _dt.datetime:
-    """``moment`` plus calendar ``months`` in London time (31 Aug + 6 months is 28/29 Feb)."""
-    local = moment.astimezone(LOCAL_ZONE)
-    index = local.month - 1 + months
-    year, month = local.year + index // 12, index % 12 + 1
-    next_month = _dt.date(year + (month == 12), month % 12 + 1, 1)
-    day = min(local.day, (next_month - _dt.timedelta(days=1)).day)
-    return local.replace(year=year, month=month, day=day)
+        return restriction.kind_label(self.value)
 
 
 def _choice(enum_cls: type[enum.Enum], field: str, value: Any) -> Any:
@@ -127,37 +111,6 @@ def _choice(enum_cls: type[enum.Enum], field: str, value: Any) -> Any:
     except ValueError:
         allowed = ", ".join(str(m.value) for m in enum_cls)
         raise RuleViolation(f"{field} {value!r} is not one of: {allowed}") from None
-
-
-def _date(field: str, value: Any) -> _dt.date:
-    """A calendar date (a datetime is refused: it would compare and store as a moment)."""
-    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
-        raise RuleViolation(f"{field} must be a date, got {value!r}", field=field)
-    return value
-
-
-def _text(field: str, value: Any, *, required: bool, rule: str = "") -> str:
-    """Stored text for ``field``: the rules of :func:`ledger.records.fields.text_field` (one line or multi-line)."""
-    return text_field(field, value, required=required, rule=rule)
-
-
-def aware(field: str, value: Any) -> _dt.datetime:
-    if not isinstance(value, _dt.datetime):
-        raise RuleViolation(f"{field} must be a date and time, got {value!r}", field=field)
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise RuleViolation(f"{field} {value.isoformat()} needs a time zone", field=field)
-    return value
-
-
-def not_future(field: str, value: Any, now: _dt.datetime) -> _dt.datetime:
-    value = aware(field, value)
-    if value > now + FUTURE_TOLERANCE:
-        raise RuleViolation(
-            f"{field} {value.isoformat(timespec='minutes')} is in the future; "
-            f"entries are dated by the event, which has to have happened (now is "
-            f"{now.isoformat(timespec='minutes')})", field=field
-        )
-    return value  # type: ignore[no-any-return]  # aware() checked it is a datetime
 
 
 def note_content(
@@ -174,44 +127,16 @@ def note_content(
     interpreter: dict[str, Any] | None = None,
     late_reason: Any = "",
 ) -> dict[str, Any]:
-    """Validate and normalise the written content of a case note (policy s.7, Appendix 1)."""
-    src = _choice(NoteSource, "source", source)
-    content: dict[str, Any] = {
-        "facts": _text("facts", facts, required=True, rule=" in a case note: record what happened, "
-                       "kept apart from analysis and actions"),
-        "analysis": _text("analysis", analysis, required=False),
-        "actions": _text("actions", actions, required=False),
-        "source": src,
-        "provided_by": _text("provided_by", provided_by, required=False),
-        "child_seen": bool(child_seen),
-        "child_seen_alone": bool(child_seen_alone),
-        "child_views": _text("child_views", child_views, required=False),
-        "interpreter": None,
-    }
-    if bedroom_seen:  # on a home visit: kept only when seen, so older notes read the same
-        content["bedroom_seen"] = True
-    late = explained_reason("late_reason", late_reason, "writing up a case note after its timescale (policy s.18)",
-                            required=False)
-    if late:  # why the note was written up after its timescale (policy s.18); absent when on time
-        content["late_reason"] = late
-    if src is NoteSource.THIRD_PARTY and not content["provided_by"]:
-        raise RuleViolation(
-            "provided_by is required when the source is third-party: the record must say "
-            "who provided the information (policy s.7)"
-        )
-    if content["child_seen_alone"] and not content["child_seen"]:
-        raise RuleViolation("child_seen_alone is set but child_seen is not: a child seen alone was seen")
-    if interpreter:
-        if not isinstance(interpreter, dict):
-            raise RuleViolation(
-                f"interpreter must give the interpreter's name and kind, got {interpreter!r}")
-        content["interpreter"] = {
-            "name": _text("interpreter name", interpreter.get("name"), required=True,
-                          rule=" when an interpreter was used (policy s.7)"),
-            "kind": _choice(InterpreterKind, "interpreter kind", interpreter.get("kind")),
-        }
+    """Validate and normalise the written content of a case note (policy s.7, Appendix 1): the rules of
+    :func:`ledger.records.notes.check_content`, with the source and the interpreter's kind as this
+    module's enums."""
+    content = notes.check_content(
+        facts=facts, analysis=analysis, actions=actions, source=_choice(NoteSource, "source", source),
+        provided_by=provided_by, child_seen=child_seen, child_seen_alone=child_seen_alone,
+        bedroom_seen=bedroom_seen, child_views=child_views, interpreter=interpreter, late_reason=late_reason)
+    if content["interpreter"] is not None:
+        content["interpreter"]["kind"] = _choice(InterpreterKind, "interpreter kind", content["interpreter"]["kind"])
     return content
-
 
 class CaseRecord(ChainedAggregate):
     """One child's case record. State lives in plain dicts so that it can be snapshotted.
@@ -261,23 +186,7 @@ class CaseRecord(ChainedAggregate):
         worker: dict[str, Any]
 
         def apply(self, case: CaseRecord) -> None:
-            case.child = {
-                "name": self.child_name,
-                "date_of_birth": self.date_of_birth,
-                "expected_date_of_birth": self.expected_date_of_birth,
-            }
-            case.referral = {"date": self.referral_date, "source": self.referral_source}
-            case.team = self.team
-            case.worker = self.worker
-            case.status = "open"
-            case.closure = None
-            case.closure_history = []  # every closure and re-opening: action, on, reason, by, at
-            case.notes = {}
-            case.decisions = []
-            case.opened_by = self.actor
-            case.milestones = []  # process milestones, in the order recorded
-            case.process = {}  # the process state folded from the milestones (ledger.records.milestones)
-            case.records = {}  # casework records by id: hazards, chronology entries, ... (ledger.records.casework)
+            lifecycle.opened(case, self)
 
     class Allocated(ChainedAggregate.Event):
         team: str
@@ -294,37 +203,23 @@ class CaseRecord(ChainedAggregate):
         content: dict[str, Any]
 
         def apply(self, case: CaseRecord) -> None:
-            case.notes[str(self.note_id)] = {
-                "id": self.note_id,
-                "kind": self.kind,
-                "occurred_at": self.occurred_at,
-                "author": self.actor,
-                "recorded_at": self.timestamp,
-                "status": "draft",
-                "finalised_at": None,
-                "content": self.content,
-                "revisions": [],
-                "amendments": [],
-                "deleted": None,
-            }
+            case.notes[str(self.note_id)] = notes.drafted(
+                note_id=self.note_id, kind=self.kind, occurred_at=self.occurred_at, author=self.actor,
+                recorded_at=self.timestamp, content=self.content)
 
     class CaseNoteRevised(ChainedAggregate.Event):
         note_id: uuid.UUID
         content: dict[str, Any]
 
         def apply(self, case: CaseRecord) -> None:
-            note = case.notes[str(self.note_id)]
-            note["revisions"].append({"at": self.timestamp, "previous": note["content"]})
-            note["content"] = self.content
-            note["occurred_at"] = self.occurred_at
+            notes.revise(case.notes[str(self.note_id)], at=self.timestamp, content=self.content,
+                         occurred_at=self.occurred_at)
 
     class CaseNoteFinalised(ChainedAggregate.Event):
         note_id: uuid.UUID
 
         def apply(self, case: CaseRecord) -> None:
-            note = case.notes[str(self.note_id)]
-            note["status"] = "final"
-            note["finalised_at"] = self.timestamp
+            notes.finalise(case.notes[str(self.note_id)], at=self.timestamp)
 
     class CaseNoteAmended(ChainedAggregate.Event):
         note_id: uuid.UUID
@@ -332,23 +227,15 @@ class CaseRecord(ChainedAggregate):
         reason: str
 
         def apply(self, case: CaseRecord) -> None:
-            note = case.notes[str(self.note_id)]
-            note["amendments"].append({
-                "at": self.timestamp,
-                "by": self.actor,
-                "reason": self.reason,
-                "previous": note["content"],
-            })
-            note["content"] = self.content
+            notes.amend(case.notes[str(self.note_id)], at=self.timestamp, by=self.actor, reason=self.reason,
+                        content=self.content)
 
     class CaseNoteDeleted(ChainedAggregate.Event):
         note_id: uuid.UUID
         reason: str
 
         def apply(self, case: CaseRecord) -> None:
-            case.notes[str(self.note_id)]["deleted"] = {
-                "at": self.timestamp, "by": self.actor, "reason": self.reason,
-            }
+            notes.delete(case.notes[str(self.note_id)], at=self.timestamp, by=self.actor, reason=self.reason)
 
     class DecisionRecorded(ChainedAggregate.Event):
         decision_id: uuid.UUID
@@ -360,18 +247,7 @@ class CaseRecord(ChainedAggregate):
         supervisee: dict[str, Any] | None
 
         def apply(self, case: CaseRecord) -> None:
-            case.decisions.append({
-                "id": self.decision_id,
-                "kind": self.kind,
-                "decision": self.decision,
-                "reasons": self.reasons,
-                "risks_considered": self.risks_considered,
-                "options_not_chosen": self.options_not_chosen,
-                "supervisee": self.supervisee,
-                "decided_by": self.actor,
-                "occurred_at": self.occurred_at,
-                "recorded_at": self.timestamp,
-            })
+            case.decisions.append(decisions.entry(self))
 
     class MilestoneRecorded(ChainedAggregate.Event):
         """A process milestone (policy s.18): the workflow a roll-back may later correct."""
@@ -417,18 +293,13 @@ class CaseRecord(ChainedAggregate):
         closed_on: _dt.date
 
         def apply(self, case: CaseRecord) -> None:
-            case.status = "closed"
-            case.closure = {"reason": self.reason, "closed_on": self.closed_on, "by": self.actor}
-            case.closure_history.append({"action": "closed", "on": self.closed_on, "reason": self.reason,
-                                         "by": self.actor, "at": self.timestamp})
+            lifecycle.closed(case, self)
 
     class Reopened(ChainedAggregate.Event):
         reason: str
 
         def apply(self, case: CaseRecord) -> None:
-            case.status = "open"
-            case.closure_history.append({"action": "reopened", "on": local_today(self.occurred_at),
-                                         "reason": self.reason, "by": self.actor, "at": self.timestamp})
+            lifecycle.reopened(case, self)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -469,12 +340,9 @@ class CaseRecord(ChainedAggregate):
         reason: str
 
         def apply(self, case: CaseRecord) -> None:
-            grants = dict(getattr(case, "access_grants", None) or {})
-            grants[self.staff["staff_id"]] = {
-                "staff": self.staff, "until": self.until, "reason": self.reason, "by": self.actor,
-                "at": self.timestamp, "renewals": [], "revoked": None,
-            }
-            case.access_grants = grants
+            case.access_grants = restriction.add_grant(getattr(case, "access_grants", None), staff=self.staff,
+                                                       until=self.until, reason=self.reason, by=self.actor,
+                                                       at=self.timestamp)
 
     class AccessGrantRenewed(ChainedAggregate.Event):
         staff_id: str
@@ -482,10 +350,8 @@ class CaseRecord(ChainedAggregate):
         reason: str
 
         def apply(self, case: CaseRecord) -> None:
-            grant = case.access_grants[self.staff_id]
-            grant["renewals"].append({"at": self.timestamp, "by": self.actor, "reason": self.reason,
-                                      "previous_until": grant["until"]})
-            grant["until"] = self.until
+            restriction.renew_grant(case.access_grants[self.staff_id], until=self.until, reason=self.reason,
+                                    by=self.actor, at=self.timestamp)
 
     class AccessGrantRevoked(ChainedAggregate.Event):
         staff_id: str
@@ -514,26 +380,9 @@ class CaseRecord(ChainedAggregate):
 
         def apply(self, case: CaseRecord) -> None:
             # The milestones it supersedes or restores, and the process folded again from those in force.
-            superseded = {str(i) for i in self.superseded}
-            restored = {str(i) for i in self.restored}
-            state = milestones.initial_state()
-            for entry in case.milestones:
-                key = str(entry["id"])
-                if key in superseded:
-                    entry["superseded_by"] = self.rollback_id
-                elif key in restored:
-                    entry["superseded_by"] = None
-                if entry["superseded_by"] is None:
-                    milestones.fold_into(state, entry)
-            case.process = state
-            done = dict(getattr(case, "rollbacks", None) or {})
-            done[str(self.rollback_id)] = {
-                "id": self.rollback_id, "to_version": self.to_version, "matter": self.matter, "reason": self.reason,
-                "requested_by": self.requested_by, "raised_by": self.raised_by, "agreed_by": self.agreed_by,
-                "agreed_at": self.agreed_at, "carried_out_by": self.actor, "at": self.timestamp,
-                "superseded": list(self.superseded), "restored": list(self.restored),
-            }
-            case.rollbacks = done
+            case.process = milestones.roll_back(case.milestones, rollback_id=self.rollback_id,
+                                                superseded=self.superseded, restored=self.restored)
+            case.rollbacks = milestones.rolled_back(getattr(case, "rollbacks", None), self)
 
     # --- commands --------------------------------------------------------------------
 
@@ -553,136 +402,46 @@ class CaseRecord(ChainedAggregate):
         date_of_birth: _dt.date | None = None,
         expected_date_of_birth: _dt.date | None = None,
     ) -> CaseRecord:
-        actor.require("opening a case record needs a practice or management role", *CASEWORK_ROLES)
-        name = _text("child_name", child_name, required=True, rule=" to open a case record")
-        if (date_of_birth is None) == (expected_date_of_birth is None):
-            raise RuleViolation(
-                "opening a case record needs either date_of_birth or, for a pre-birth referral, "
-                "expected_date_of_birth (one of the two, not both)"
-            )
-        _date("referral_date", referral_date)
-        for field, value in (("date_of_birth", date_of_birth),
-                             ("expected_date_of_birth", expected_date_of_birth)):
-            if value is not None:
-                _date(field, value)
-        today = local_today(now)
-        if referral_date > today:
-            raise RuleViolation(f"referral_date {day_text(referral_date)} is in the future "
-                                f"(today is {day_text(today)})", field="referral_date")
-        if date_of_birth is not None and date_of_birth > today:
-            raise RuleViolation(
-                f"date_of_birth {day_text(date_of_birth)} is in the future; for an unborn child give "
-                "expected_date_of_birth", fields=("date_of_birth", "expected_date_of_birth")
-            )
-        born = date_of_birth if date_of_birth is not None else expected_date_of_birth
-        field = "date_of_birth" if date_of_birth is not None else "expected_date_of_birth"
-        if born is not None and born < EARLIEST_BIRTH:
-            raise RuleViolation(f"{field} {day_text(born)} is before {EARLIEST_BIRTH.year}: a child's date of birth "
-                                f"is on or after {day_text(EARLIEST_BIRTH)}", field=field)
-        if date_of_birth is not None and date_of_birth > referral_date:
-            raise RuleViolation(
-                f"date_of_birth {day_text(date_of_birth)} is after the referral_date "
-                f"{day_text(referral_date)}: a child is referred once born; a referral before birth gives "
-                "expected_date_of_birth",
-                fields=("date_of_birth", "referral_date", "expected_date_of_birth"))
-        source = _text("referral_source", referral_source, required=True, rule=" to open a case record")
-        _check_worker(worker, team)
-        return cls._start(
-            cls.Opened,
-            id=case_id,
-            actor=actor.stamp(), timestamp=now,
-            occurred_at=not_future("occurred_at", occurred_at, now),
-            child_name=name,
-            date_of_birth=date_of_birth,
-            expected_date_of_birth=expected_date_of_birth,
-            referral_date=referral_date,
-            referral_source=source,
-            team=team,
-            worker=worker.stamp(),
-        )
+        return cls._start(cls.Opened, id=case_id, **lifecycle.opening(
+            actor=actor, child_name=child_name, referral_date=referral_date, referral_source=referral_source,
+            team=team, worker=worker, now=now, occurred_at=occurred_at, date_of_birth=date_of_birth,
+            expected_date_of_birth=expected_date_of_birth))
 
     def allocate(self, *, actor: StaffMember, team: str, worker: StaffMember, reason: str,
                  now: _dt.datetime) -> None:
         self._require_open("allocate a worker to")
-        actor.require("allocating a case needs the role team manager or above", at_least=Role.TEAM_MANAGER)
-        _check_worker(worker, team)
-        if worker.staff_id == self.worker["staff_id"] and team == self.team:
-            raise RuleViolation(f"{worker.full_name} is already the allocated worker in {team}")
-        self.trigger_event(
-            self.Allocated, actor=actor.stamp(), timestamp=now, occurred_at=now, team=team,
-            worker=worker.stamp(), reason=explained_reason(
-                "reason", reason, f"allocating the case to {worker.full_name} ({worker.staff_id}) in {team}"),
-        )
+        self.trigger_event(self.Allocated, **lifecycle.allocation(self, actor=actor, team=team, worker=worker,
+                                                                  reason=reason, now=now))
 
     def record_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, kind: Any,
                          occurred_at: _dt.datetime, now: _dt.datetime, content: dict[str, Any]) -> None:
         self._require_open("record a case note on")
-        actor.require("recording a case note needs a practice or management role", *CASEWORK_ROLES)
-        if str(note_id) in self.notes:
-            raise RuleViolation(f"case note {note_id} already exists on this record")
         self.trigger_event(
-            self.CaseNoteRecorded, actor=actor.stamp(), timestamp=now,
-            occurred_at=self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now),
-                                         "a case note"),
-            note_id=note_id, kind=_choice(NoteKind, "kind", kind), content=content,
+            self.CaseNoteRecorded, **notes.recording(self, actor=actor, note_id=note_id, occurred_at=occurred_at,
+                                                     now=now),
+            kind=_choice(NoteKind, "kind", kind), content=content,
         )
 
     def revise_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, content: dict[str, Any],
                          occurred_at: _dt.datetime | None, now: _dt.datetime) -> None:
         note = self._live_note(note_id, "revise")
-        if note["status"] != "draft":
-            raise RuleViolation(
-                f"case note {note_id} is finalised and cannot be revised; a finalised note "
-                "changes only by amendment, with a reason"
-            )
-        self._require_author(actor, note, "revise")
-        self.trigger_event(
-            self.CaseNoteRevised, actor=actor.stamp(), timestamp=now,
-            occurred_at=self.after_birth("occurred_at", not_future("occurred_at", occurred_at or note["occurred_at"],
-                                                                   now), "a case note"),
-            note_id=note_id, content=content,
-        )
+        self.trigger_event(self.CaseNoteRevised, **notes.revision(self, note, actor=actor, note_id=note_id,
+                                                                   content=content, occurred_at=occurred_at, now=now))
 
     def finalise_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, now: _dt.datetime) -> None:
         note = self._live_note(note_id, "finalise")
-        if note["status"] != "draft":
-            raise RuleViolation(
-                f"case note {note_id} was already finalised on "
-                f"{moment_text(note['finalised_at'])}; a note is finalised once"
-            )
-        self._require_author(actor, note, "finalise")
-        self.trigger_event(self.CaseNoteFinalised, actor=actor.stamp(), timestamp=now,
-                           occurred_at=now, note_id=note_id)
+        self.trigger_event(self.CaseNoteFinalised, **notes.finalisation(note, actor=actor, note_id=note_id, now=now))
 
     def amend_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, content: dict[str, Any],
                         reason: str, now: _dt.datetime) -> None:
         note = self._live_note(note_id, "amend")
-        if note["status"] != "final":
-            raise RuleViolation(
-                f"case note {note_id} is still a draft: revise it instead; only a finalised "
-                "note is amended"
-            )
-        if actor.staff_id != note["author"]["staff_id"]:
-            actor.require(
-                f"amending a case note written by {note['author']['full_name']} needs its author "
-                "or the role team manager or above", at_least=Role.TEAM_MANAGER,
-            )
-        else:
-            actor.require("amending a case note needs a practice or management role", *CASEWORK_ROLES)
-        reason = explained_reason("reason", reason, "amending a case note")
-        if content == note["content"]:
-            raise RuleViolation(f"the amendment to case note {note_id} changes nothing")
-        self.trigger_event(self.CaseNoteAmended, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           note_id=note_id, content=content, reason=reason)
+        self.trigger_event(self.CaseNoteAmended, **notes.amendment(note, actor=actor, note_id=note_id,
+                                                                   content=content, reason=reason, now=now))
 
     def delete_case_note(self, *, actor: StaffMember, note_id: uuid.UUID, reason: str,
                          now: _dt.datetime) -> None:
         self._live_note(note_id, "delete")
-        actor.require("deleting a case note needs the role team manager or above (policy s.12)",
-                      at_least=Role.TEAM_MANAGER)
-        reason = explained_reason("reason", reason, "deleting a case note (policy s.12)")
-        self.trigger_event(self.CaseNoteDeleted, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           note_id=note_id, reason=reason)
+        self.trigger_event(self.CaseNoteDeleted, **notes.deletion(actor=actor, note_id=note_id, reason=reason, now=now))
 
     def record_decision(
         self, *, actor: StaffMember, decision_id: uuid.UUID, kind: Any, decision: str, reasons: str,
@@ -690,99 +449,41 @@ class CaseRecord(ChainedAggregate):
         occurred_at: _dt.datetime, now: _dt.datetime, supervisee: StaffMember | None = None,
     ) -> None:
         self._require_open("record a decision on")
-        kind = _choice(DecisionKind, "kind", kind)
-        actor.require(f"recording a {kind.value} decision needs the role team manager or above",
-                      at_least=Role.TEAM_MANAGER)
-        rule = " for a decision (policy s.7: the reasons for the decision and the risks assessed)"
-        options = []
-        for i, opt in enumerate(options_not_chosen or ()):
-            if not isinstance(opt, dict):
-                raise RuleViolation(
-                    f"options_not_chosen[{i}] must give the option and why it was not chosen, "
-                    f"got {opt!r}")
-            options.append({
-                "option": _text(f"options_not_chosen[{i}].option", opt.get("option"), required=True),
-                "why_not": _text(f"options_not_chosen[{i}].why_not", opt.get("why_not"), required=True,
-                                 rule=": say why this option was not chosen"),
-            })
-        if not options:
-            raise RuleViolation(
-                "options_not_chosen needs at least one option with why it was not chosen "
-                "(policy s.7: 'why other decisions were not made')"
-            )
-        if kind is DecisionKind.SUPERVISION and supervisee is None:
-            raise RuleViolation("a supervision decision names the supervisee: the worker supervised")
-        self.trigger_event(
-            self.DecisionRecorded, actor=actor.stamp(), timestamp=now,
-            occurred_at=self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now), "a decision"),
-            decision_id=decision_id, kind=kind,
-            decision=_text("decision", decision, required=True, rule=rule),
-            reasons=_text("reasons", reasons, required=True, rule=rule),
-            risks_considered=_text("risks_considered", risks_considered, required=True, rule=rule),
-            options_not_chosen=options,
-            supervisee=supervisee.stamp() if supervisee else None,
-        )
+        self.trigger_event(self.DecisionRecorded, **decisions.decision(
+            self, actor=actor, decision_id=decision_id, kind=_choice(DecisionKind, "kind", kind), decision=decision,
+            reasons=reasons, risks_considered=risks_considered, options_not_chosen=options_not_chosen,
+            occurred_at=occurred_at, now=now, supervisee=supervisee))
 
     def record_milestone(self, *, actor: StaffMember, milestone_id: uuid.UUID, kind: str,
                          details: dict[str, Any], occurred_at: _dt.datetime, now: _dt.datetime) -> None:
         """Record a process milestone; :mod:`ledger.records.milestones` checks its details and sequence."""
         self._require_open("record a process milestone on")
-        occurred_at = self.after_birth("occurred_at", not_future("occurred_at", occurred_at, now), "a milestone")
-        details = dict(details)
-        late_reason = explained_reason("late_reason", details.pop("late_reason", None),
-                                       "recording a milestone after its timescale (policy s.18)", required=False)
-        details = milestones.check(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor)
-        if late_reason:  # why it was recorded after its timescale (policy s.18)
-            details["late_reason"] = late_reason
-        self.trigger_event(self.MilestoneRecorded, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
-                           milestone_id=milestone_id, kind=kind, details=details)
+        self.trigger_event(self.MilestoneRecorded, **milestones.recording(
+            self, actor=actor, milestone_id=milestone_id, kind=kind, details=details, occurred_at=occurred_at,
+            now=now))
 
     def record_casework(self, *, actor: StaffMember, record_id: uuid.UUID, kind: str,
                         details: dict[str, Any], occurred_at: _dt.datetime, now: _dt.datetime) -> None:
         """Record a casework record; :mod:`ledger.records.casework` checks its details."""
         self._require_open("record on")
-        occurred_at = not_future("occurred_at", occurred_at, now)
-        if kind != "chronology_entry":  # a chronology may start before birth (policy s.8)
-            occurred_at = self.after_birth("occurred_at", occurred_at, f"a {kind.replace('_', ' ')}")
-        details = casework.check_new(self, kind=kind, details=details, occurred_at=occurred_at, actor=actor,
-                                     now=now)
-        self.trigger_event(self.CaseworkRecorded, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
-                           record_id=record_id, kind=kind, details=details)
+        self.trigger_event(self.CaseworkRecorded, **casework.recording(
+            self, actor=actor, record_id=record_id, kind=kind, details=details, occurred_at=occurred_at, now=now))
 
     def update_casework(self, *, actor: StaffMember, record_id: uuid.UUID, action: str,
                         details: dict[str, Any], occurred_at: _dt.datetime, now: _dt.datetime) -> None:
+        """Update a casework record; :mod:`ledger.records.casework` checks the update."""
         self._require_open("update a record on")
-        record = self.records.get(str(record_id))
-        if record is None:
-            raise NotFound(f"no record {record_id} on the case of {self.child['name']}")
-        occurred_at = not_future("occurred_at", occurred_at, now)
-        details = casework.check_update(self, record, action=action, details=details, occurred_at=occurred_at,
-                                        actor=actor, now=now)
-        self.trigger_event(self.CaseworkUpdated, actor=actor.stamp(), timestamp=now, occurred_at=occurred_at,
-                           record_id=record_id, action=action, details=details)
+        self.trigger_event(self.CaseworkUpdated, **casework.updating(
+            self, actor=actor, record_id=record_id, action=action, details=details, occurred_at=occurred_at,
+            now=now))
 
     def close(self, *, actor: StaffMember, reason: str, closed_on: _dt.date, now: _dt.datetime) -> None:
         self._require_open("close")
-        actor.require("closing a case needs the role team manager or above", at_least=Role.TEAM_MANAGER)
-        drafts = [n for n in self.notes.values() if n["status"] == "draft" and not n["deleted"]]
-        if drafts:
-            raise RuleViolation(
-                f"the case of {self.child['name']} has {len(drafts)} draft case note(s); finalise "
-                "or delete them before closing (all recording is finalised, policy s.3)"
-            )
-        if _date("closed_on", closed_on) > local_today(now):
-            raise RuleViolation(f"closed_on {day_text(closed_on)} is in the future "
-                                f"(today is {day_text(local_today(now))})")
-        self.trigger_event(self.Closed, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           reason=explained_reason("reason", reason, "closing a case"),
-                           closed_on=closed_on)
+        self.trigger_event(self.Closed, **lifecycle.closure(self, actor=actor, reason=reason, closed_on=closed_on,
+                                                            now=now))
 
     def reopen(self, *, actor: StaffMember, reason: str, now: _dt.datetime) -> None:
-        if self.status != "closed":
-            raise RuleViolation(f"the case of {self.child['name']} is open; only a closed case is re-opened")
-        actor.require("re-opening a case needs the role team manager or above", at_least=Role.TEAM_MANAGER)
-        self.trigger_event(self.Reopened, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           reason=explained_reason("reason", reason, "re-opening a case"))
+        self.trigger_event(self.Reopened, **lifecycle.reopening(self, actor=actor, reason=reason, now=now))
 
     # --- restriction commands (policy s.11) --------------------------------------------
     # Restricting is not recording casework: a closed record may be restricted, and its
@@ -790,76 +491,27 @@ class CaseRecord(ChainedAggregate):
 
     def restrict(self, *, actor: StaffMember, kind: Any, reason: str, now: _dt.datetime,
                  staff_concerned: StaffMember | None = None) -> None:
-        actor.require("restricting a record is decided by a service manager or head of service "
-                      "(policy s.11)", *RESTRICTING_ROLES)
+        restriction.require_decider(actor, "restricting a record")
         kind = _choice(RestrictionKind, "restriction kind", kind)
-        current = getattr(self, "restriction", None)
-        if current is not None:
-            raise RuleViolation(
-                f"the record is already restricted ({RestrictionKind(current['kind']).label}) since "
-                f"{day_text(current['at'])} by {current['by']['full_name']}; lift that restriction first"
-            )
-        if staff_concerned is not None and kind not in (RestrictionKind.STAFF_MEMBER,
-                                                        RestrictionKind.STAFF_RELATIVE):
-            raise RuleViolation(
-                f"staff_concerned names the member of staff a staff restriction is about; the kind "
-                f"given is {kind.value}")
-        self.trigger_event(
-            self.RecordRestricted, actor=actor.stamp(), timestamp=now, occurred_at=now, kind=kind,
-            reason=explained_reason("reason", reason, "restricting a record (policy s.11)"),
-            staff_concerned=staff_concerned.stamp() if staff_concerned is not None else None,
-        )
+        self.trigger_event(self.RecordRestricted, **restriction.restrict(
+            self, actor=actor, kind=kind, reason=reason, now=now, staff_concerned=staff_concerned))
 
     def lift_restriction(self, *, actor: StaffMember, reason: str, now: _dt.datetime) -> None:
-        actor.require("lifting a restriction is decided by a service manager or head of service "
-                      "(policy s.11)", *RESTRICTING_ROLES)
-        self._require_restricted("lift the restriction of")
-        self.trigger_event(self.RestrictionLifted, actor=actor.stamp(), timestamp=now, occurred_at=now,
-                           reason=explained_reason("reason", reason, "lifting a restriction"))
+        self.trigger_event(self.RestrictionLifted, **restriction.lift(self, actor=actor, reason=reason, now=now))
 
     def grant_access(self, *, actor: StaffMember, staff: StaffMember, reason: str, now: _dt.datetime,
                      until: _dt.datetime | None = None) -> None:
-        actor.require("granting need-to-know access to a restricted record is decided by a service "
-                      "manager or head of service (policy s.11)", *RESTRICTING_ROLES)
-        self._require_restricted("grant need-to-know access to")
-        if not staff.active:
-            raise RuleViolation(f"{staff.full_name} ({staff.staff_id}) has left and cannot be granted access")
-        grant = self.access_grants.get(staff.staff_id)
-        if grant is not None and grant["revoked"] is None and grant["until"] > now:
-            raise RuleViolation(
-                f"{staff.full_name} already has need-to-know access until "
-                f"{grant['until'].isoformat(timespec='minutes')}; renew it instead")
-        self.trigger_event(
-            self.AccessGranted, actor=actor.stamp(), timestamp=now, occurred_at=now, staff=staff.stamp(),
-            until=_grant_until(until, now),
-            reason=explained_reason("reason", reason, "granting need-to-know access"),
-        )
+        self.trigger_event(self.AccessGranted, **restriction.grant(self, actor=actor, staff=staff, reason=reason,
+                                                                   now=now, until=until))
 
     def renew_grant(self, *, actor: StaffMember, staff_id: str, reason: str, now: _dt.datetime,
                     until: _dt.datetime | None = None) -> None:
-        actor.require("renewing need-to-know access is decided by a service manager or head of "
-                      "service (policy s.11)", *RESTRICTING_ROLES)
-        grant = self._grant(staff_id, "renew")
-        self.trigger_event(
-            self.AccessGrantRenewed, actor=actor.stamp(), timestamp=now, occurred_at=now,
-            staff_id=staff_id, until=_grant_until(until, now),
-            reason=explained_reason("reason", reason,
-                                    f"renewing the need-to-know access of {grant['staff']['full_name']}"),
-        )
+        self.trigger_event(self.AccessGrantRenewed, **restriction.renew(self, actor=actor, staff_id=staff_id,
+                                                                        reason=reason, now=now, until=until))
 
     def revoke_grant(self, *, actor: StaffMember, staff_id: str, reason: str, now: _dt.datetime) -> None:
-        actor.require("revoking need-to-know access is decided by a service manager or head of "
-                      "service (policy s.11)", *RESTRICTING_ROLES)
-        grant = self._grant(staff_id, "revoke")
-        if grant["until"] <= now:
-            raise RuleViolation(
-                f"the need-to-know access of {grant['staff']['full_name']} already ended on "
-                f"{grant['until'].isoformat(timespec='minutes')}; there is nothing to revoke")
-        self.trigger_event(
-            self.AccessGrantRevoked, actor=actor.stamp(), timestamp=now, occurred_at=now, staff_id=staff_id,
-            reason=explained_reason("reason", reason,
-                                    f"revoking the need-to-know access of {grant['staff']['full_name']}"),
-        )
+        self.trigger_event(self.AccessGrantRevoked, **restriction.revoke(self, actor=actor, staff_id=staff_id,
+                                                                         reason=reason, now=now))
 
     def after_birth(self, field: str, when: _dt.datetime, what: str) -> _dt.datetime:
         """``when``, refused when it is before the child's date of birth (a pre-birth case, known by its
@@ -872,21 +524,6 @@ class CaseRecord(ChainedAggregate):
                 field=field)
         return when
 
-    def _require_restricted(self, what: str) -> None:
-        if getattr(self, "restriction", None) is None:
-            raise RuleViolation(f"cannot {what} this record: it is not restricted")
-
-    def _grant(self, staff_id: str, what: str) -> dict[str, Any]:
-        self._require_restricted(f"{what} need-to-know access to")
-        grant = (getattr(self, "access_grants", None) or {}).get(staff_id)
-        if grant is None:
-            raise NotFound(f"no need-to-know grant for {staff_id!r} on this record")
-        if grant["revoked"] is not None:
-            raise RuleViolation(
-                f"the need-to-know access of {grant['staff']['full_name']} was revoked on "
-                f"{day_text(grant['revoked']['at'])} by {grant['revoked']['by']['full_name']}; grant it again")
-        return grant  # type: ignore[no-any-return]
-
     # --- helpers and reading ----------------------------------------------------------
 
     def _require_open(self, what: str) -> None:
@@ -898,62 +535,12 @@ class CaseRecord(ChainedAggregate):
 
     def _live_note(self, note_id: uuid.UUID, what: str) -> dict[str, Any]:
         self._require_open(f"{what} a case note on")
-        note = self.notes.get(str(note_id))
-        if note is None:
-            raise NotFound(f"no case note {note_id} on the case of {self.child['name']}")
-        if note["deleted"]:
-            d = note["deleted"]
-            raise RuleViolation(
-                f"cannot {what} case note {note_id}: it was deleted by {d['by']['full_name']} "
-                f"on {day_text(d['at'])}"
-            )
-        return note
-
-    @staticmethod
-    def _require_author(actor: StaffMember, note: dict[str, Any], what: str) -> None:
-        if actor.staff_id != note["author"]["staff_id"]:
-            raise PermissionDenied(
-                f"only the author may {what} a draft case note; this note was written by "
-                f"{note['author']['full_name']}, not {actor.full_name}"
-            )
-        actor.require(f"to {what} a case note needs a practice or management role", *CASEWORK_ROLES)
+        return notes.live_note(self, note_id, what)
 
     def visible_notes(self) -> list[dict[str, Any]]:
         """Notes in ordinary reads: not deleted, in order of the event they record."""
         return sorted((n for n in self.notes.values() if not n["deleted"]),
                       key=lambda n: (n["occurred_at"], n["recorded_at"]))
-
-
-def _check_worker(worker: StaffMember, team: str) -> None:
-    if not team or not isinstance(team, str):
-        raise RuleViolation("team is required: a case is allocated to a team and a worker")
-    if not worker.active:
-        raise RuleViolation(f"{worker.full_name} ({worker.staff_id}) has left and cannot be allocated a case")
-    if not worker.has_role(*ALLOCATABLE_ROLES):
-        raise RuleViolation(
-            f"the allocated worker must be a social worker, senior practitioner or team manager; "
-            f"{worker.full_name} is {worker.role_label}"
-        )
-    if worker.team != team:
-        raise RuleViolation(
-            f"{worker.full_name} is in the {worker.team} team, not {team}: allocate to a worker "
-            "of the team that holds the case"
-        )
-
-
-def _grant_until(until: Any, now: _dt.datetime) -> _dt.datetime:
-    """The end of a need-to-know grant: six months from ``now`` unless an earlier end is given."""
-    longest = months_after(now, GRANT_MONTHS)
-    if until is None:
-        return longest
-    until = aware("until", until)
-    if until <= now:
-        raise RuleViolation(f"until {until.isoformat(timespec='minutes')} is not in the future")
-    if until > longest:
-        raise RuleViolation(
-            f"until {until.isoformat(timespec='minutes')} is more than {GRANT_MONTHS} months away; a "
-            f"need-to-know grant runs at most to {longest.isoformat(timespec='minutes')} and is renewed")
-    return until  # type: ignore[no-any-return]
 
 
 stored_as(__name__, "ledger.case")  # its classes keep the topics they were first stored under

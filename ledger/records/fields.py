@@ -1,4 +1,5 @@
-"""Fields: the rules for text every command takes, and typed fields for records whose details are data.
+"""Fields: the rules for text, dates and times every command takes, and typed fields for records
+whose details are data.
 
 Text (one place, used by every command: case open, staff, notes, decisions, milestones,
 casework records, roll-backs, restrictions, reviews):
@@ -19,6 +20,11 @@ casework records, roll-backs, restrictions, reviews):
   of self-claims and break-glass) has at least :data:`MIN_REASON_WORDS` words that contain
   letters and :data:`MIN_REASON_LETTERS` letters in all: ``a b c`` or ``x.`` do not explain
   anything. Where a reason is optional, none may be given; one that is given must explain.
+
+Dates and times (every command that takes one): a moment has a time zone (:func:`aware`); an
+entry is dated by the event, which has to have happened, so its moment is not in the future
+(:func:`not_future`, up to :data:`FUTURE_TOLERANCE` of clock drift); a calendar date is a date,
+not a moment (:func:`calendar_date`).
 
 Each kind of record declares its fields once, as :class:`Field` values; :func:`check_details`
 validates and normalises a details mapping against them (required fields present, types
@@ -41,15 +47,19 @@ from ledger.integrity.topics import stored_as
 from ledger.records.timescales import LONDON
 
 __all__ = [
+    "FUTURE_TOLERANCE",
     "MIN_REASON_LETTERS",
     "MIN_REASON_WORDS",
     "MULTI_LINE_FIELDS",
     "Field",
+    "aware",
+    "calendar_date",
     "check_details",
     "describe",
     "explained_reason",
     "explains",
     "is_multi_line",
+    "not_future",
     "parse_text",
     "reason_problem",
     "text_field",
@@ -315,6 +325,38 @@ def require_time(field: str, text: str, entry: str) -> None:
     raise RuleViolation(
         f"{field} {text.strip()!r} is a date with no time: {NEEDS_A_TIME[entry]} is dated by the moment it "
         "happened, e.g. '2026-11-21 14:30' (London time)", field=field)
+
+
+# --- dates and times a command takes ---------------------------------------------------------
+
+#: How far in the future a time may be before it is refused (clock drift between machines).
+FUTURE_TOLERANCE = _dt.timedelta(minutes=5)
+
+
+def calendar_date(field: str, value: Any) -> _dt.date:
+    """A calendar date (a datetime is refused: it would compare and store as a moment)."""
+    if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+        raise RuleViolation(f"{field} must be a date, got {value!r}", field=field)
+    return value
+
+
+def aware(field: str, value: Any) -> _dt.datetime:
+    if not isinstance(value, _dt.datetime):
+        raise RuleViolation(f"{field} must be a date and time, got {value!r}", field=field)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RuleViolation(f"{field} {value.isoformat()} needs a time zone", field=field)
+    return value
+
+
+def not_future(field: str, value: Any, now: _dt.datetime) -> _dt.datetime:
+    value = aware(field, value)
+    if value > now + FUTURE_TOLERANCE:
+        raise RuleViolation(
+            f"{field} {value.isoformat(timespec='minutes')} is in the future; "
+            f"entries are dated by the event, which has to have happened (now is "
+            f"{now.isoformat(timespec='minutes')})", field=field
+        )
+    return value  # type: ignore[no-any-return]  # aware() checked it is a datetime
 
 
 stored_as(__name__, "ledger.fields")  # its classes keep the topics they were first stored under
