@@ -23,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
 from ledger.access.commands import AccessCommands, attempts_recorded_in_this_thread
+from ledger.access.group_commit import AttemptCommitter
 from ledger.access.investigation import AccessInvestigation
 from ledger.access.policy import Action, Part
 from ledger.adoption import AdoptionCommands
@@ -80,7 +81,6 @@ def retried_on_conflict(command: _F) -> _F:
                     return command(self, *args, **kwargs)
                 except ConflictError as e:
                     self._staff_cache.clear()  # what we remember may be what someone else changed
-                    self.__dict__.pop("_access_logs", None)
                     if tried == COMMAND_TRIES:
                         attempts = attempts_recorded_in_this_thread() - attempts_before
                         kept = (f"your {attempts} access attempt{'' if attempts == 1 else 's'} "
@@ -147,6 +147,7 @@ class CaseLedger(AccessCommands, AccessInvestigation, RollbackCommands, Adoption
         self._staff_cache: dict[uuid.UUID, StaffMember] = {}
         with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
             super().__init__(env=self.backend.env)
+            self.attempt_committer = AttemptCommitter(self.repository, lambda *save: self._save(*save))
             # Touch the store so an unreachable database fails here, clearly.
             if not create and not self.recorder.has_ledger_tables():
                 raise no_ledger(self.backend.display)
