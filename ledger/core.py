@@ -37,6 +37,7 @@ from typing import Any, TypeVar, cast
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
+from ledger.access.group_commit import AttemptCommitter
 from ledger.channel import Channel
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.ids import resolve_prefix
@@ -129,6 +130,8 @@ class LedgerCore(Application[uuid.UUID]):
         self._caches: list[dict[Any, Any]] = [self._staff_cache]
         with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
             super().__init__(env=self.backend.env)
+            #: Writes access attempts, several callers' in one durable commit (ledger.access.group_commit).
+            self.attempt_committer = AttemptCommitter(self.repository, lambda *save: self.store(*save))
             # Touch the store so an unreachable database fails here, clearly.
             if not create and not self.recorder.has_ledger_tables():
                 raise no_ledger(self.backend.display)

@@ -176,3 +176,20 @@ def test_faults_kills_writers_and_prints_what_was_acknowledged_and_lost(tmp_path
                                rf"\({NUMBER} committed but killed before their ok line\), .* verify passed"), out
     if backend == "postgresql":
         assert schemas_like(bench_schema) == []
+
+
+def test_access_commit_prints_each_mode_at_each_thread_count(tmp_path: Path, backend: str,
+                                                              bench_schema: str) -> None:
+    out = run(tmp_path, "access_commit.py", "--backend", backend, "--pg-url", PG_URL, "--attempts", "8",
+              "--threads", "1,2", env={"CASELEDGER_BENCH_SCHEMA": bench_schema})
+    durable = "synchronous = FULL, journal_mode = wal" if backend == "sqlite" else "synchronous_commit = on"
+    assert re.search(rf"^{backend}: {durable}\b.*; 8 recorded reads per row$", out, re.M), out
+    for threads in (1, 2):
+        for mode in ("one tx per attempt", "group commit"):
+            assert lines_matching(out, rf"^\s+{threads}\s+{mode}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+"
+                                       rf"{NUMBER}$"), (threads, mode, out)
+        assert lines_matching(out, rf"^\s+{threads}\s+not recorded\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+-\s+-$"), out
+        assert lines_matching(out, rf"^\s+{threads}\s+group commit / one tx per attempt: {NUMBER}x; "
+                                   rf"group commit / not recorded: {NUMBER}x$"), out
+    if backend == "postgresql":
+        assert schemas_like(bench_schema) == []

@@ -141,13 +141,17 @@ def event_leaf_hash(topic: str, originator_id: uuid.UUID | str, version: int, st
 
 def append_to_log(dialect: LogDialect, cursor: Any, stored_events: Sequence[Any],
                   notification_ids: Sequence[int]) -> None:
-    """Extend the log with ``stored_events`` (already inserted, with these ids), same transaction."""
+    """Extend the log with ``stored_events`` (already inserted, with these ids), same transaction.
+
+    All of one transaction's events are appended at once (one read and one write of the head), in
+    notification-id order whatever order they were given in (a batch of several streams' events)."""
     if len(notification_ids) != len(stored_events):
         raise RuntimeError(f"got {len(notification_ids)} notification ids for {len(stored_events)} events")
+    ordered = sorted(zip(notification_ids, stored_events, strict=True), key=lambda pair: pair[0])
     before = dialect.read_head(cursor)
-    leaves = [event_leaf_hash(e.topic, e.originator_id, e.originator_version, e.state) for e in stored_events]
+    leaves = [event_leaf_hash(e.topic, e.originator_id, e.originator_version, e.state) for _, e in ordered]
     after, nodes = extend(before, leaves)
-    dialect.write(cursor, before, after, notification_ids, nodes)
+    dialect.write(cursor, before, after, [nid for nid, _ in ordered], nodes)
 
 
 stored_as(__name__, "ledger.merkle_log")  # its classes keep the topics they were first stored under

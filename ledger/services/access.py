@@ -18,16 +18,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
-from ledger.access.log import RECORD_RETRIES, AccessLog, access_day, access_stream_id, attempt_fields
+from ledger.access.log import attempt_fields
 from ledger.access.policy import Action, Decision, Outcome, Part, decide
 from ledger.core import LedgerCore, Service, command, count_recorded_attempts
 from ledger.errors import NotFound, PermissionDenied
 from ledger.integrity.topics import stored_as
 from ledger.records.case import CaseRecord
 from ledger.records.staff import StaffMember
-from ledger.storage import ConflictError, translate_storage_errors
 
 __all__ = ["AccessService"]
 
@@ -38,8 +35,6 @@ class AccessService(Service):
 
     def __init__(self, ledger: LedgerCore) -> None:
         super().__init__(ledger)
-        #: Each staff member's access log of the day, as last appended (emptied on a conflict).
-        self._logs: dict[uuid.UUID, AccessLog] = ledger.new_cache()
 
     # --- deciding and recording -------------------------------------------------------------
 
@@ -157,42 +152,15 @@ class AccessService(Service):
             case_version=case_version, case_team=case_team, client=client)])
 
     def _append_attempts(self, staff_id: str, now: _dt.datetime, attempts: list[dict[str, Any]]) -> None:
-        """Append attempts to ``staff_id``'s access log of the day in one write; retried after a concurrent append.
+        """Append attempts to ``staff_id``'s access log of the day; durably committed before this returns.
 
-        The log of the day is kept in memory after each append and appended to optimistically,
-        with no read first: if another process (or thread) appended meanwhile, the save conflicts
-        on the stream's next version, nothing is written, and the log is read again from the
-        store and the attempts appended after it. So the attempts are one write (one transaction),
-        committed before this returns.
+        The ledger's :class:`~ledger.access.group_commit.AttemptCommitter` writes them, in one
+        transaction with the attempts of whoever else is recording at the same moment (retried after
+        a concurrent append to the same stream); see there for what is durable when. When that
+        commit fails, this raises its error and none of the attempts is written.
         """
-        day = access_day(now)
-        stream_id = access_stream_id(staff_id, day)
-        cache = self._logs
-        for attempt in range(RECORD_RETRIES + 1):
-            log: AccessLog | None = cache.pop(stream_id, None)  # popped: a log whose save failed is never reused
-            if log is None:
-                with translate_storage_errors(f"reading the access log of {staff_id}"):
-                    try:
-                        log = self.ledger.repository.get(stream_id)
-                    except AggregateNotFoundError:
-                        log = None
-            for fields in attempts:
-                if log is None:
-                    log = AccessLog.first_attempt(staff_id=staff_id, day=day, **fields)
-                else:
-                    log.record(**fields)
-            assert log is not None  # there is at least one attempt
-            try:
-                self.ledger.store(f"recording {len(attempts)} access attempt(s) by {staff_id}", log)
-            except ConflictError:
-                if attempt == RECORD_RETRIES:
-                    raise
-                continue  # someone appended to the same stream: read it again and append after
-            count_recorded_attempts(len(attempts))
-            if len(cache) > 1000:
-                cache.clear()
-            cache[stream_id] = log
-            return
+        self.ledger.attempt_committer.append(staff_id, now, attempts)
+        count_recorded_attempts(len(attempts))
 
     # --- restriction (policy s.11): through the access policy, then the case's own rules ---------
 

@@ -239,7 +239,7 @@ def _read_only_refusal(error: BaseException) -> bool:
     return "readonly database" in str(error)
 
 
-def check_previous_events(cursor: Any, sql: str, key: Callable[[UUID], Any],
+def check_previous_events(cursor: Any, select: str, pair: str, key: Callable[[UUID], Any],
                           stored_events: Sequence[Any]) -> None:
     """Refuse an append that does not follow what is stored now, in the append's transaction.
 
@@ -250,8 +250,14 @@ def check_previous_events(cursor: Any, sql: str, key: Callable[[UUID], Any],
     the same transaction as the insert: it must exist and its ``event_hash`` must be the new
     event's ``prev_hash``. Otherwise the append is refused as a concurrent-write conflict
     (nothing is written): the caller reads the stream again and retries, never building a gap or
-    a broken chain on a lost tail. ``sql`` selects ``topic, state`` of one (stream, version).
+    a broken chain on a lost tail.
+
+    One query for all the streams of the append (a batch of access attempts holds many: one round
+    trip, not one a stream): ``select`` selects ``originator_id, originator_version, topic, state``
+    from the events table ``WHERE``; one ``pair`` condition follows it per stream (its id and the
+    version, as placeholders), joined by ``OR``.
     """
+    wanted: dict[tuple[UUID, int], Any] = {}  # (stream, version before the append) -> its first new event
     seen: set[Any] = set()
     for event in stored_events:
         oid = event.originator_id
@@ -259,21 +265,28 @@ def check_previous_events(cursor: Any, sql: str, key: Callable[[UUID], Any],
             continue
         seen.add(oid)
         version = int(event.originator_version)
-        if version <= 1:
-            continue
-        stream = oid if isinstance(oid, UUID) else UUID(str(oid))
-        cursor.execute(sql, (key(stream), version - 1))
-        row = cursor.fetchone()
-        if row is None:
+        if version > 1:
+            wanted[(oid if isinstance(oid, UUID) else UUID(str(oid)), version - 1)] = event
+    if not wanted:
+        return
+    cursor.execute(select + " OR ".join([pair] * len(wanted)),
+                   [value for stream, version in wanted for value in (key(stream), version)])
+    stored: dict[tuple[UUID, int], tuple[str, bytes]] = {}
+    for row in cursor.fetchall():
+        oid, version, topic, state = ((row["originator_id"], row["originator_version"], row["topic"], row["state"])
+                                      if isinstance(row, dict) else tuple(row))
+        stored[(oid if isinstance(oid, UUID) else UUID(str(oid)), int(version))] = (str(topic), bytes(state))
+    for (stream, previous), event in wanted.items():
+        if (stream, previous) not in stored:
             raise StoreIntegrityError(
-                f"stream {stream} has no stored version {version - 1} to follow: it was not written, "
+                f"stream {stream} has no stored version {previous} to follow: it was not written, "
                 "or the database lost it")
-        topic, state = (row["topic"], row["state"]) if isinstance(row, dict) else (row[0], row[1])
+        topic, state = stored[(stream, previous)]
         try:
-            _, stored_hash, _ = stored_event_digest(str(topic), stream, version - 1, bytes(state))
-            _, _, prev_hash = stored_event_digest(event.topic, stream, version, event.state)
+            _, stored_hash, _ = stored_event_digest(topic, stream, previous, state)
+            _, _, prev_hash = stored_event_digest(event.topic, stream, previous + 1, event.state)
         except LedgerError as e:
-            raise StoreIntegrityError(f"stream {stream} version {version - 1}: {e}") from e
+            raise StoreIntegrityError(f"stream {stream} version {previous}: {e}") from e
         if stored_hash != prev_hash:
             raise StoreIntegrityError(
-                f"stream {stream} version {version - 1} stored is not the one this append follows")
+                f"stream {stream} version {previous} stored is not the one this append follows")

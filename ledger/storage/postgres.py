@@ -1,27 +1,33 @@
 """PostgreSQL: the events recorder that also appends to the Merkle log, in the same transaction.
 
 eventsourcing takes ``LOCK TABLE ... IN EXCLUSIVE MODE`` on the events table before each
-insert, so appends to the log are serialised in notification-id order.
+insert, so appends to the log are serialised in notification-id order: one transaction's events
+get consecutive notification ids, and their leaves are appended at once, in that order.
 
-Durability of access attempts. A transaction that stores only access-attempt events
-(:data:`ledger.access.log.ATTEMPT_TOPICS`: the attempt recorded before a read returns data)
-runs with ``SET LOCAL synchronous_commit TO off``: the server commits it (its events, their
-Merkle leaves and the new head, atomically, visible to every other session) and answers
-without waiting for its WAL to be flushed to disk; the WAL writer flushes it within
-``3 x wal_writer_delay`` (600 ms with the default 200 ms). What this guarantees and what it
-does not:
+What is durable when. Every connection the ledger opens commits synchronously: if the
+server's ``synchronous_commit`` for the session is ``off`` (in ``postgresql.conf``, for the role
+or database, or in ``PGOPTIONS``), the ledger sets it to ``on`` when the connection is made; a
+stronger setting (``remote_write``, ``remote_apply``, with synchronous standbys) is kept, never
+lowered. So, for every transaction (case events, staff changes, access attempts alone or with
+anything else, checkpoints):
 
-* when the write returns, the server has committed it: if the ledger's process (the client)
-  stops, is killed or loses its connection right after the read returned data, the attempt is
-  not lost;
-* a crash of the PostgreSQL server or its machine within that window can lose the last such
-  commits (each as a whole: never an event without its leaf, never a broken chain, never a
-  gap in the log, as it comes back up at a consistent earlier point). It cannot lose an
-  attempt while keeping a later commit that waited for the disk: flushing the WAL up to any
-  later synchronous commit (every other write of the ledger) flushes the attempts before it.
+* when the write returns, the server has committed it (its events, their Merkle leaves and the
+  new head, atomically, visible to every other session at once) and flushed its WAL to disk:
+  it survives a kill of the ledger's process, a crash of the PostgreSQL server, of its machine
+  or a power cut, as far as the server runs with ``fsync`` on (the default; with it off nothing
+  is durable) and the disk keeps what it says it flushed;
+* a write that fails is not stored at all: the transaction is rolled back as a whole, including
+  when the Merkle append fails in Python after the inserts (eventsourcing catches that error
+  inside its transaction block and would commit; :class:`PostgresLedgerRecorder` carries it out
+  of the block first, so that the block rolls back);
+* a write that was committed but whose answer was lost (the connection broke at the commit) is
+  stored although its caller was not answered; eventsourcing tries it again on a new
+  connection, which is refused as a conflict (the events are there), and the caller gets an
+  error (an access attempt is then appended again after what is stored, :mod:`ledger.access.group_commit`:
+  stored twice, never lost).
 
-Every other transaction (case events, staff changes, batches of attempts mixed with anything
-else) keeps the server's ``synchronous_commit`` setting.
+The cost of waiting for the disk on every access attempt is won back by group commit
+(:mod:`ledger.access.group_commit`): concurrent attempts of one process share one transaction.
 
 Waiting for the server. ``connect_timeout`` (the URL's, :func:`ledger.storage.backend_for`) is
 the whole wait of one call of the recorder. eventsourcing retries a call that fails on a lost
@@ -68,7 +74,6 @@ from psycopg.sql import SQL
 from psycopg.types.composite import register_composite
 from psycopg_pool import PoolTimeout
 
-from ledger.access.log import ATTEMPT_TOPICS
 from ledger.integrity.merkle_log import LogDialect, append_to_log
 from ledger.integrity.topics import stored_as
 from ledger.storage import READ_ONLY_KEY, DatabaseUnreachable, NoFreeConnection, check_previous_events
@@ -83,6 +88,20 @@ _DRIVER_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] =
     (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError),
     (psycopg.Error, PersistenceError),
 )
+
+
+#: Run on every new connection (autocommit): commits wait for the disk, see the module docstring.
+SYNCHRONOUS_COMMIT = ("SELECT set_config('synchronous_commit', 'on', false) "
+                      "WHERE current_setting('synchronous_commit') = 'off'")
+
+
+class _RollBack(BaseException):
+    """Carries an error out of eventsourcing's transaction block (which catches ``Exception``
+    inside it and would then commit), so that the block rolls back; unwrapped by the recorder."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class _Call(threading.local):
@@ -126,6 +145,14 @@ def bound_waits(datastore: PostgresDatastore, *, read_only: bool) -> None:
     if read_only:
         kwargs["options"] = "-c default_transaction_read_only=on"
     pool.reconnect_timeout = timeout
+    configure = pool._configure
+
+    def configure_connection(conn: psycopg.Connection[Any]) -> None:
+        if configure is not None:
+            configure(conn)  # eventsourcing's: autocommit, idle-in-transaction timeout
+        conn.execute(SYNCHRONOUS_COMMIT)
+
+    pool._configure = configure_connection
     in_use = [0]  # connections handed out and not yet returned
     counting = threading.Lock()
 
@@ -176,8 +203,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         self.log_events_table = (f'"{schema}"."{events_table_name}"', "notification_id")
         self.position_sql = (f'SELECT notification_id AS nid FROM "{schema}"."{events_table_name}" '
                              "WHERE originator_id = %s AND originator_version = %s")
-        self.previous_event_sql = (f'SELECT topic, state FROM "{schema}"."{events_table_name}" '
-                                   "WHERE originator_id = %s AND originator_version = %s")
+        self.previous_events_sql = (f'SELECT originator_id, originator_version, topic, state '
+                                    f'FROM "{schema}"."{events_table_name}" WHERE ')
+        self.previous_event_pair = "(originator_id = %s AND originator_version = %s)"
         self.stream_events_sql = (f'SELECT topic, originator_version, state FROM "{schema}"."{events_table_name}" '
                                   "WHERE originator_id = %s ORDER BY originator_version")
         for statement in (
@@ -223,7 +251,14 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
 
     def insert_events(self, *args: Any, **kwargs: Any) -> Any:
         with self._deadline():
-            return super().insert_events(*args, **kwargs)
+            try:
+                return super().insert_events(*args, **kwargs)
+            except _RollBack as rolled_back:  # rolled back: see _fetch_ids_after_insert_events
+                error = rolled_back.error
+                if isinstance(error, psycopg.Error):  # as eventsourcing's get_connection would have said it
+                    ours = next(mine for theirs, mine in _DRIVER_ERRORS if isinstance(error, theirs))
+                    raise ours(str(error)) from error
+                raise error from error.__cause__
 
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
         with self._deadline():
@@ -239,19 +274,22 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             return top
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        # Pipelined with the insert (no round trip of its own); see the module docstring.
-        if stored_events and all(e.topic in ATTEMPT_TOPICS for e in stored_events):
-            curs.execute("SET LOCAL synchronous_commit TO off")
         # Before the insert and outside eventsourcing's try: a refusal here rolls the transaction back.
-        check_previous_events(curs, self.previous_event_sql, self.stream_key, stored_events)
+        check_previous_events(curs, self.previous_events_sql, self.previous_event_pair, self.stream_key,
+                              stored_events)
         super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if stored_events:
-            assert ids is not None
-            append_to_log(self.log, curs, stored_events, ids)
+        # eventsourcing calls this inside its transaction block, in a try that keeps any Exception
+        # and raises it only after the block has committed: _RollBack gets out of the block first.
+        try:
+            ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            if stored_events:
+                assert ids is not None
+                append_to_log(self.log, curs, stored_events, ids)
+        except Exception as e:
+            raise _RollBack(e) from e
         return ids
 
 

@@ -1,20 +1,22 @@
 """SQLite: the events recorder that also appends to the Merkle log, in the same transaction.
 
-Durability. The database is in WAL mode (eventsourcing sets it) and every connection the
-ledger opens sets ``PRAGMA synchronous = NORMAL``: a commit is appended to the WAL file (a
-write to the operating system) but not fsynced; the WAL is fsynced at each checkpoint. What
-this guarantees and what it does not:
+What is durable when. The database is in WAL mode (eventsourcing sets it) and every connection
+the ledger opens for writing sets ``PRAGMA synchronous = FULL``: each commit appends its pages to
+the WAL file and fsyncs it before the commit returns (and checkpoints, which copy the WAL into
+the database file, fsync too). So, for every transaction (case events, staff changes, access
+attempts, checkpoints):
 
-* once a write (an access attempt, a case event) has returned, it is committed: if the ledger's
-  process stops, is killed or crashes right after, the commit is in the OS's file cache and
-  is there when the database is next opened (no attempt is lost if the process stops after a
-  read returned data);
-* an operating-system crash or power loss can lose the last commits made since the last WAL
-  checkpoint (their transactions are rolled back as a whole: the database stays consistent,
-  and an event is never left without its Merkle leaf, nor a leaf without its event, nor a
-  broken hash chain). With ``synchronous = FULL`` (SQLite's default) each commit waited for an
-  fsync (~1 ms or more per write), which only protects against that case; a ledger that must
-  survive power loss with no lost commit belongs on PostgreSQL.
+* when the write returns, it is committed and on disk: readable by every other connection and
+  process at once, and kept through a kill or crash of the ledger's process, an operating-system
+  crash or a power cut, as far as the disk keeps what it says it flushed;
+* a write that fails, or is cut short by any of those, is not stored at all: SQLite rolls back
+  an incomplete transaction as a whole when the database is next opened (never an event without
+  its Merkle leaf, nor a leaf without its event, nor a broken hash chain).
+
+Each commit waits for one fsync (about a millisecond on an SSD, more on a disk or a network
+file system); access attempts made at the same moment share one (:mod:`ledger.access.group_commit`).
+Until issue 13 the ledger used ``synchronous = NORMAL`` (no fsync at commit), which lost the last
+commits on a power cut: an attempt whose data was already shown could vanish.
 
 Read-only. A ledger opened through a ``mode=ro`` URI (:func:`ledger.storage.sqlite_read_only_uri`)
 gets connections that write nothing: no ``PRAGMA journal_mode`` change (eventsourcing's pool would
@@ -46,7 +48,9 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     #: The global position of a stream's event (the stream id is stored as hex text).
     position_sql = "SELECT rowid AS nid FROM stored_events WHERE originator_id = ? AND originator_version = ?"
 
-    previous_event_sql = "SELECT topic, state FROM stored_events WHERE originator_id = ? AND originator_version = ?"
+    #: The stored events a new append follows (:func:`ledger.storage.check_previous_events`).
+    previous_events_sql = "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE "
+    previous_event_pair = "(originator_id = ? AND originator_version = ?)"
 
     stream_events_sql = ("SELECT topic, originator_version, state FROM stored_events "
                          "WHERE originator_id = ? ORDER BY originator_version")
@@ -64,7 +68,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             if self.read_only:
                 connection.cursor().execute("PRAGMA query_only = ON")
             elif not pool.is_sqlite_memory_mode:
-                connection.cursor().execute("PRAGMA synchronous = NORMAL")  # see the module docstring
+                connection.cursor().execute("PRAGMA synchronous = FULL")  # see the module docstring
             return connection
 
         pool._create_connection = create_connection  # type: ignore[method-assign]
@@ -98,7 +102,8 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         # After the insert, which takes the write lock (a read first would make the transaction's
         # snapshot stale under a concurrent writer: SQLITE_BUSY). A refusal rolls it all back.
-        check_previous_events(c, self.previous_event_sql, self.stream_key, stored_events)
+        check_previous_events(c, self.previous_events_sql, self.previous_event_pair, self.stream_key,
+                              stored_events)
         if stored_events:
             assert ids is not None
             append_to_log(self.log, c, stored_events, ids)
