@@ -256,7 +256,7 @@ def test_a_batch_that_conflicts_with_another_process_is_retried_whole(
             attempt(other, "omar.farah", case_id, "from the other process")
         original(what, *aggregates)
 
-    monkeypatch.setattr(app, "_save", racing_save)
+    monkeypatch.setattr(app, "store", racing_save)
     try:
         with held_then_failing(monkeypatch) as held:
             errors, first_error = queue_behind_held_commit(
