@@ -491,16 +491,23 @@ def staff() -> None:
 @click.option("--team", required=True, help="e.g. 'Assessment'")
 @click.option("--role", "roles", multiple=True, required=True,
               type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+@click.option("--email", help="The email they sign in with (single sign-on to the HTTP API).")
 def staff_add(ctx: Context, staff_id: str, full_name: str, designation: str, team: str,
-              roles: tuple[str, ...]) -> None:
+              roles: tuple[str, ...], email: str | None) -> None:
     """Add a staff member (the first must be an admin; after that, admins add staff).
 
     \b
     Example:  caseledger staff add --as admin --id jane.smith --name 'Jane Smith' \\
                 --designation 'Social Worker' --team Assessment --role social_worker
     """
+    from ledger.tokens import check_email_free
+
+    if email:
+        check_email_free(ctx.ledger, staff_id, email)  # before anything is written
     m = ctx.ledger.add_staff(ctx.acting, staff_id=staff_id, full_name=full_name,
                              designation=designation, team=team, roles=roles)
+    if email:
+        m = ctx.ledger.change_staff(ctx.acting or staff_id, staff_id, email=email)
     ctx.out(staff_dict(m), f"Added {m.full_name} ({m.staff_id}): {m.designation}, {m.team}.")
 
 
@@ -1082,5 +1089,7 @@ from commands import (  # noqa: E402
     cli_milestones,  # noqa: E402,F401  (registers the milestone commands)
     cli_projections,  # noqa: E402,F401  (registers the projection commands)
     cli_rollback,  # noqa: E402,F401  (registers the roll-back commands)
+    cli_serve,  # noqa: E402,F401  (registers the HTTP API server)
+    cli_staff_tokens,  # noqa: E402,F401  (registers staff change and the API token commands)
     cli_views,  # noqa: E402,F401  (registers the read commands)
 )
