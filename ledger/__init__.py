@@ -7,5 +7,6 @@
 - ``integrity``: canonical encoding, stored topics, hash chain, Merkle log, checkpoints,
   snapshots, verification, evidence;
 - ``storage``: SQLite and PostgreSQL, and the translation of their errors;
+- ``tokens``: API tokens and sign-in emails, how a staff member is known to the HTTP API;
 - ``errors``, ``ids``, ``channel``: the error tree, id prefixes, where a command came from.
 """

@@ -32,6 +32,7 @@ from commands.cli import main
 from ledger import tokens
 from ledger.access.security import repeated_failures
 from ledger.application import CaseLedger
+from projections.access_report import staff_report
 from tests.api_support import Api, api_db, build_api, problem  # noqa: F401  (api_db: a fixture)
 from tests.conftest import Clock
 
@@ -199,6 +200,11 @@ def test_an_access_attempt_from_the_api_carries_the_client_address_user_agent_an
     assert attempt.origin["credential"] == f"token:{api.token_ids['jane.smith']}"
     assert attempt.actor["channel"]["kind"] == "api"
     assert attempt.actor["channel"]["command"] == "GET /api/v1/cases/{case}"
+    # ... and the access report on her shows them
+    report = api.ledger_do(lambda led: staff_report(led, "jane.smith").report)
+    row = next(r for r in report["attempts"] if r["origin"].get("user_agent") == "Mozilla/5.0 (case system)")
+    assert (row["origin"]["client"], row["origin"]["credential"]) == (
+        "203.0.113.7", f"token:{api.token_ids['jane.smith']}")
 
 
 @pytest.mark.parametrize(("peer", "forwarded", "recorded"), [

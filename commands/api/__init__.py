@@ -22,11 +22,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from commands.api import problems
-from commands.api.settings import OIDCSettings, Settings
+from commands.api.settings import API_PREFIX, OIDCSettings, Settings
 
 __all__ = ["API_PREFIX", "OIDCSettings", "Settings", "app_from_env", "create_app"]
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

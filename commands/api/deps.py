@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from commands.api.reading import Reading
 from commands.api.server import Caller, Server
+from commands.api.settings import API_PREFIX
 from ledger.application import CaseLedger
 from projections.plain import jsonable
 
@@ -34,7 +35,10 @@ def server_of(request: Request) -> Server:
 def route_label(request: Request) -> str:
     """``GET /api/v1/cases/{case}``: the route as declared (the channel's command on events)."""
     route = request.scope.get("route")
-    return f"{request.method} {getattr(route, 'path', request.url.path)}"
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return f"{request.method} {request.url.path}"
+    return f"{request.method} {path if path.startswith(API_PREFIX) else API_PREFIX + path}"
 
 
 #: Declares the bearer scheme in the OpenAPI document (the header is read by :meth:`Server.authenticate`).

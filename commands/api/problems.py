@@ -75,7 +75,23 @@ def ledger_error(request: Request, error: Exception) -> JSONResponse:
         return unexpected(request, error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {"Retry-After": "1"} if status == 409 \
         else {"Retry-After": "5"} if status == 503 else None
-    return problem(status, str(error), field=error.field, headers=headers, error=type(error).__name__)
+    return problem(status, str(error), field=error.field or _field_named(request, str(error)), headers=headers,
+                   error=type(error).__name__)
+
+
+def _field_named(request: Request, message: str) -> str | None:
+    """The request field a rule's message starts with ("child_seen_alone is set but ..."), when the
+    ledger's error does not say which field it is about; None when it starts with no field of the route."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return None
+    names: set[str] = set()
+    for param in (*dependant.query_params, *dependant.body_params):
+        annotation = getattr(param.field_info, "annotation", None)
+        fields = getattr(annotation, "model_fields", None)
+        names.update(fields if isinstance(fields, dict) else {param.alias})
+    first = message.split(" ", 1)[0].rstrip(":,;")
+    return first if first in names else None
 
 
 def validation_error(request: Request, error: Exception) -> JSONResponse:

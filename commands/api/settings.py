@@ -17,9 +17,10 @@ from typing import Any
 
 from ledger.errors import RuleViolation
 
-__all__ = ["SETTINGS_ENV", "OIDCSettings", "Settings"]
+__all__ = ["API_PREFIX", "SETTINGS_ENV", "OIDCSettings", "Settings"]
 
 SETTINGS_ENV = "CASELEDGER_SERVE_SETTINGS"
+API_PREFIX = "/api/v1"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
