@@ -260,3 +260,20 @@ def test_restriction_and_need_to_know_grants(api: Api) -> None:
     assert api.post(f"/cases/{cid}/restriction/lift", "helen.cole", json={
         "reason": "The councillor has stood down; no reason to restrict now"}).status_code == 200
     assert api.get(f"/cases/{cid}", "omar.farah").status_code == 200
+
+
+def test_the_views_conform_to_their_documented_models(api: Api) -> None:
+    from pydantic import TypeAdapter
+
+    from commands.api import models as m
+
+    cid = api.case_id
+    for path, model in [(f"/cases/{cid}", m.CaseView), (f"/cases/{cid}/chronology", m.Chronology),
+                        (f"/cases/{cid}/summary", m.SummaryView), (f"/cases/{cid}/history", list[m.HistoryRow]),
+                        ("/cases", list[m.CaseLine]), ("/me", m.Me), ("/hazards", m.Hazards),
+                        ("/compliance", m.Compliance), ("/projections/status", m.ProjectionStatus)]:
+        response = api.get(path, "grace.obi")
+        assert response.status_code == 200, (path, response.text)
+        TypeAdapter(model).validate_python(response.json())
+    problem_body = api.get(f"/cases/{cid}", "cp.worker").json()
+    m.Problem.model_validate(problem_body)

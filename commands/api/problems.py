@@ -35,7 +35,7 @@ from ledger.access.security import NotAuthenticated
 from ledger.errors import EncodingError, LedgerError, NotFound, PermissionDenied, RuleViolation, StorageError
 from ledger.storage import ConflictError
 
-__all__ = ["PROBLEM_JSON", "install", "problem", "status_of"]
+__all__ = ["PROBLEM_JSON", "SIGNED_IN_PROBLEMS", "install", "problem", "status_of"]
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("caseledger.api")
@@ -127,8 +127,42 @@ def unexpected(request: Request, error: Exception) -> JSONResponse:
                    "log has the details under that id", error="InternalError", error_id=error_id)
 
 
+def _documented(words: str) -> dict[str, Any]:
+    from commands.api.models import Problem
+
+    return {"model": Problem, "description": words}
+
+
+#: The problems every signed-in route may answer, for the OpenAPI document (``application/problem+json``).
+SIGNED_IN_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _documented("Not signed in (recorded in the security log)."),
+    403: _documented("Refused by the access policy or a rule about who may act (recorded); nothing of the record."),
+    404: _documented("No such case, note, record or staff member."),
+    409: _documented("Someone else wrote to the same record at the same time: nothing was written; retry."),
+    422: _documented("Bad input: the field and the rule."),
+    500: _documented("An unexpected error: its id is in the server's log."),
+    503: _documented("The database is unreachable."),
+}
+
+
 def install(app: FastAPI) -> None:
+    """The handlers above, and an OpenAPI document whose error answers are ``application/problem+json``."""
     app.add_exception_handler(LedgerError, ledger_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for operations in document.get("paths", {}).values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[0] in "45" and "application/json" in content:
+                            content[PROBLEM_JSON] = content.pop("application/json")
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

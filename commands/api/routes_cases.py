@@ -15,12 +15,13 @@ from fastapi.responses import JSONResponse
 
 from commands.api import models as m
 from commands.api.deps import Reads, SignedIn, answer, work
+from commands.api.problems import SIGNED_IN_PROBLEMS
 from commands.api.reading import chronology, history, parse_when, read_case
 from ledger.access.policy import Part
 from ledger.application import CaseLedger
 from projections import views
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], responses=SIGNED_IN_PROBLEMS)
 
 AsOf = Annotated[str | None, Query(description="The case as it stood then: '2026-11-21 14:30' (London), an ISO "
                                                "date-time with an offset, or @POSITION (a global event position).")]

@@ -18,11 +18,12 @@ from fastapi.responses import JSONResponse
 
 from commands.api import models as m
 from commands.api.deps import SignedIn, answer, work
+from commands.api.problems import SIGNED_IN_PROBLEMS
 from commands.api.reading import parse_when
 from ledger.application import CaseLedger
 from ledger.errors import RuleViolation
 
-router = APIRouter(tags=["casework"])
+router = APIRouter(tags=["casework"], responses=SIGNED_IN_PROBLEMS)
 
 
 # --- case notes ----------------------------------------------------------------------------------

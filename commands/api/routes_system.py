@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from commands.api.deps import SignedIn, answer, server_of, work
 from commands.api.models import Health, Me, Problem
-from commands.api.problems import PROBLEM_JSON, problem
+from commands.api.problems import PROBLEM_JSON, SIGNED_IN_PROBLEMS, problem
 from commands.render import staff_dict
 from ledger.application import CaseLedger
 from ledger.errors import StorageError
@@ -31,7 +31,7 @@ async def healthz(request: Request) -> JSONResponse:
     return answer({"status": "ok", "events": events})
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses={k: v for k, v in SIGNED_IN_PROBLEMS.items() if k in (401, 500, 503)})
 async def me(request: Request, caller: SignedIn) -> JSONResponse:
     """Who you are signed in as: your staff record, and the credential the access log records."""
 

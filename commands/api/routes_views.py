@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from commands.api import models as m
 from commands.api.deps import Reads, SignedIn, answer, work
+from commands.api.problems import SIGNED_IN_PROBLEMS
 from commands.api.reading import parse_when
 from ledger.access.policy import Part
 from ledger.application import CaseLedger
@@ -23,7 +24,7 @@ from projections import runner
 from projections.compliance import compliance_report
 from projections.hazards import register
 
-router = APIRouter(tags=["views across cases"])
+router = APIRouter(tags=["views across cases"], responses=SIGNED_IN_PROBLEMS)
 
 
 def _as_of(text: str) -> tuple[int | None, _dt.datetime | None]:
