@@ -131,39 +131,48 @@ class Server:
     # --- who is calling ------------------------------------------------------------------------
 
     async def authenticate(self, request: Request, label: str) -> Caller:
+        """The caller, or the failure recorded (durably) and raised. A sign-on JWT is checked first,
+        outside the ledger's lock (fetching the issuer's keys may wait on the network)."""
         client = client_address(request, self.proxies)
         user_agent = request.headers.get("user-agent", "")[:300]
         header = request.headers.get("authorization")
+        checked: tuple[str, dict[str, Any]] | NotAuthenticated | None = None
+        try:
+            token = _bearer(header)
+            if not token.startswith(TOKEN_PREFIX):
+                checked = token, await anyio.to_thread.run_sync(lambda: self._sign_on_claims(token))
+        except NotAuthenticated as failure:
+            checked = failure
 
         def work(ledger: CaseLedger) -> Caller:
             try:
-                method, credential, member = self._identify(ledger, header)
+                if isinstance(checked, NotAuthenticated):
+                    raise checked
+                if checked is None:
+                    member, token_id = authenticate(ledger, self.tokens, _bearer(header))
+                    return Caller(member.staff_id, "token", f"token:{token_id}", client, user_agent)
+                credential, member = self._sign_on_member(ledger, *checked)
+                return Caller(member.staff_id, "oidc", credential, client, user_agent)
             except NotAuthenticated as failure:
                 record_failure(ledger, failure, client=client, user_agent=user_agent, method=request.method,
                                path=request.url.path)
                 raise
-            return Caller(member.staff_id, method, credential, client, user_agent)
 
         return await self.run(work, context=RequestContext(client=client, user_agent=user_agent), label=label)
 
-    def _identify(self, ledger: CaseLedger, header: str | None) -> tuple[str, str, StaffMember]:
-        if not header or not header.strip():
-            raise NotAuthenticated("missing", "sign in: send an API token or a sign-on token as "
-                                   "'Authorization: Bearer TOKEN'")
-        scheme, _, token = header.strip().partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise NotAuthenticated("malformed", "the Authorization header must be 'Bearer TOKEN'")
-        if token.startswith(TOKEN_PREFIX):
-            member, token_id = authenticate(ledger, self.tokens, token)
-            return "token", f"token:{token_id}", member
+    def _sign_on_claims(self, token: str) -> dict[str, Any]:
+        """A sign-on JWT's claims, once the issuer, audience, signature and expiry are checked."""
         if token.count(".") != 2:
             raise NotAuthenticated("malformed", "the bearer token is not an API token (clt_...) or a signed "
                                    "sign-on token")
         if self.oidc is None:
             raise NotAuthenticated("sign_on_off", "single sign-on is not configured on this server; use an "
                                    "API token", credential=_claimed(token))
-        claims = self.oidc.claims(token)
+        return self.oidc.claims(token)
+
+    def _sign_on_member(self, ledger: CaseLedger, token: str, claims: dict[str, Any]) -> tuple[str, StaffMember]:
+        """The staff member a checked sign-on token names (by the staff claim), and its session credential."""
+        assert self.oidc is not None
         claim = self.oidc.settings.staff_claim
         value = claims.get(claim)
         credential = f"oidc:{self.oidc.session(claims, token)}"
@@ -177,7 +186,19 @@ class Server:
         if not named.active:
             raise NotAuthenticated("left", f"{named.full_name} ({named.staff_id}) has left and cannot sign in",
                                    credential=credential)
-        return "oidc", credential, named
+        return credential, named
+
+
+def _bearer(header: str | None) -> str:
+    """The token of an ``Authorization: Bearer TOKEN`` header."""
+    if not header or not header.strip():
+        raise NotAuthenticated("missing", "sign in: send an API token or a sign-on token as "
+                               "'Authorization: Bearer TOKEN'")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("malformed", "the Authorization header must be 'Bearer TOKEN'")
+    return token
 
 
 def _claimed(token: str) -> str:
