@@ -1,1 +1,1 @@
-"""The ways in: use-case handlers and the `caseledger` command line."""
+"""The ways in: use-case handlers, the `caseledger` command line, and the HTTP API (``api``)."""

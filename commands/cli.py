@@ -38,6 +38,8 @@ from commands import (
     cli_milestones,  # noqa: F401  (process milestones)
     cli_projections,  # noqa: F401  (the projections)
     cli_rollback,  # noqa: F401  (roll-backs)
+    cli_serve,  # noqa: F401  (the HTTP API server)
+    cli_staff,  # noqa: F401  (the staff directory and API tokens)
     cli_views,  # noqa: F401  (the per-case read views)
     pins,
 )
@@ -56,7 +58,7 @@ from commands.group import (
     resolve_verifier,
     stderr_console,
 )
-from commands.render import case_dict, case_text, dumps, jsonable, staff_dict, who
+from commands.render import case_dict, case_text, dumps, jsonable, who
 from ledger.access.policy import Part
 from ledger.application import CaseLedger, utc_now
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
@@ -66,7 +68,6 @@ from ledger.integrity.evidence import export_bundle, verify_bundle
 from ledger.integrity.verify import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 from ledger.records.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.records.dates import moment_text
-from ledger.records.staff import Role
 from ledger.storage import Backend, backend_for
 
 EXIT_REFUSED = 1
@@ -294,56 +295,6 @@ def _with_progress(show: bool, total: int, label: str, work: Callable[[Callable[
                   TimeRemainingColumn(), transient=True, console=stderr_console()) as bar:
         task = bar.add_task(label, total=total or None)
         return work(lambda n: bar.update(task, completed=n))
-
-
-# --- staff ----------------------------------------------------------------------------------
-
-
-@cli.group()
-def staff() -> None:
-    """The staff directory: who may record, in which team and role."""
-
-
-@staff.command("add")
-@common
-@click.option("--id", "staff_id", required=True, help="Short stable id, e.g. jane.smith")
-@click.option("--name", "full_name", required=True, help="Full name, e.g. 'Jane Smith'")
-@click.option("--designation", required=True, help="e.g. 'Senior Practitioner'")
-@click.option("--team", required=True, help="e.g. 'Assessment'")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
-def staff_add(ctx: Context, staff_id: str, full_name: str, designation: str, team: str,
-              roles: tuple[str, ...]) -> None:
-    """Add a staff member (the first must be an admin; after that, admins add staff).
-
-    \b
-    Example:  caseledger staff add --as admin --id jane.smith --name 'Jane Smith' \\
-                --designation 'Social Worker' --team Assessment --role social_worker
-    """
-    m = ctx.ledger.staff.add(ctx.acting, staff_id=staff_id, full_name=full_name,
-                             designation=designation, team=team, roles=roles)
-    ctx.out(staff_dict(m), f"Added {m.full_name} ({m.staff_id}): {m.designation}, {m.team}.")
-
-
-@staff.command("list")
-@common
-@opens_read_only
-def staff_list(ctx: Context) -> None:
-    """List the staff directory.
-
-    \b
-    Example:  caseledger staff list --json
-    """
-    members = ctx.ledger.list_staff()
-
-    def text() -> str:
-        rows = [f"{'id':<18} {'name':<24} {'designation':<28} {'team':<20} roles"]
-        rows += [f"{m.staff_id:<18} {m.full_name:<24} {m.designation:<28} {m.team:<20} "
-                 f"{', '.join(r.value for r in m.roles)}{'' if m.active else '  (left)'}"
-                 for m in members]
-        return "\n".join(rows)
-
-    ctx.out([staff_dict(m) for m in members], text)
 
 
 # --- cases ----------------------------------------------------------------------------------

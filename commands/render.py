@@ -44,7 +44,7 @@ def who(stamp: dict[str, Any] | None) -> str:
 def staff_dict(m: StaffMember) -> dict[str, Any]:
     return {
         "staff_id": m.staff_id, "full_name": m.full_name, "designation": m.designation,
-        "team": m.team, "roles": [r.value for r in m.roles], "active": m.active,
+        "team": m.team, "roles": [r.value for r in m.roles], "active": m.active, "email": m.email,
     }
 
 

@@ -17,7 +17,9 @@ by use, each group a service the ledger holds (:mod:`ledger.services`):
 - ``ledger.rollbacks``: roll-back requests (policy s.13): ``request``, ``agree``, ``decline``,
   ``withdraw``, ``carry_out``, ``expire``; ``get``, ``find``, ``details``;
 - ``ledger.adoption``: ``match`` (the record restricted, the identity link sealed), ``link``;
-- ``ledger.integrity``: ``sign_checkpoint``, ``prove_event``, ``event_count``, ``transparency``.
+- ``ledger.integrity``: ``sign_checkpoint``, ``prove_event``, ``event_count``, ``transparency``;
+- ``ledger.tokens``: signing in to the HTTP API: ``issue``, ``list``, ``revoke`` (API tokens),
+  ``authenticate``, ``staff_with_email``, ``set_email``.
 
 And, from :class:`~ledger.core.LedgerCore`, the ledger's own unrecorded reads for its machinery
 (``case``, ``case_ids``, ``resolve_case_id``, ``staff_member``, ``list_staff``, ``staff_ids``), its
@@ -46,17 +48,19 @@ from ledger.services.integrity import IntegrityService
 from ledger.services.investigation import InvestigationService
 from ledger.services.rollbacks import RollbackService
 from ledger.services.staff import StaffService
+from ledger.services.tokens import TokenService
 from ledger.storage import Backend
 
 __all__ = ["LONDON", "AccessService", "AdoptionService", "CaseLedger", "CaseService", "CaseworkService", "Clock",
-           "IntegrityService", "InvestigationService", "LedgerCore", "RollbackService", "StaffService", "utc_now"]
+           "IntegrityService", "InvestigationService", "LedgerCore", "RollbackService", "StaffService", "TokenService",
+           "utc_now"]
 
 
 class CaseLedger(LedgerCore):
     """The ledger. ``CaseLedger(db="caseledger.db")`` or ``CaseLedger(db="postgresql://...")``.
 
     Its commands are in the services it holds (see :mod:`ledger.application`): ``staff``, ``cases``,
-    ``casework``, ``access``, ``investigation``, ``rollbacks``, ``adoption``, ``integrity``. The
+    ``casework``, ``access``, ``investigation``, ``rollbacks``, ``adoption``, ``integrity``, ``tokens``. The
     arguments are those of :class:`~ledger.core.LedgerCore` (``clock``, ``new_id``, ``backend``,
     ``create``, ``read_only``, ``channel``).
     """
@@ -69,6 +73,7 @@ class CaseLedger(LedgerCore):
     rollbacks: RollbackService
     adoption: AdoptionService
     integrity: IntegrityService
+    tokens: TokenService
 
     def __init__(self, db: str | None = None, *, clock: Clock = utc_now,
                  new_id: Callable[[], uuid.UUID] = uuid.uuid4,
@@ -84,3 +89,4 @@ class CaseLedger(LedgerCore):
         self.rollbacks = RollbackService(self, self.access)
         self.adoption = AdoptionService(self, self.access)
         self.integrity = IntegrityService(self)
+        self.tokens = TokenService(self, self.staff)

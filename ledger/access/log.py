@@ -26,14 +26,26 @@ typed, the break-glass basis typed, the outcome, the rule in words and its id, t
 restriction at that moment, the case version read, when, and from where (process, host,
 client address when known). An attempt by an id not in the staff directory, or on a case that
 does not exist, is recorded too (denied).
+
+Where an attempt came from (``origin``): the process and host, and the client address. A server
+that acts for signed-in people (the HTTP API) sets the :func:`request_context` of each request:
+every attempt made inside it takes its client address from there (an explicit ``client`` still
+wins), and its ``origin`` also holds the user agent and the credential used (``token:ID`` for an
+API token, ``oidc:...`` for a single sign-on session). Those two keys are only present when
+known, so attempts recorded without them (the command line, and every attempt stored before
+they existed) encode and hash exactly as before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import datetime as _dt
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import AggregateCreated
@@ -44,8 +56,8 @@ from ledger.integrity.chain import ChainedAggregate
 from ledger.integrity.topics import stored_as
 from ledger.records.case import LOCAL_ZONE
 
-__all__ = ["ATTEMPT_TOPICS", "RECORD_RETRIES", "AccessLog", "access_day", "access_stream_id", "attempt_fields",
-           "origin"]
+__all__ = ["ATTEMPT_TOPICS", "RECORD_RETRIES", "AccessLog", "RequestContext", "access_day", "access_stream_id",
+           "attempt_fields", "current_request", "origin", "request_context"]
 
 ACCESS_NAMESPACE = uuid.UUID("5b0c2d6e-8f41-5e3a-a7d2-3c9e1f4b6a21")
 #: How many times an attempt is appended again after a concurrent append to the same stream.
@@ -62,9 +74,46 @@ def access_stream_id(staff_id: str, day: _dt.date) -> uuid.UUID:
     return uuid.uuid5(ACCESS_NAMESPACE, f"{staff_id}/{day.isoformat()}")
 
 
+@dataclasses.dataclass(frozen=True)
+class RequestContext:
+    """The request a server is answering: the client address (the peer, or the address a trusted
+    proxy forwarded), the user agent, and the credential (``token:ID``, ``oidc:SESSION``)."""
+
+    client: str = ""
+    user_agent: str = ""
+    credential: str = ""
+
+
+_request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("caseledger_request", default=None)
+
+
+@contextlib.contextmanager
+def request_context(context: RequestContext) -> Iterator[RequestContext]:
+    """Every attempt recorded inside (in this thread or task) carries ``context`` in its origin."""
+    token = _request.set(context)
+    try:
+        yield context
+    finally:
+        _request.reset(token)
+
+
+def current_request() -> RequestContext | None:
+    return _request.get()
+
+
 def origin(client: str | None = None) -> dict[str, Any]:
-    """Where an attempt came from: this process and host, and the client address when known."""
-    return {"process": os.getpid(), "host": socket.gethostname(), "client": client or ""}
+    """Where an attempt came from: this process and host, and the client address when known; inside
+    a :func:`request_context`, also the user agent and credential (only when known: see the module
+    docstring)."""
+    request = _request.get()
+    found: dict[str, Any] = {"process": os.getpid(), "host": socket.gethostname(),
+                             "client": client or (request.client if request else "") or ""}
+    if request is not None:
+        if request.user_agent:
+            found["user_agent"] = request.user_agent[:300]
+        if request.credential:
+            found["credential"] = request.credential[:200]
+    return found
 
 
 class AccessLog(ChainedAggregate):

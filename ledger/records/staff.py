@@ -10,12 +10,18 @@ Rules enforced here:
 * a staff id is short and stable: lower-case letters, digits, ``.``, ``_`` or ``-``;
 * full name, designation and team are required; roles come from :class:`Role`, at least one;
 * a member who has left cannot act, and cannot be changed or leave again; leaving needs a reason
-  that explains (:func:`ledger.records.fields.explained_reason`).
+  that explains (:func:`ledger.records.fields.explained_reason`);
+* the email a member signs in with (single sign-on maps a provider's claim to it) is one address,
+  stored in lower case; ``""`` when none is recorded;
+* API tokens (:mod:`ledger.tokens`): the stream records that a token was issued (its id, the
+  SHA-256 of the token, never the token, its label and expiry, and who issued it as the actor) and
+  that it was revoked. A token of a member who has left stops working with the rest of their access.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import enum
 import re
 import uuid
@@ -24,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import AggregateCreated
 
-from ledger.errors import PermissionDenied, RuleViolation
+from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.integrity.chain import ChainedAggregate
 from ledger.integrity.topics import stored_as
-from ledger.records.fields import explained_reason
+from ledger.records.fields import explained_reason, text_field
 
 __all__ = [
     "CASEWORK_ROLES",
@@ -35,11 +41,15 @@ __all__ = [
     "Role",
     "StaffMember",
     "staff_stream_id",
+    "validate_email",
     "validate_roles",
 ]
 
 STAFF_NAMESPACE = uuid.UUID("8d3f8c0e-4a57-5b7e-9c1e-6f1f3a2b7c10")
 _STAFF_ID = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z")  # \Z: "$" would let a trailing newline in
+_EMAIL = re.compile(r"\A[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+\Z")
+_TOKEN_ID = re.compile(r"\A[0-9a-f]{16}\Z")
+_SHA256_HEX = re.compile(r"\A[0-9a-f]{64}\Z")
 
 
 class Role(str, enum.Enum):
@@ -115,6 +125,15 @@ def validate_roles(roles: Iterable[str | Role]) -> tuple[Role, ...]:
     return tuple(sorted(out, key=list(Role).index))
 
 
+def validate_email(email: str) -> str:
+    """An email address as stored: stripped, lower case, one ``@``, a dotted domain, no spaces."""
+    text = email.strip().lower() if isinstance(email, str) else email
+    if not isinstance(text, str) or len(text) > 254 or not _EMAIL.match(text):
+        raise RuleViolation(f"email {email!r} is not an email address like 'jane.smith@borough.gov.uk'",
+                            field="email")
+    return text
+
+
 def _required_text(field: str, value: Any) -> str:
     """One line of text (:func:`ledger.records.fields.text_field`), required."""
     from ledger.records.fields import text_field
@@ -144,6 +163,8 @@ class StaffMember(ChainedAggregate):
             member.roles = tuple(self.roles)
             member.active = True
             member.previous_teams = ()
+            member.email = ""
+            member.tokens = {}
 
     class Changed(ChainedAggregate.Event):
         full_name: str
@@ -165,6 +186,38 @@ class StaffMember(ChainedAggregate):
         def apply(self, member: StaffMember) -> None:
             member.active = False
 
+    class EmailChanged(ChainedAggregate.Event):
+        """The email the member signs in with (single sign-on maps the provider's claim to it)."""
+
+        email: str  # "" when removed
+
+        def apply(self, member: StaffMember) -> None:
+            member.email = self.email
+
+    class TokenIssued(ChainedAggregate.Event):
+        """An API token was issued to the member (the actor is who issued it). Only the token's
+        SHA-256 is stored: the token itself was shown once, to the person who issued it."""
+
+        token_id: str
+        token_sha256: str
+        label: str
+        expires_at: _dt.datetime | None
+
+        def apply(self, member: StaffMember) -> None:
+            member.tokens = {**member.tokens, self.token_id: {
+                "token_id": self.token_id, "sha256": self.token_sha256, "label": self.label,
+                "issued_at": self.occurred_at, "issued_by": self.actor.get("staff_id", ""),
+                "expires_at": self.expires_at, "revoked_at": None, "revoked_by": None, "revoked_reason": ""}}
+
+    class TokenRevoked(ChainedAggregate.Event):
+        token_id: str
+        reason: str
+
+        def apply(self, member: StaffMember) -> None:
+            member.tokens = {**member.tokens, self.token_id: {
+                **member.tokens[self.token_id], "revoked_at": self.occurred_at,
+                "revoked_by": self.actor.get("staff_id", ""), "revoked_reason": self.reason}}
+
     # State, set by the events' apply methods. Annotated for the type checker only: at run
     # time, annotations on an eventsourcing aggregate class would become constructor arguments.
     if TYPE_CHECKING:
@@ -175,6 +228,8 @@ class StaffMember(ChainedAggregate):
         roles: tuple[Role, ...]
         active: bool
         previous_teams: tuple[str, ...]
+        email: str
+        tokens: dict[str, dict[str, Any]]
 
     @classmethod
     def join(
@@ -211,7 +266,9 @@ class StaffMember(ChainedAggregate):
         designation: str | None = None,
         team: str | None = None,
         roles: Iterable[str | Role] | None = None,
+        email: str | None = None,
     ) -> None:
+        """Change the details given; ``email=""`` removes the sign-in email."""
         self._require_active("change the details of")
         new = {
             "full_name": _required_text("full name", full_name) if full_name is not None else self.full_name,
@@ -219,15 +276,57 @@ class StaffMember(ChainedAggregate):
             "team": _required_text("team", team) if team is not None else self.team,
             "roles": validate_roles(roles) if roles is not None else self.roles,
         }
-        if all(getattr(self, k) == v for k, v in new.items()):
+        new_email = self.email if email is None else (validate_email(email) if email.strip() else "")
+        details_changed = not all(getattr(self, k) == v for k, v in new.items())
+        if not details_changed and new_email == self.email:
             raise RuleViolation(f"nothing to change for {self.full_name}: the details given are the current ones")
-        self.trigger_event(self.Changed, actor=actor, occurred_at=occurred_at, timestamp=occurred_at, **new)
+        if details_changed:
+            self.trigger_event(self.Changed, actor=actor, occurred_at=occurred_at, timestamp=occurred_at, **new)
+        if new_email != self.email:
+            self.trigger_event(self.EmailChanged, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
+                               email=new_email)
 
     def leave(self, *, actor: dict[str, Any], occurred_at: Any, reason: str) -> None:
         self._require_active("record leaving for")
         self.trigger_event(self.Left, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
                            reason=explained_reason("reason", reason,
                                                    f"recording that {self.full_name} ({self.staff_id}) left"))
+
+    # --- API tokens (:mod:`ledger.tokens` issues them and checks them) ---------------------
+
+    def issue_token(self, *, actor: dict[str, Any], occurred_at: _dt.datetime, token_id: str, token_sha256: str,
+                    label: str = "", expires_at: _dt.datetime | None = None) -> None:
+        self._require_active("issue an API token to")
+        if not _TOKEN_ID.match(token_id) or token_id in self.tokens:
+            raise RuleViolation(f"token id {token_id!r} is not 16 hex digits, or is already used", field="token_id")
+        if not _SHA256_HEX.match(token_sha256):
+            raise RuleViolation("a token is stored as its SHA-256 in 64 lower-case hex digits", field="token_sha256")
+        if expires_at is not None and (expires_at.tzinfo is None or expires_at <= occurred_at):
+            raise RuleViolation("a token's expiry must be a moment after it is issued", field="expires_at")
+        self.trigger_event(self.TokenIssued, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
+                           token_id=token_id, token_sha256=token_sha256,
+                           label=text_field("label", label or "", multi_line=False), expires_at=expires_at)
+
+    def revoke_token(self, *, actor: dict[str, Any], occurred_at: _dt.datetime, token_id: str,
+                     reason: str = "") -> None:
+        """Revoke one of the member's tokens (also after they have left: it tidies nothing away)."""
+        token = self.tokens.get(token_id)
+        if token is None:
+            raise NotFound(f"{self.full_name} ({self.staff_id}) holds no API token {token_id!r}", field="token_id")
+        if token["revoked_at"] is not None:
+            raise RuleViolation(f"API token {token_id} of {self.full_name} was already revoked "
+                                f"by {token['revoked_by']}", field="token_id")
+        self.trigger_event(self.TokenRevoked, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
+                           token_id=token_id, reason=text_field("reason", reason or "", multi_line=True))
+
+    def token_status(self, token_id: str, now: _dt.datetime) -> str:
+        """``active``, ``revoked`` or ``expired`` (a member who has left: ``left``)."""
+        token = self.tokens[token_id]
+        if token["revoked_at"] is not None:
+            return "revoked"
+        if token["expires_at"] is not None and now >= token["expires_at"]:
+            return "expired"
+        return "active" if self.active else "left"
 
     # --- reading -------------------------------------------------------------------------
 

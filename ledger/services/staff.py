@@ -15,10 +15,10 @@ from eventsourcing.application import AggregateNotFoundError
 
 from ledger.core import SYSTEM_ACTOR, Service, command
 from ledger.errors import RuleViolation
-from ledger.records.staff import Role, StaffMember, staff_stream_id, validate_roles
+from ledger.records.staff import Role, StaffMember, staff_stream_id, validate_email, validate_roles
 from ledger.storage import translate_storage_errors
 
-__all__ = ["StaffService"]
+__all__ = ["StaffService", "email_free_for"]
 
 
 class StaffService(Service):
@@ -26,8 +26,11 @@ class StaffService(Service):
 
     @command
     def add(self, acting: str | None, *, staff_id: str, full_name: str, designation: str,
-            team: str, roles: Iterable[str | Role]) -> StaffMember:
-        """Add a staff member. The first one added must be an admin and needs no ``acting``."""
+            team: str, roles: Iterable[str | Role], email: str | None = None) -> StaffMember:
+        """Add a staff member. The first one added must be an admin and needs no ``acting``.
+
+        ``email``: the address they sign in with (single sign-on), refused when another active
+        staff member signs in with it; recorded in the same write as their joining."""
         ledger = self.ledger
         now = ledger.now()
         if not ledger.stream_ids(StaffMember.Joined, limit=1):
@@ -54,16 +57,22 @@ class StaffService(Service):
             )
         member = StaffMember.join(actor=actor_stamp, staff_id=staff_id, full_name=full_name,
                                   designation=designation, team=team, roles=roles, occurred_at=now)
+        if email:
+            address = email_free_for(ledger.list_staff(), staff_id, email)
+            member.change(actor=actor_stamp, occurred_at=now, email=address)
         ledger.store(f"adding staff member {staff_id}", member)
         return member
 
     @command
     def change(self, acting: str | None, staff_id: str, **changes: Any) -> StaffMember:
-        """Change a staff member's details (name, designation, team, roles)."""
+        """Change a staff member's details (name, designation, team, roles, sign-in email: one
+        another active member signs in with is refused; ``""`` removes it)."""
         ledger = self.ledger
         actor = ledger.actor(acting)
         actor.require("changing a staff member's details needs the admin role", Role.ADMIN)
         member = ledger.staff_member(staff_id, for_change=True)
+        if changes.get("email") is not None:
+            changes["email"] = email_free_for(ledger.list_staff(), staff_id, changes["email"])
         if "roles" in changes and Role.ADMIN not in validate_roles(changes["roles"]):
             self._keep_an_admin(member, "remove the admin role from")
         member.change(actor=actor.stamp(), occurred_at=ledger.now(), **changes)
@@ -93,3 +102,16 @@ class StaffService(Service):
                 f"cannot {what} {member.full_name}: they are the only active admin, and nobody could "
                 "then manage the staff directory; give another staff member the admin role first"
             )
+
+
+def email_free_for(members: Iterable[StaffMember], staff_id: str, email: str) -> str:
+    """``email`` as stored (``""`` when blank), refused when another active staff member among
+    ``members`` already signs in with it: one address names one person."""
+    if not email.strip():
+        return ""
+    address = validate_email(email)
+    other = next((m for m in members if m.active and m.email == address and m.staff_id != staff_id), None)
+    if other is not None:
+        raise RuleViolation(f"email {address!r} is already the sign-in email of {other.full_name} "
+                            f"({other.staff_id}); one address names one person", field="email")
+    return address

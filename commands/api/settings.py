@@ -1,0 +1,76 @@
+"""What a server is started with: the ledger, the trusted proxies, single sign-on.
+
+``caseledger serve`` builds :class:`Settings` from its options. With several worker processes,
+uvicorn starts each worker by importing the app factory, so the settings travel to them as JSON
+in the environment (:data:`SETTINGS_ENV`, :meth:`Settings.to_env` and :meth:`Settings.from_env`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import ipaddress
+import json
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ledger.errors import RuleViolation
+
+__all__ = ["API_PREFIX", "SETTINGS_ENV", "OIDCSettings", "Settings"]
+
+SETTINGS_ENV = "CASELEDGER_SERVE_SETTINGS"
+API_PREFIX = "/api/v1"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclasses.dataclass(frozen=True)
+class OIDCSettings:
+    """Single sign-on: accept JWTs signed by ``issuer``'s keys (``jwks``: a JWKS file or URL) for
+    ``audience``; ``staff_claim`` (default ``email``) names the staff member: matched to the email
+    recorded on their staff stream, or, when it holds no ``@``, to their staff id."""
+
+    issuer: str
+    audience: str
+    jwks: str
+    staff_claim: str = "email"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """``db``: as ``--db`` (None: ``CASELEDGER_DB`` or ``./caseledger.db``); ``trusted_proxies``:
+    addresses or networks whose ``X-Forwarded-For`` is believed; ``clock``: for tests."""
+
+    db: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    oidc: OIDCSettings | None = None
+    clock: Callable[[], _dt.datetime] | None = None
+
+    def proxy_networks(self) -> tuple[Network, ...]:
+        return parse_proxies(self.trusted_proxies)
+
+    def to_env(self) -> str:
+        return json.dumps({"db": self.db, "trusted_proxies": list(self.trusted_proxies),
+                           "oidc": dataclasses.asdict(self.oidc) if self.oidc else None})
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        raw = os.environ.get(SETTINGS_ENV)
+        if not raw:
+            return cls()
+        data: dict[str, Any] = json.loads(raw)
+        oidc = OIDCSettings(**data["oidc"]) if data.get("oidc") else None
+        return cls(db=data.get("db"), trusted_proxies=tuple(data.get("trusted_proxies") or ()), oidc=oidc)
+
+
+def parse_proxies(values: Sequence[str]) -> tuple[Network, ...]:
+    """``--trusted-proxy`` values (an address, or a network such as 10.0.0.0/8), each checked."""
+    out = []
+    for value in values:
+        try:
+            out.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError:
+            raise RuleViolation(f"--trusted-proxy {value!r} is not an IP address or network (e.g. 10.0.0.5 "
+                                "or 10.0.0.0/8)", field="trusted_proxy") from None
+    return tuple(out)
