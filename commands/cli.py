@@ -59,12 +59,13 @@ from commands.group import (
     stderr_console,
 )
 from commands.render import case_dict, case_text, dumps, jsonable, who
+from ledger.access.bundle import verify_bundle
 from ledger.access.policy import Part
 from ledger.application import CaseLedger, utc_now
 from ledger.errors import CheckpointError, LedgerError, RuleViolation
 from ledger.integrity.checkpoint import SigningKey, parse_checkpoint_note
 from ledger.integrity.evidence import FORMAT as BUNDLE_FORMAT
-from ledger.integrity.evidence import export_bundle, verify_bundle
+from ledger.integrity.evidence import export_bundle
 from ledger.integrity.verify import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 from ledger.records.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.records.dates import moment_text

@@ -24,11 +24,13 @@ import pytest
 from click.testing import CliRunner
 
 from commands.cli import main
+from ledger.access.bundle import verify_bundle
 from ledger.access.facts import Thresholds
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
 from ledger.integrity.checkpoint import SigningKey
-from ledger.integrity.evidence import export_events, verify_bundle
+from ledger.integrity.evidence import export_events
+from ledger.integrity.evidence import verify_bundle as verify_events_only
 from projections.access_fhir import fhir_bundle
 from projections.access_report import case_report, report_csv, report_text, staff_report
 from tests.conftest import Borough, Clock, refused
@@ -188,6 +190,16 @@ def test_report_evidence_verifies_offline(scenario: Scenario) -> None:
     report = verify_bundle(json.dumps(bundle), key.verifier_key())
     assert report.ok, report.problems
     assert report.events == 16 + 3
+
+
+def test_the_integrity_check_alone_does_not_pass_a_report_it_cannot_derive(scenario: Scenario) -> None:
+    """ledger.integrity knows nothing of access reports: its verify of a bundle that carries one
+    fails, saying where the report is checked, rather than passing a report it never read."""
+    bundle, key = _bundle(scenario)
+    report = verify_events_only(json.dumps(bundle), key.verifier_key())
+    assert not report.ok
+    assert report.problems == ["report: this bundle carries a report, which is not checked here; verify it with "
+                               "ledger.access.bundle.verify_bundle (as 'caseledger evidence verify' does)"]
 
 
 @pytest.mark.parametrize("where", ["rule", "flag", "time", "dropped_row", "event"])

@@ -13,10 +13,11 @@ from typing import Any
 import msgpack
 import pytest
 
+from ledger.access.bundle import verify_bundle
 from ledger.errors import NotFound, RuleViolation
 from ledger.integrity.checkpoint import SigningKey
 from ledger.integrity.encoding import stored_event_digest
-from ledger.integrity.evidence import export_bundle, verify_bundle
+from ledger.integrity.evidence import export_bundle
 from tests.conftest import Borough, Clock
 from tests.test_access_report import Scenario, scenario  # noqa: F401  (the access report's fixture)
 from tests.test_access_report import _bundle as access_bundle

@@ -4,6 +4,7 @@
 - ``log``: every attempt as an event (one stream per staff member per London day);
 - ``facts``: what an attempt was (flags derived one way for reports, alerts and reviews);
 - ``review``: a service manager's review of a flagged attempt;
+- ``bundle``: an access report's evidence bundle checked against its events;
 - ``security``: every failed sign-in to the HTTP API (one stream per client address per day);
 - ``group_commit``: the attempts of concurrent callers written in one durable commit.
 

@@ -136,8 +136,6 @@ def validate_email(email: str) -> str:
 
 def _required_text(field: str, value: Any) -> str:
     """One line of text (:func:`ledger.records.fields.text_field`), required."""
-    from ledger.records.fields import text_field
-
     if not isinstance(value, str) or not value.strip():
         raise RuleViolation(f"{field} is required for a staff member (policy s.7)", field=field)
     return text_field(field, value, multi_line=False)
