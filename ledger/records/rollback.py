@@ -58,7 +58,7 @@ request or the case; the access attempt is recorded, as for every touch of a cas
   (:data:`EXPIRY_WORKING_DAYS` working days in England after the day it was made, to the end
   of that day) is expired: it can no longer be agreed nor carried out. Expiry is evaluated
   whenever a request is read (:meth:`RollbackRequest.status_at`) and recorded as an event by
-  ``CaseLedger.expire_rollbacks``.
+  ``ledger.rollbacks.expire`` (:class:`~ledger.services.rollbacks.RollbackService`).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ __all__ = [
 #: A request not agreed within this many working days (England, bank holidays excluded) after
 #: the day it was made expires at the end of the last of them: two working weeks, long enough
 #: for a team manager on leave to be covered, short enough that a stale request is not agreed
-#: against a record that has moved on. ``CaseLedger.rollback_expiry_working_days`` overrides it.
+#: against a record that has moved on. ``RollbackService.expiry_working_days`` overrides it.
 EXPIRY_WORKING_DAYS = 10
 
 
