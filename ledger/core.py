@@ -24,6 +24,8 @@ class that holds the services (:class:`ledger.application.CaseLedger` derives fr
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import datetime as _dt
 import functools
@@ -124,9 +126,14 @@ class LedgerCore(Application[uuid.UUID]):
         if not read_only:
             refuse_if_read_only(self.backend)
         self.channel = channel
+        #: The channel of the work running in this thread or task, when it differs from ``channel``
+        #: (a server's request: :meth:`through`).
+        self._through: contextvars.ContextVar[Channel | None] = contextvars.ContextVar(
+            f"caseledger_channel_{id(self)}", default=None)
         self.clock = clock
         self.new_id = new_id  # the demo passes a seeded generator, so that it is reproducible
-        self._staff_cache: dict[uuid.UUID, StaffMember] = {}
+        self._staff_cache: dict[uuid.UUID, StaffMember] = {}  # never changed in place: see staff_member
+        self._staff_lock = threading.Lock()
         self._caches: list[dict[Any, Any]] = [self._staff_cache]
         with translate_storage_errors(f"opening the ledger at {self.backend.display}"):
             super().__init__(env=self.backend.env)
@@ -202,20 +209,34 @@ class LedgerCore(Application[uuid.UUID]):
 
         Staff streams are short and read on every command (the actor), so they are kept in
         memory and fast-forwarded: one read of any newer events, never a replay.
+
+        Safe for several threads at once (a server's requests): a member in the cache is never
+        changed in place. Fast-forwarding applies the newer events to a copy, which then replaces
+        the cached one (the later version wins when two threads race), so a thread reading a member
+        never sees it half changed by another. What this returns without ``for_change`` is shared:
+        read it, never change it.
         """
         stream_id = staff_stream_id(staff_id)
         with translate_storage_errors(f"reading staff member {staff_id}"):
-            member = self._staff_cache.get(stream_id)
-            if member is None:
+            cached = self._staff_cache.get(stream_id)
+            member: Any
+            if cached is None:
                 try:
                     member = self.repository.get(stream_id)
                 except AggregateNotFoundError:
                     raise NotFound(f"no staff member with the id {staff_id!r} in the staff directory") from None
             else:
-                for event in self.events.get(stream_id, gt=member.version):
-                    member = event.mutate(member)  # type: ignore[attr-defined]
+                member = cached
+                newer = list(self.events.get(stream_id, gt=cached.version))
+                if newer:
+                    member = copy.deepcopy(cached)
+                    for event in newer:
+                        member = event.mutate(member)  # type: ignore[attr-defined]
         assert isinstance(member, StaffMember)
-        self._staff_cache[stream_id] = member
+        with self._staff_lock:
+            current = self._staff_cache.get(stream_id)
+            if current is None or current.version < member.version:
+                self._staff_cache[stream_id] = member
         return copy.deepcopy(member) if for_change else member
 
     def list_staff(self) -> list[StaffMember]:
@@ -234,8 +255,20 @@ class LedgerCore(Application[uuid.UUID]):
             )
         return self.staff_member(staff_id).acting_through(self._channel_stamp())
 
+    @contextlib.contextmanager
+    def through(self, channel: Channel | None) -> Iterator[None]:
+        """Inside (in this thread or task only), the events this ledger writes carry ``channel``
+        instead of :attr:`channel`: a server answering several requests at once names each one's
+        route on its own events, without changing what the other threads write."""
+        token = self._through.set(channel)
+        try:
+            yield
+        finally:
+            self._through.reset(token)
+
     def _channel_stamp(self) -> dict[str, Any] | None:
-        return self.channel.as_dict() if self.channel is not None else None
+        channel = self._through.get() or self.channel
+        return channel.as_dict() if channel is not None else None
 
     def unlisted_stamp(self, stamp: dict[str, Any]) -> dict[str, Any]:
         """The actor stamp of someone not (yet) in the staff directory, with the channel."""

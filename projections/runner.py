@@ -57,14 +57,33 @@ def head(ledger: CaseLedger) -> int:
         return ledger.recorder.max_notification_id() or 0
 
 
+_opening = threading.Lock()  # guards each ledger's dict of views and of catch-up locks
+
+
 def view_of(ledger: CaseLedger, name: str) -> SQLView:
-    """The stored view of projection ``name`` (its tables created on first use), one per ledger."""
+    """The stored view of projection ``name`` (its tables created on first use), one per ledger
+    (shared by its threads: :class:`~projections.store.SQLView` keeps each thread's staged rows apart)."""
     views: dict[str, SQLView] = ledger.__dict__.setdefault("_projection_views", {})
-    if name not in views:
-        cls = projection_class(name)
-        with translate_storage_errors(f"opening the {name} projection"):
-            views[name] = open_sql_view(ledger.recorder, name=cls.name, tables=cls.tables)
-    return views[name]
+    view = views.get(name)
+    if view is None:
+        with _opening:
+            if name not in views:
+                cls = projection_class(name)
+                with translate_storage_errors(f"opening the {name} projection"):
+                    views[name] = open_sql_view(ledger.recorder, name=cls.name, tables=cls.tables)
+            view = views[name]
+    return view
+
+
+def _catch_up_lock(ledger: CaseLedger, name: str) -> threading.Lock:
+    """One thread of a process catches projection ``name`` up at a time: the others wait for it,
+    then find it caught up (rather than folding the same events and losing the compare-and-set)."""
+    locks: dict[str, threading.Lock] = ledger.__dict__.setdefault("_projection_catch_up_locks", {})
+    lock = locks.get(name)
+    if lock is None:
+        with _opening:
+            lock = locks.setdefault(name, threading.Lock())
+    return lock
 
 
 def position(ledger: CaseLedger, name: str) -> int:
@@ -97,8 +116,16 @@ def catch_up(ledger: CaseLedger, name: str, *, progress: Progress | None = None,
     """Bring projection ``name`` up to the ledger's head; returns how many events it applied.
 
     The read commands call this before they query. ``projection`` lets a test substitute one
-    (e.g. one that fails on a given event).
+    (e.g. one that fails on a given event). Several threads of a process may call it at once (a
+    server's requests): one catches up while the others wait, then find little or nothing to do;
+    other processes are settled by the view's compare-and-set (:mod:`projections.store`).
     """
+    with _catch_up_lock(ledger, name):
+        return _catch_up(ledger, name, progress=progress, batch=batch, projection=projection)
+
+
+def _catch_up(ledger: CaseLedger, name: str, *, progress: Progress | None, batch: int,
+              projection: LedgerProjection | None) -> int:
     view = view_of(ledger, name)
     cls = type(projection) if projection is not None else projection_class(name)
     proj = projection or cls(view, ledger)  # type: ignore[arg-type]  # SQLView is a ViewTarget via its recorder

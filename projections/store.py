@@ -41,6 +41,7 @@ is what makes catching up fast; a batch is all-or-nothing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -125,6 +126,13 @@ class SQLView:
 
     Subclasses supply the SQL dialect (``_param``, ``_quote``) and are also eventsourcing
     tracking recorders (``datastore``, ``max_tracking_id``, ``create_table``).
+
+    Threads. One view is shared by every thread of a process (a server answers requests in a
+    pool of threads). What a batch stages (rows, the pending position, the base position) belongs
+    to the thread that stages it: another thread's reads (:meth:`get`, :meth:`rows`) see only the
+    stored rows, never rows staged by a catch-up in flight, and two threads' batches never mix.
+    Two threads catching up at once are settled by the compare-and-set, as two processes are
+    (:mod:`projections.runner` also lets only one thread of a process catch a projection up at a time).
     """
 
     projection_name: str
@@ -135,10 +143,45 @@ class SQLView:
     def _init_view(self, name: str, tables: Iterable[Table]) -> None:
         self.projection_name = name
         self.view_tables = {t.name: t for t in tables}
-        self._staged: dict[str, dict[str, Row | None]] = {t: {} for t in self.view_tables}
-        self._batching = 0
-        self._pending: Tracking | None = None
-        self._base: dict[str, int | None] = {}
+        self._local = threading.local()
+
+    # -- what this thread has staged (see "Threads" in the class docstring) ------------------
+
+    def _state(self) -> Any:
+        local = self._local
+        if not hasattr(local, "staged"):
+            local.staged = {t: {} for t in self.view_tables}
+            local.batching = 0
+            local.pending = None
+            local.base = {}
+        return local
+
+    @property
+    def _staged(self) -> dict[str, dict[str, Row | None]]:
+        staged: dict[str, dict[str, Row | None]] = self._state().staged
+        return staged
+
+    @property
+    def _batching(self) -> int:
+        return int(self._state().batching)
+
+    @_batching.setter
+    def _batching(self, value: int) -> None:
+        self._state().batching = value
+
+    @property
+    def _pending(self) -> Tracking | None:
+        pending: Tracking | None = self._state().pending
+        return pending
+
+    @_pending.setter
+    def _pending(self, value: Tracking | None) -> None:
+        self._state().pending = value
+
+    @property
+    def _base(self) -> dict[str, int | None]:
+        base: dict[str, int | None] = self._state().base
+        return base
 
     # -- naming and SQL -------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ class Api:
         return server
 
     def ledger_do(self, work: Callable[[CaseLedger], T]) -> T:
-        """``work`` with the server's ledger, one at a time with its requests."""
+        """``work`` with the server's ledger, as a request's work runs."""
         return self.server.run_now(work)
 
     def auth(self, staff_id: str, **headers: str) -> dict[str, str]:

@@ -193,3 +193,20 @@ def test_access_commit_prints_each_mode_at_each_thread_count(tmp_path: Path, bac
                                    rf"group commit / not recorded: {NUMBER}x$"), out
     if backend == "postgresql":
         assert schemas_like(bench_schema) == []
+
+
+def test_api_prints_reads_writes_and_the_floor_at_each_client_count_and_the_goals(tmp_path: Path, backend: str,
+                                                                                 bench_schema: str) -> None:
+    out = run(tmp_path, "api.py", "--backend", backend, "--pg-url", PG_URL, "--seconds", "0.3", "--clients", "1,2",
+              "--notes", "1", "--workers", "1", env={"CASELEDGER_BENCH_SCHEMA": bench_schema})
+    assert re.search(rf"^{backend}: caseledger serve --workers 1; 2 social workers", out, re.M), out
+    for clients in (1, 2):
+        for what in ("recorded reads", "note writes", r"floor \(no write\)"):
+            assert lines_matching(out, rf"^\s+{clients}\s+{what}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+0$"), \
+                (clients, what, out)
+        assert lines_matching(out, rf"^\s+{clients}\s+recorded reads / floor: {NUMBER}x$"), out
+        assert lines_matching(out, rf"^\s+{backend} --workers 1, {clients} clients: recorded reads {NUMBER}x the "
+                                   r"floor \(goal >= 0.7x\): (met|missed)$"), out
+    assert "PostgreSQL at 32 clients (goal >= 1,000 recorded reads/s, p99 < 50 ms): not measured" in out
+    if backend == "postgresql":
+        assert schemas_like(bench_schema) == []

@@ -2,8 +2,8 @@
 
 A route declares ``caller: Caller = Depends(signed_in)``: the request is authenticated (or refused
 401, recorded) before the route's work runs. Its work then runs through :func:`work`, with the
-ledger, one request at a time per process, inside the caller's request context (so each access
-attempt records the client address, user agent and credential).
+ledger, in a thread of the server's pool beside other requests' work, inside the caller's request
+context (so each access attempt records the client address, user agent and credential).
 """
 
 from __future__ import annotations

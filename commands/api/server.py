@@ -2,11 +2,25 @@
 
 One :class:`~ledger.application.CaseLedger` is opened per process (one connection pool), kept warm
 (the staff directory, the API tokens issued, the projections caught up), and used by every request.
-Its in-memory caches (the staff directory's fast-forwarded members, the access logs of the day)
-are not made for several threads at once, so a process runs one request's ledger work at a time
-(:meth:`Server.run`, under a lock), in a worker thread, never on the event loop. On PostgreSQL,
-``--workers N`` runs N such processes side by side: every rule and every append is decided by the
-database (optimistic concurrency per stream, retried), so they are safe together.
+Requests run their ledger work at the same time, each in a thread of the server's pool
+(:meth:`Server.run`), never on the event loop. What they share is made for that:
+
+* the staff directory's cache (:meth:`ledger.core.LedgerCore.staff_member`): a cached member is
+  never changed in place; fast-forwarding builds a new one that replaces it;
+* the access log (:class:`~ledger.access.group_commit.AttemptCommitter`): the attempts of requests
+  that arrive together share one durable commit, each request waiting for its own;
+* the projections (:mod:`projections.runner`, :mod:`projections.store`): one thread of the process
+  catches a projection up at a time, and what a catch-up stages is seen by no other thread until
+  it is committed with its position;
+* the token index (:class:`~ledger.services.tokens.TokenIndex`), under its own lock;
+* the channel stamped on events (each request's route): per thread (:meth:`LedgerCore.through`),
+  like the request context (client address, user agent, credential) of its access attempts;
+* the database: eventsourcing's connection pools (SQLite: one writer at a time, readers beside it;
+  PostgreSQL: a bounded pool), and every rule and append decided by the database (optimistic
+  concurrency per stream, a command run again whole on a conflict: :meth:`LedgerCore.run`).
+
+On PostgreSQL, ``--workers N`` runs N such processes side by side, safe together for the same
+reason: the database decides every append.
 
 Who is calling: :meth:`Server.authenticate` ties the request's bearer token to a staff member (an
 API token, :mod:`ledger.tokens`; or a single sign-on JWT, :mod:`commands.api.oidc`), or records
@@ -20,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -96,16 +109,14 @@ class Server:
         self.channel = Channel.this_process("api", "caseledger serve")
         kwargs: dict[str, Any] = {"clock": settings.clock} if settings.clock else {}
         self.ledger = CaseLedger(settings.db, create=False, channel=self.channel, **kwargs)
-        self.lock = threading.RLock()
 
     def warm(self) -> None:
         """Read the staff directory, the tokens issued, and catch the projections up, before the first request."""
-        with self.lock:
-            for member in self.ledger.list_staff():
-                self.ledger.staff_member(member.staff_id)
-            self.ledger.tokens.index.holder(self.ledger, "")
-            for name in runner.projection_classes():
-                runner.catch_up(self.ledger, name)
+        for member in self.ledger.list_staff():
+            self.ledger.staff_member(member.staff_id)
+        self.ledger.tokens.index.holder(self.ledger, "")
+        for name in runner.projection_classes():
+            runner.catch_up(self.ledger, name)
 
     def close(self) -> None:
         self.ledger.close()
@@ -114,13 +125,12 @@ class Server:
 
     def run_now(self, work: Callable[[CaseLedger], T], *, context: RequestContext | None = None,
                 label: str = "") -> T:
-        """Run ``work`` with the ledger, in this thread, one at a time (see the module docstring)."""
-        with self.lock, request_context(context or RequestContext()):
-            self.ledger.channel = dataclasses.replace(self.channel, command=label or self.channel.command)
-            try:
-                return work(self.ledger)
-            finally:
-                self.ledger.channel = self.channel
+        """Run ``work`` with the ledger, in this thread, beside other requests' work (see the module
+        docstring): its events name ``label`` (the route) as their channel's command, its access
+        attempts carry ``context``."""
+        channel = dataclasses.replace(self.channel, command=label or self.channel.command)
+        with request_context(context or RequestContext()), self.ledger.through(channel):
+            return work(self.ledger)
 
     async def run(self, work: Callable[[CaseLedger], T], *, context: RequestContext | None = None,
                   label: str = "") -> T:
@@ -130,8 +140,8 @@ class Server:
     # --- who is calling ------------------------------------------------------------------------
 
     async def authenticate(self, request: Request, label: str) -> Caller:
-        """The caller, or the failure recorded (durably) and raised. A sign-on JWT is checked first,
-        outside the ledger's lock (fetching the issuer's keys may wait on the network)."""
+        """The caller, or the failure recorded (durably) and raised. A sign-on JWT's signature is
+        checked first, in a thread of its own (fetching the issuer's keys may wait on the network)."""
         client = client_address(request, self.proxies)
         user_agent = request.headers.get("user-agent", "")[:300]
         header = request.headers.get("authorization")
