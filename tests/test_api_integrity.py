@@ -156,3 +156,21 @@ def test_a_verification_started_followed_then_reported(api: Api) -> None:
     assert report["ok"] is True and report["events"] >= job["total"] and done["checked"] == report["events"]
     assert report["verifier"]["verifier_key"] and report["checkpoints"]
     assert problem(api.get("/verify/0123456789abcdef", "helen.cole"), 404)["error"] == "NotFound"
+
+
+def test_the_openapi_document_lists_the_roll_back_access_and_integrity_routes(api: Api) -> None:
+    paths = api.client.get("/api/v1/openapi.json").json()["paths"]
+    for path, method in [("/rollbacks", "post"), ("/rollbacks", "get"), ("/rollbacks/report", "get"),
+                         ("/rollbacks/{rollback}", "get"), ("/rollbacks/{rollback}/agree", "post"),
+                         ("/rollbacks/{rollback}/decline", "post"), ("/rollbacks/{rollback}/withdraw", "post"),
+                         ("/rollbacks/{rollback}/carry-out", "post"), ("/access/report", "get"),
+                         ("/access/report/evidence", "get"), ("/access/report/fhir", "get"),
+                         ("/access/alerts", "get"), ("/access/reviews", "post"), ("/checkpoint", "get"),
+                         ("/checkpoint", "post"), ("/proofs/inclusion", "get"), ("/proofs/consistency", "get"),
+                         ("/cases/{case}/evidence", "get"), ("/verify", "post"), ("/verify/{job}", "get")]:
+        operation = paths.get(f"/api/v1{path}", {}).get(method)
+        assert operation is not None and operation["security"], (path, method)
+        assert "application/problem+json" in operation["responses"]["403"]["content"], (path, method)
+    assert "text/csv" in paths["/api/v1/access/report"]["get"]["responses"]["200"]["content"]
+    assert "text/plain" in paths["/api/v1/checkpoint"]["get"]["responses"]["200"]["content"]
+    assert "503" in paths["/api/v1/verify"]["post"]["responses"]

@@ -88,7 +88,7 @@ def _b64(raw: bytes) -> str:
 # --- checkpoints and proofs --------------------------------------------------------------------------
 
 
-@router.get("/checkpoint", response_class=PlainTextResponse,
+@router.get("/checkpoint", response_model=None,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "The latest signed checkpoint (a C2SP signed note)."}})
 async def latest_checkpoint(request: Request, caller: SignedIn) -> Response:
