@@ -24,8 +24,8 @@ from ledger.records.dates import day_text
 from projections.access_fhir import fhir_bundle
 from projections.access_report import (
     BuiltReport,
-    alert_dict,
-    alerts_text,
+    alert_list_dict,
+    alert_list_text,
     case_report,
     find_case,
     report_csv,
@@ -110,16 +110,21 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
     if first and last and last < first:
         raise click.BadParameter(f"the period ends ({day_text(last)}) before it starts ({day_text(first)})",
                                  param_hint="--to")
-    ctx.ledger.investigation.investigator(ctx.acting)
+    investigation = ctx.ledger.investigation
+    # The audit of the audit: the report, and each export of it, is an attempt of the person running it.
+    investigation.open_report(ctx.acting, staff_id=staff_id, case=case_id)
     if staff_id:
         built = staff_report(ctx.ledger, staff_id, first, last, Thresholds(bulk_cases, bulk_minutes))
     else:
         assert case_id is not None
         built = case_report(ctx.ledger, find_case(ctx.ledger, ctx.acting, case_id), first, last)
     notes = []
+    covered = {"staff_id": staff_id} if staff_id else {"case": built.report["subject"]["case_id"]}
     if evidence_file:
+        investigation.open_report(ctx.acting, **covered, use="evidence")
         notes.append(_evidence(ctx, key_file, built, evidence_file))
     if fhir_file:
+        investigation.open_report(ctx.acting, **covered, use="fhir")
         origin = ctx.ledger.integrity.transparency.checkpoints()[-1].note.split("\n", 1)[0] \
             if ctx.ledger.integrity.transparency.checkpoints() else ctx.ledger.backend.display
         write_output(fhir_file, json.dumps(fhir_bundle(built.report, origin=origin, now=utc_now()), indent=1) + "\n",
@@ -150,16 +155,16 @@ def access_report(ctx: Context, key_file: str | None, staff_id: str | None, case
 @access.command("alerts")
 @common
 def access_alerts(ctx: Context) -> None:
-    """The alert list: break-glass uses and other flagged attempts not yet reviewed, oldest first.
+    """The alert list: break-glass uses and other flagged attempts not yet reviewed, oldest first, and the
+    client addresses with repeated failed sign-ins to the HTTP API in the last week.
 
     For a service manager, head of service or auditor (--as).
 
     \b
     Example:  caseledger access alerts --as helen.cole
     """
-    ctx.ledger.investigation.investigator(ctx.acting)
-    found = ctx.ledger.investigation.alerts()
-    ctx.out({"alerts": [alert_dict(a, flags) for a, flags in found]}, lambda: alerts_text(found))
+    found = ctx.ledger.investigation.alert_list(ctx.acting)
+    ctx.out(alert_list_dict(found), lambda: alert_list_text(found))
 
 
 @access.command("review")

@@ -7,6 +7,7 @@ request (helpdesk) -> agree or decline (the team manager of the case's team or a
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 import click
@@ -20,11 +21,11 @@ from ledger.services.rollbacks import RollbackDetails
 from projections.rollbacks import DEFAULT_ALERT_RATE, rollback_report, rollback_row
 from projections.views import milestone_title
 
-__all__ = ["rollback"]
+__all__ = ["details_dict", "request_dict", "rollback"]
 
 
-def _request_dict(r: RollbackRequest, ctx: Context) -> dict[str, Any]:
-    now = ctx.ledger.clock()
+def request_dict(r: RollbackRequest, now: _dt.datetime) -> dict[str, Any]:
+    """A roll-back request as ``--json`` (and the HTTP API) gives it, its status at ``now``."""
     return {**rollback_row(r, now), "status_text": r.describe_status(now),
             "requested_effect": r.requested_effect, "kept_counts": r.kept,
             "agreed_effect": ({"superseded": r.agreed["superseded"], "restored": r.agreed["restored"]}
@@ -76,8 +77,9 @@ def _details_text(d: RollbackDetails, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-def _details_dict(d: RollbackDetails, ctx: Context) -> dict[str, Any]:
-    return {**_request_dict(d.request, ctx), "child": d.case.child["name"], "case_team_now": d.case.team,
+def details_dict(d: RollbackDetails, now: _dt.datetime) -> dict[str, Any]:
+    """A roll-back request with what it would supersede, the casework kept and who may decide it."""
+    return {**request_dict(d.request, now), "child": d.case.child["name"], "case_team_now": d.case.team,
             "would_supersede": d.effect.superseded if d.effect else None,
             "would_restore": d.effect.restored if d.effect else None,
             "casework_kept": d.kept, "may_decide": [m.staff_id for m in d.may_decide]}
@@ -113,7 +115,7 @@ def rollback_request(ctx: Context, case_id: str, point_version: int | None, poin
                                      point_at=parse_when(point_at, "--at", "roll-back point"),
                                      before_milestone=before_milestone)
     d = ctx.ledger.rollbacks.details(ctx.acting, r.id)
-    ctx.out(_details_dict(d, ctx), lambda: "Requested.\n" + _details_text(d, ctx))
+    ctx.out(details_dict(d, ctx.ledger.clock()), lambda: "Requested.\n" + _details_text(d, ctx))
 
 
 @rollback.command("agree")
@@ -127,7 +129,7 @@ def rollback_agree(ctx: Context, rollback_id: str) -> None:
     """
     r = ctx.ledger.rollbacks.agree(ctx.acting, rollback_id)
     sup = (r.agreed or {}).get("superseded", [])
-    ctx.out(_request_dict(r, ctx), f"Agreed roll-back {r.id}: {len(sup)} process event(s) to supersede. "
+    ctx.out(request_dict(r, ctx.ledger.clock()), f"Agreed roll-back {r.id}: {len(sup)} process event(s) to supersede. "
                                    f"The helpdesk carries it out: caseledger rollback carry-out {str(r.id)[:8]}")
 
 
@@ -143,7 +145,7 @@ def rollback_decline(ctx: Context, rollback_id: str, reason: str) -> None:
     Example:  caseledger rollback decline 5f09 --as grace.obi --reason 'The date recorded is the right one'
     """
     r = ctx.ledger.rollbacks.decline(ctx.acting, rollback_id, reason=reason)
-    ctx.out(_request_dict(r, ctx), f"Declined roll-back {r.id}.")
+    ctx.out(request_dict(r, ctx.ledger.clock()), f"Declined roll-back {r.id}.")
 
 
 @rollback.command("withdraw")
@@ -158,7 +160,7 @@ def rollback_withdraw(ctx: Context, rollback_id: str, reason: str) -> None:
     Example:  caseledger rollback withdraw 5f09 --as sam.hd --reason 'Raised on the wrong case'
     """
     r = ctx.ledger.rollbacks.withdraw(ctx.acting, rollback_id, reason=reason)
-    ctx.out(_request_dict(r, ctx), f"Withdrew roll-back {r.id}.")
+    ctx.out(request_dict(r, ctx.ledger.clock()), f"Withdrew roll-back {r.id}.")
 
 
 @rollback.command("carry-out")
@@ -172,7 +174,7 @@ def rollback_carry_out(ctx: Context, rollback_id: str) -> None:
     """
     r = ctx.ledger.rollbacks.carry_out(ctx.acting, rollback_id)
     done = r.carried_out or {}
-    ctx.out(_request_dict(r, ctx),
+    ctx.out(request_dict(r, ctx.ledger.clock()),
             f"Carried out roll-back {r.id} on case {r.case_id}: {len(done.get('superseded', []))} process "
             f"event(s) superseded, {len(done.get('restored', []))} restored; casework untouched. The correct "
             "process events can now be recorded.")
@@ -188,7 +190,7 @@ def rollback_show(ctx: Context, rollback_id: str) -> None:
     Example:  caseledger rollback show 5f09 --as grace.obi
     """
     d = ctx.ledger.rollbacks.details(ctx.acting, rollback_id)
-    ctx.out(_details_dict(d, ctx), lambda: _details_text(d, ctx))
+    ctx.out(details_dict(d, ctx.ledger.clock()), lambda: _details_text(d, ctx))
 
 
 @rollback.command("list")

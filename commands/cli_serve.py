@@ -7,7 +7,7 @@ import os
 
 import click
 
-from commands.group import cli
+from commands.group import cli, key_option
 from ledger.errors import RuleViolation
 from ledger.storage import backend_for
 
@@ -28,13 +28,19 @@ from ledger.storage import backend_for
 @click.option("--oidc-staff-claim", default="email", show_default=True, metavar="CLAIM",
               help="The claim that names the staff member: their email (staff add/change --email), or "
                    "their staff id when it holds no @.")
+@key_option
 def serve(db: str | None, host: str, port: int, workers: int, trusted_proxies: tuple[str, ...],
-          oidc_issuer: str | None, oidc_audience: str | None, oidc_jwks: str | None, oidc_staff_claim: str) -> None:
+          oidc_issuer: str | None, oidc_audience: str | None, oidc_jwks: str | None, oidc_staff_claim: str,
+          key_file: str | None) -> None:
     """Serve the HTTP API: /api/v1 (docs at /api/docs) until Ctrl-C.
 
     Every request but GET /api/v1/healthz signs in with a bearer token: an API token (caseledger staff
     token issue) or, with --oidc-*, a single sign-on JWT. Every read or change of a child's record is
     decided and recorded as on the command line, with the client address, user agent and token.
+
+    --key: the signing key file (as for caseledger checkpoint) for POST /api/v1/checkpoint and the evidence
+    bundles; without it, the same default as the command line (DB.key beside a SQLite ledger, else
+    ./caseledger.key). The server starts without one; those routes then answer 503.
 
     Several --workers need PostgreSQL: on SQLite the server runs one process (SQLite has one writer at a
     time, and a second process would only wait for it), and --workers 2 or more is refused.
@@ -60,7 +66,7 @@ def serve(db: str | None, host: str, port: int, workers: int, trusted_proxies: t
         raise RuleViolation(f"--workers {workers}: several worker processes need PostgreSQL; on SQLite serve "
                             "with one (--workers 1)")
     parse_proxies(trusted_proxies)
-    settings = Settings(db=db, trusted_proxies=tuple(trusted_proxies), oidc=oidc)
+    settings = Settings(db=db, trusted_proxies=tuple(trusted_proxies), oidc=oidc, key=key_file)
     try:
         app = create_app(settings)  # opened here: a missing ledger or a bad JWKS file stops it now, in one line
     except ValueError as e:

@@ -43,10 +43,15 @@ from ledger.application import CaseLedger
 from ledger.errors import NotFound
 from ledger.records.dates import MOMENT_WIDTH, iso_day_text, iso_moment_text, moment_text
 from ledger.records.staff import staff_stream_id
+from ledger.services.investigation import AlertList
 
-__all__ = ["DEFAULT_DAYS", "BuiltReport", "basis_text", "case_report", "find_case", "period_text", "record_text",
+__all__ = ["DEFAULT_DAYS", "OVERSIGHT_PARTS", "BuiltReport", "alert_dict", "alert_list_dict", "alert_list_text",
+           "alerts_text", "basis_text", "case_report", "find_case", "period_text", "record_text",
            "report_csv", "report_text", "report_title", "staff_report", "subject_text", "when_text",
            "who_text", "with_children"]
+
+#: The parts that are not one case record (:class:`~ledger.access.policy.Part`), as a report names them.
+OVERSIGHT_PARTS = {Part.ACCESS_LOG.value: "the access log", Part.INTEGRITY.value: "the ledger's integrity"}
 
 #: The period of a staff report when none is given: the last year, to today.
 DEFAULT_DAYS = 365
@@ -173,7 +178,11 @@ def who_text(row: dict[str, Any]) -> str:
 
 def record_text(row: dict[str, Any]) -> str:
     """The record: the child's name where the reader may see it (:func:`with_children`), else the case
-    id (with "restricted" when it is), the case version the person saw and the team that held it."""
+    id (with "restricted" when it is), the case version the person saw and the team that held it. An
+    attempt on the access log or the ledger's integrity (the audit of the audit) names what was done and
+    whose attempts or which case it covered."""
+    if row["part"] in OVERSIGHT_PARTS:
+        return f"{OVERSIGHT_PARTS[row['part']]}: {row['item'] or 'use'} of {row['case_ref'] or 'nothing named'}"
     case = row["case_id"] or f"{row['case_ref']!r} (no such case)"
     child = row.get("child_name")
     if child:
@@ -313,11 +322,12 @@ def alerts_text(alerts: list[tuple[Attempt, list[tuple[str, str]]]]) -> str:
     labels = {"break_glass": "BREAK-GLASS", "self_claim": "SELF-CLAIM", "denied_restricted": "DENIED (RESTRICTED)"}
     for a, flags in alerts:
         who = f"{a.actor.get('full_name') or a.staff_id} ({a.staff_id})"
-        case = str(a.case_id or a.case_ref)[:8]
+        case = (f"case {str(a.case_id or a.case_ref)[:8]}" if a.part not in OVERSIGHT_PARTS
+                else f"{OVERSIGHT_PARTS[a.part]} ({a.item} of {a.case_ref})")
         kind = flags[0][0]
         label = labels.get(kind, _words(kind).upper())
         lines.append(f"{a.ref:<9} {moment_text(a.at):<{WHEN_WIDTH}} {label:<20} "
-                     f"{who}, case {case}, {_words(a.part)}, {a.outcome.upper()}")
+                     f"{who}, {case}, {_words(a.part)}, {a.outcome.upper()}")
         lines.append(f"{'':<10}{a.rule}" + (f'; reason given: "{a.purpose}"' if a.purpose else ""))
         for _, words in flags:
             lines.append(f"{'':<10}FLAG: {words}")
@@ -332,3 +342,29 @@ def alert_dict(a: Attempt, flags: list[tuple[str, str]]) -> dict[str, Any]:
             "part": a.part, "action": a.action, "outcome": a.outcome, "flag": a.flag,
             "flags": [{"kind": k, "text": w} for k, w in flags],
             "restriction": a.restriction, "rule": a.rule, "purpose": a.purpose, "basis": a.basis}
+
+
+def alert_list_dict(found: AlertList) -> dict[str, Any]:
+    """The alert list as ``caseledger access alerts --json`` and ``GET /api/v1/access/alerts`` give it."""
+    return {"alerts": [alert_dict(a, flags) for a, flags in found.alerts],
+            "failed_sign_ins": {"since": found.since.isoformat(), "at_least": found.at_least,
+                                "addresses": [{**row, "first": row["first"].isoformat(),
+                                               "last": row["last"].isoformat()} for row in found.failed_sign_ins]}}
+
+
+def alert_list_text(found: AlertList) -> str:
+    """The alert list (:func:`alerts_text`), then the addresses with repeated failed sign-ins."""
+    lines = [alerts_text(found.alerts), ""]
+    if not found.failed_sign_ins:
+        lines.append(f"No client address failed to sign in {found.at_least} or more times since "
+                     f"{moment_text(found.since)}.")
+        return "\n".join(lines)
+    lines.append(f"Client addresses that failed to sign in {found.at_least} or more times since "
+                 f"{moment_text(found.since)} (most first):")
+    for row in found.failed_sign_ins:
+        reasons = ", ".join(f"{_words(code)}: {n}" for code, n in row["reasons"].items())
+        lines.append(f"  {row['client'] or '(unknown address)'}: {row['failures']} failures, "
+                     f"{moment_text(row['first'])} to {moment_text(row['last'])} ({reasons})")
+        if row["credentials"]:
+            lines.append(f"      credentials offered: {', '.join(row['credentials'])}")
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ test client on ``create_app``. Tests read what the ledger recorded through the s
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -110,7 +111,7 @@ def build_api(db: str, settings: Callable[[str], Settings] | None = None,
     finally:
         ledger.close()
     chosen = settings(db) if settings is not None else Settings(db=db)
-    app = create_app(Settings(db=chosen.db, trusted_proxies=chosen.trusted_proxies, oidc=chosen.oidc, clock=clock))
+    app = create_app(dataclasses.replace(chosen, clock=clock))
     with TestClient(app) as client:
         yield Api(db, clock, client, str(case.id), {s: t.token for s, t in issued.items()},
                   {s: t.token_id for s, t in issued.items()})

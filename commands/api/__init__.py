@@ -3,8 +3,9 @@
 ``create_app(settings)`` builds the FastAPI application: one ledger opened for the process and kept
 warm (:mod:`commands.api.server`), routes under ``/api/v1`` split by area (``routes_system``:
 health and who you are; ``routes_cases``: cases and their views; ``routes_casework``: notes,
-decisions, milestones, records, documents; ``routes_views``: views across cases; roll-backs, access
-investigation and integrity come in ``routes_*`` modules of their own), errors as problem details
+decisions, milestones, records, documents; ``routes_views``: views across cases; ``routes_rollbacks``: roll-backs;
+``routes_access``: access investigation; ``routes_integrity``: checkpoints, proofs, evidence,
+verification), errors as problem details
 (:mod:`commands.api.problems`). The OpenAPI document is at ``/api/v1/openapi.json``, interactive
 docs at ``/api/docs``. ``caseledger serve`` runs it on uvicorn (:mod:`commands.cli_serve`).
 
@@ -30,7 +31,15 @@ __all__ = ["API_PREFIX", "OIDCSettings", "Settings", "app_from_env", "create_app
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings``; the ledger is opened (and warmed) here, so a ledger that is
     missing or unreachable stops it before it serves."""
-    from commands.api import routes_cases, routes_casework, routes_system, routes_views
+    from commands.api import (
+        routes_access,
+        routes_cases,
+        routes_casework,
+        routes_integrity,
+        routes_rollbacks,
+        routes_system,
+        routes_views,
+    )
     from commands.api.server import Server
 
     server = Server(settings or Settings())
@@ -62,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.server = server
     problems.install(app)
-    for module in (routes_system, routes_cases, routes_casework, routes_views):
+    for module in (routes_system, routes_cases, routes_casework, routes_views, routes_rollbacks, routes_access,
+                   routes_integrity):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
 

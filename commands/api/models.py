@@ -300,3 +300,145 @@ class RecordUpdate(Request):
     action: str = Field(description="One of the kind's updates (e.g. a hazard's review, update, end).")
     occurred_at: str | None = Field(None, description=WHEN + " Default: now.")
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+# --- roll-backs, access investigation, integrity ---------------------------------------------------
+
+
+class NewRollback(Request):
+    case: str = Field(description="The case (its id, or its first hex digits).")
+    matter: str = Field(description="The process matter corrected: a milestone kind, e.g. cf_assessment_authorised.")
+    reason: str = Field(description="Why (at least three words, twelve letters).")
+    raised_by: str = Field(description="Staff id of the worker or manager who asked for it.")
+    point_version: int | None = Field(None, description="The point: a case version (the case as it stood after it).")
+    point_at: str | None = Field(None, description="The point: " + WHEN + " (the last case event then).")
+    before_milestone: str | None = Field(None, description="The point: just before this milestone (its id).")
+
+
+class RollbackRow(Response):
+    id: str
+    case_id: str
+    team: str
+    status: str
+    matter: str
+    reason: str
+    point: str
+    point_version: int
+    raised_by: str
+    requested_by: str
+    superseded: int
+    restored: int
+
+
+class Rollback(RollbackRow):
+    status_text: str
+    history: list[dict[str, Any]]
+
+
+class RollbackDetails(Rollback):
+    child: str
+    would_supersede: list[dict[str, Any]] | None
+    would_restore: list[dict[str, Any]] | None
+    casework_kept: list[dict[str, Any]]
+    may_decide: list[str]
+
+
+class RollbackReport(Response):
+    team: str | None
+    alert_rate: int
+    totals: dict[str, Any]
+    per_team: dict[str, Any]
+    per_month: dict[str, Any]
+    per_requester: dict[str, Any]
+    per_helpdesk: dict[str, Any]
+    per_matter: dict[str, Any]
+    highlighted_teams: list[str]
+    requests: list[dict[str, Any]]
+
+
+class AccessReport(Response):
+    format: str
+    subject: dict[str, Any]
+    thresholds: dict[str, int]
+    attempts: list[dict[str, Any]] = Field(description="One per attempt, in time order (ref, at, who, record, "
+                                                       "part, action, outcome, rule, flags, review, origin).")
+    summary: dict[str, Any]
+
+
+class EvidenceBundle(Response):
+    format: str
+    origin: str
+    tree_size: int
+    checkpoint: str
+    verifier_key: str
+    events: list[dict[str, Any]]
+
+
+class FhirBundle(Response):
+    resourceType: str = Field(examples=["Bundle"])  # noqa: N815  (FHIR's name)
+    type: str
+    timestamp: str
+    entry: list[dict[str, Any]]
+
+
+class FailedSignIns(Response):
+    since: str
+    at_least: int = Field(description="Addresses listed have at least this many failures since then.")
+    addresses: list[dict[str, Any]] = Field(description="client, failures, first, last, reasons, credentials.")
+
+
+class AlertList(Response):
+    alerts: list[dict[str, Any]] = Field(description="Flagged attempts not yet reviewed, oldest first.")
+    failed_sign_ins: FailedSignIns
+
+
+class NewReview(Request):
+    attempt: str = Field(description="The attempt's reference, e.g. A1234.")
+    outcome: str = Field(description="appropriate, inappropriate_advised or inappropriate_referred.")
+    note: str = Field(description="What was found and why (at least three words, twelve letters).")
+
+
+class ReviewRecorded(Response):
+    attempt: str
+    review_id: uuid.UUID
+    outcome: str
+    note: str
+    reviewed_by: dict[str, Any]
+
+
+class CheckpointSigned(Response):
+    origin: str
+    size: int
+    root: str
+    note: str
+    verifier_key: str
+
+
+class InclusionProof(Response):
+    case: uuid.UUID
+    version: int
+    leaf_index: int
+    leaf_hash: str
+    tree_size: int
+    root: str
+    proof: list[str]
+    checkpoint: str
+
+
+class ConsistencyProof(Response):
+    old_size: int = Field(description="The earlier tree size (from).")
+    new_size: int = Field(description="The later tree size (to).")
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+class VerifyJob(Response):
+    job: str
+    status: str = Field(description="running, done or failed.")
+    started_at: str
+    started_by: str
+    checked: int = Field(description="Events checked so far.")
+    total: int = Field(description="Events the ledger held when it started.")
+    report: dict[str, Any] | None = Field(None, description="When done: as 'caseledger verify --json'.")
+    error: str | None = None

@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ledger.errors import RuleViolation
@@ -40,19 +41,28 @@ class OIDCSettings:
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """``db``: as ``--db`` (None: ``CASELEDGER_DB`` or ``./caseledger.db``); ``trusted_proxies``:
-    addresses or networks whose ``X-Forwarded-For`` is believed; ``clock``: for tests."""
+    addresses or networks whose ``X-Forwarded-For`` is believed; ``key``: the signing key file, as
+    ``--key`` (None: as the command line finds it, :meth:`key_path`); ``clock``: for tests."""
 
     db: str | None = None
     trusted_proxies: tuple[str, ...] = ()
     oidc: OIDCSettings | None = None
     clock: Callable[[], _dt.datetime] | None = None
+    key: str | None = None
+
+    def key_path(self, backend_kind: str, backend_display: str) -> Path:
+        """The signing key file: ``key``, else as the command line's ``--key`` default (beside a SQLite
+        ledger, ``DB.key``; else ``./caseledger.key``)."""
+        if self.key:
+            return Path(self.key)
+        return Path(backend_display).with_suffix(".key") if backend_kind == "sqlite" else Path("caseledger.key")
 
     def proxy_networks(self) -> tuple[Network, ...]:
         return parse_proxies(self.trusted_proxies)
 
     def to_env(self) -> str:
         return json.dumps({"db": self.db, "trusted_proxies": list(self.trusted_proxies),
-                           "oidc": dataclasses.asdict(self.oidc) if self.oidc else None})
+                           "oidc": dataclasses.asdict(self.oidc) if self.oidc else None, "key": self.key})
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -61,7 +71,8 @@ class Settings:
             return cls()
         data: dict[str, Any] = json.loads(raw)
         oidc = OIDCSettings(**data["oidc"]) if data.get("oidc") else None
-        return cls(db=data.get("db"), trusted_proxies=tuple(data.get("trusted_proxies") or ()), oidc=oidc)
+        return cls(db=data.get("db"), trusted_proxies=tuple(data.get("trusted_proxies") or ()), oidc=oidc,
+                   key=data.get("key"))
 
 
 def parse_proxies(values: Sequence[str]) -> tuple[Network, ...]:

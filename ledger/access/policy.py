@@ -125,6 +125,10 @@ class Part(str, enum.Enum):
     CASE_LIST = "case_list"      # a line of a list of cases: the child's name, team, worker, status
     ADOPTION_LINK = "adoption_link"  # the link between the birth and adoptive identities (ledger.adoption)
     RESTRICTION = "restriction"  # the restriction and the need-to-know grants
+    # Not parts of one case record (the audit of the audit, EHR-S FM TI.2.2#04): attempts on them carry
+    # no case id; their case_ref names whose attempts or which case was covered, their item what was done.
+    ACCESS_LOG = "access_log"    # the access log: a report, the alert list, a review, an export of them
+    INTEGRITY = "integrity"      # the ledger's integrity: a verification of the whole ledger
 
 
 class Outcome(str, enum.Enum):

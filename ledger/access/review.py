@@ -35,7 +35,10 @@ from ledger.integrity.topics import stored_as
 from ledger.records.case import RESTRICTING_ROLES, explained_reason
 from ledger.records.staff import StaffMember
 
-__all__ = ["AttemptReview", "ReviewOutcome", "review_stream_id"]
+__all__ = ["REVIEWING_RULE", "AttemptReview", "ReviewOutcome", "review_stream_id"]
+
+#: Who reviews a flagged attempt, in words.
+REVIEWING_RULE = "reviewing a flagged access attempt is for a service manager or head of service (policy s.11)"
 
 REVIEW_NAMESPACE = uuid.UUID("0f6c4a0e-2d7b-5c19-8e3a-91b2d4c6e7f8")
 
@@ -98,8 +101,7 @@ class AttemptReview(ChainedAggregate):
     def review(cls, *, actor: StaffMember, attempt: dict[str, Any], outcome: Any, note: Any,
                now: Any) -> AttemptReview:
         """Review ``attempt`` (its stored fields, with ``stream_id``, ``version`` and ``position``)."""
-        actor.require("reviewing a flagged access attempt is for a service manager or head of service "
-                      "(policy s.11)", *RESTRICTING_ROLES)
+        actor.require(REVIEWING_RULE, *RESTRICTING_ROLES)
         staff_id = attempt["actor"]["staff_id"]
         if staff_id == actor.staff_id:
             raise PermissionDenied(f"nobody reviews their own access attempt: attempt A{attempt['position']} is "

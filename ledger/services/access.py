@@ -24,7 +24,7 @@ from ledger.core import LedgerCore, Service, command, count_recorded_attempts
 from ledger.errors import NotFound, PermissionDenied
 from ledger.integrity.topics import stored_as
 from ledger.records.case import CaseRecord
-from ledger.records.staff import StaffMember
+from ledger.records.staff import Role, StaffMember
 
 __all__ = ["AccessService"]
 
@@ -88,6 +88,36 @@ class AccessService(Service):
         if not decision.granted:
             raise PermissionDenied(f"access denied: {decision.rule}")
         return decision, actor, case
+
+    def gate_oversight(self, acting: str | None, part: Part | str, *, covering: str, item: str, rule: str,
+                       rule_id: str, roles: Sequence[Role], action: Action | str = Action.READ,
+                       purpose: str = "", client: str | None = None) -> StaffMember:
+        """The audit of the audit (EHR-S FM TI.2.2#04): a use of what is not one case record (the access
+        log, the ledger's integrity), decided by ``roles`` and recorded as an attempt of the person first,
+        granted or denied, like a read of a record. The attempt has no case id; ``covering`` (its
+        ``case_ref``) names whose attempts or which case it covered, ``item`` what was done (an access
+        report, the alert list, a verification). Returns the acting staff member, or raises as
+        :meth:`~ledger.records.staff.StaffMember.require` does (the message is ``rule`` and who they are)."""
+        ledger = self.ledger
+        part, action = Part(part), Action(action)
+        attempt: dict[str, Any] = {"now": ledger.now(), "action": action, "part": part, "case_id": None,
+                                   "case_ref": covering, "item": item, "purpose": purpose, "client": client}
+        try:
+            actor = ledger.actor(acting)
+        except (NotFound, PermissionDenied) as e:
+            who = str(acting or "")[:64] or "(nobody)"
+            stamp = ledger.unlisted_stamp({"staff_id": who, "full_name": "", "designation": "", "team": "",
+                                           "roles": []})
+            self.record_attempt(stamp, Decision(Outcome.DENIED, str(e), "unknown_staff"), **attempt)
+            raise
+        try:
+            actor.require(rule, *roles)
+        except PermissionDenied as e:
+            self.record_attempt(actor.stamp(), Decision(Outcome.DENIED, str(e), f"not_{rule_id}"), **attempt)
+            raise
+        self.record_attempt(actor.stamp(), Decision(Outcome.GRANTED, f"{rule}; {actor.full_name} is "
+                                                    f"{actor.role_label}", rule_id), **attempt)
+        return actor
 
     def open_record(self, acting: str | None, case_id: uuid.UUID | str, part: Part | str = Part.CASE_VIEW, *,
                     purpose: str = "", basis: str | None = None, item: str = "", client: str | None = None,

@@ -19,6 +19,14 @@ Who may read the access log: :meth:`InvestigationService.investigator`. How it r
 
 An attempt is named by its reference ``A<leaf index>`` (its position in the Merkle log: stable,
 global, and checkable offline in an evidence bundle).
+
+**The audit of the audit** (EHR-S FM TI.2.2#04): reading the access log is itself an access attempt of
+the person who reads it, decided (:data:`INVESTIGATING_ROLES`) and recorded before anything is read,
+granted or denied, on the command line and over HTTP alike: an access report (:meth:`open_report`,
+naming whose attempts or which case it covers), each export of it (its evidence bundle, its FHIR
+AuditEvents), the alert list (:meth:`alert_list`), and a review (:meth:`review`). These attempts have
+part ``access_log`` and no case id (:meth:`~ledger.services.access.AccessService.gate_oversight`), so an
+access report on an investigator shows what they looked at.
 """
 
 from __future__ import annotations
@@ -41,16 +49,21 @@ from ledger.access.facts import (
     review_summary,
 )
 from ledger.access.log import ATTEMPT_TOPICS, access_day, access_stream_id
-from ledger.access.review import AttemptReview, review_stream_id
-from ledger.core import Service, command
+from ledger.access.policy import Action, Part
+from ledger.access.review import REVIEWING_RULE, AttemptReview, review_stream_id
+from ledger.access.security import repeated_failures
+from ledger.core import LedgerCore, Service, command
 from ledger.errors import NotFound, RuleViolation
 from ledger.integrity.encoding import decode
 from ledger.integrity.topics import stored_as
 from ledger.integrity.transparency import col
+from ledger.records.case import RESTRICTING_ROLES
 from ledger.records.staff import Role, StaffMember, staff_stream_id
+from ledger.services.access import AccessService
 from ledger.storage import translate_storage_errors
 
-__all__ = ["INVESTIGATING_ROLES", "REVIEW_TOPIC", "InvestigationService", "StoredRow", "parse_ref"]
+__all__ = ["FAILED_SIGN_INS_AT_LEAST", "FAILED_SIGN_INS_DAYS", "INVESTIGATING_ROLES", "READING_THE_LOG",
+           "REPORT_EXPORTS", "REVIEW_TOPIC", "AlertList", "InvestigationService", "StoredRow", "parse_ref"]
 
 REVIEW_TOPIC = get_topic(AttemptReview.Reviewed)
 #: How many stream ids go in one ``IN (...)`` (well under SQLite's parameter limit).
@@ -58,6 +71,27 @@ CHUNK = 500
 #: Who reads the access log (the report, the alert list): the service manager and head of service
 #: (s.11: the alerts are theirs) and auditors (s.14: audits).
 INVESTIGATING_ROLES = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE, Role.AUDITOR)
+#: The rule that decides who reads the access log, in words.
+READING_THE_LOG = ("reading the access log (the access report, the alert list) is for a service manager, head of "
+                   "service or auditor")
+#: What an access report is used for, as the attempt's item: shown, or exported.
+REPORT_EXPORTS = {"report": "access report", "evidence": "access report: evidence bundle",
+                  "fhir": "access report: FHIR AuditEvent export"}
+#: The alert list also shows the client addresses with at least this many failed sign-ins ...
+FAILED_SIGN_INS_AT_LEAST = 5
+#: ... in the last this many days.
+FAILED_SIGN_INS_DAYS = 7
+
+
+@dataclass(frozen=True)
+class AlertList:
+    """The alert list: flagged attempts not yet reviewed (each with its flags), and the client addresses
+    with repeated failed sign-ins (:func:`ledger.access.security.repeated_failures`) since ``since``."""
+
+    alerts: list[tuple[Attempt, list[tuple[str, str]]]]
+    failed_sign_ins: list[dict[str, Any]]
+    since: _dt.datetime
+    at_least: int
 
 
 @dataclass(frozen=True)
@@ -96,12 +130,51 @@ class InvestigationService(Service):
     staff_history, reviews_of, flags_in_context, flags_of), the alert list (alerts, unreviewed_alerts),
     one attempt by its reference (attempt), and the review of a flagged attempt (review)."""
 
+    def __init__(self, ledger: LedgerCore, access: AccessService) -> None:
+        super().__init__(ledger)
+        self.access = access
+
     def investigator(self, acting: str | None) -> StaffMember:
-        """The staff member reading the access log, if they may (:data:`INVESTIGATING_ROLES`)."""
+        """The staff member reading the access log, if they may (:data:`INVESTIGATING_ROLES`); records
+        nothing: the commands that read the log record their reads (:meth:`open_report`, :meth:`alert_list`)."""
         actor = self.ledger.actor(acting)
-        actor.require("reading the access log (the access report, the alert list) is for a service manager, "
-                      "head of service or auditor", *INVESTIGATING_ROLES)
+        actor.require(READING_THE_LOG, *INVESTIGATING_ROLES)
         return actor
+
+    def open_log(self, acting: str | None, *, item: str, covering: str,
+                 action: Action = Action.READ) -> StaffMember:
+        """Decide and record a use of the access log by ``acting`` (see the module docstring): ``item``
+        says what (an access report, the alert list), ``covering`` whose attempts or which case."""
+        return self.access.gate_oversight(acting, Part.ACCESS_LOG, covering=covering, item=item,
+                                          rule=READING_THE_LOG, rule_id="access_log_reader",
+                                          roles=INVESTIGATING_ROLES, action=action)
+
+    def open_report(self, acting: str | None, *, staff_id: str | None = None, case: uuid.UUID | str | None = None,
+                    use: str = "report") -> StaffMember:
+        """Decide and record ``acting``'s access report on a staff member's attempts or on a case's (``case``:
+        its id, or the part of the child's name typed to find it), before it is built or searched for.
+        ``use``: ``report`` (shown) or ``evidence`` or ``fhir`` (exported): :data:`REPORT_EXPORTS`."""
+        if (staff_id is None) == (case is None):
+            raise RuleViolation("an access report is on a staff member or on a case: give one of staff and case",
+                                field="staff")
+        if case is not None:
+            try:
+                covering = f"case {self.ledger.resolve_case_id(case)}"
+            except (NotFound, RuleViolation):
+                covering = f"case named {str(case)[:100]!r}"
+        else:
+            covering = f"staff {staff_id}"
+        return self.open_log(acting, item=REPORT_EXPORTS[use], covering=covering)
+
+    def alert_list(self, acting: str | None, *, failed_sign_ins_at_least: int = FAILED_SIGN_INS_AT_LEAST,
+                   failed_sign_ins_days: int = FAILED_SIGN_INS_DAYS) -> AlertList:
+        """The alert list for ``acting`` (decided and recorded first): :meth:`alerts`, and the client
+        addresses with at least ``failed_sign_ins_at_least`` failed sign-ins in the last
+        ``failed_sign_ins_days`` days (most first)."""
+        self.open_log(acting, item="alert list", covering="every flagged attempt not yet reviewed")
+        since = self.ledger.now() - _dt.timedelta(days=failed_sign_ins_days)
+        return AlertList(self.alerts(), repeated_failures(self.ledger, since=since, at_least=failed_sign_ins_at_least),
+                         since, failed_sign_ins_at_least)
 
     # --- reading stored rows ----------------------------------------------------------------
 
@@ -265,7 +338,11 @@ class InvestigationService(Service):
 
     @command
     def review(self, acting: str | None, ref: str, *, outcome: str, note: str) -> AttemptReview:
-        """Record the review of a flagged attempt (see :mod:`ledger.access.review` for the rules)."""
+        """Record the review of a flagged attempt (see :mod:`ledger.access.review` for the rules). Reading
+        the attempt to review it is a use of the access log, recorded first (:meth:`open_log`)."""
+        self.access.gate_oversight(acting, Part.ACCESS_LOG, item="review of a flagged attempt",
+                                   covering=f"attempt {str(ref).strip()[:40]}", rule=REVIEWING_RULE,
+                                   rule_id="attempt_reviewer", roles=RESTRICTING_ROLES, action=Action.WRITE)
         actor = self.ledger.actor(acting)
         found = self.attempt(ref)
         existing = self.reviews_of([found]).get(found.key)
