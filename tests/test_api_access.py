@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from commands.api import Settings
+from ledger.access.bundle import verify_bundle
 from ledger.application import CaseLedger
 from ledger.integrity.checkpoint import SigningKey
-from ledger.integrity.evidence import verify_bundle
 from tests.api_support import Api, api_db, build_api, problem  # noqa: F401  (api_db: a fixture)
 from tests.conftest import Clock
 from tests.test_rollback_cli import run

@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commands.api import Settings, create_app
+from ledger.access.bundle import verify_bundle
 from ledger.integrity.checkpoint import SigningKey, parse_checkpoint_note
-from ledger.integrity.evidence import verify_bundle
 from ledger.integrity.merkle import verify_consistency, verify_inclusion
 from tests.api_support import Api, api_db, build_api, problem  # noqa: F401  (api_db: a fixture)
 

@@ -28,6 +28,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from commands.api.settings import Settings
+from ledger.integrity.checkpoint import SigningKey
 from tests.api_support import Api, build_api
 
 EXAMPLES = 15  # generated requests per operation (bounded: the whole run stays well under a minute)
@@ -37,7 +39,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    yield from build_api(str(tmp_path_factory.mktemp("schema") / "ledger.db"))
+    folder = tmp_path_factory.mktemp("schema")
+    key = folder / "ledger.key"  # the server's signing key, as a real server has (checkpoints, evidence)
+    SigningKey.generate("test.example/caseledger").save(key)
+    yield from build_api(str(folder / "ledger.db"), settings=lambda db: Settings(db=db, key=str(key)))
 
 
 def _call(case: Any, served: Api) -> None:

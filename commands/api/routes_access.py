@@ -111,11 +111,11 @@ async def access_report_evidence(request: Request, caller: SignedIn, period: Rep
     checkpoint (as ``caseledger access report --evidence``; a checkpoint is signed first when the events
     are newer than the latest one). Check it anywhere with ``caseledger evidence verify``."""
     def task(ledger: CaseLedger) -> dict[str, Any]:
+        built = period.build(ledger, caller.staff_id, "evidence")  # decided and recorded before anything else
         path = server_of(request).settings.key_path(ledger.backend.kind, ledger.backend.display)
         if not path.exists():
             raise no_signing_key(path)
         key = SigningKey.load(path)
-        built = period.build(ledger, caller.staff_id, "evidence")
         verifier = key.verifier().to_string()
         try:
             return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)

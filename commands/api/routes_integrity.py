@@ -176,9 +176,9 @@ async def case_evidence(
     since, until = _day(from_, "from"), _day(to, "to")
 
     def task(ledger: CaseLedger) -> dict[str, Any]:
-        key = _signing_key(request, ledger)
         c = ledger.access.open_record(caller.staff_id, case, Part.AUDIT_VIEW, purpose=reads.purpose,
-                                      basis=reads.basis)
+                                      basis=reads.basis)  # decided and recorded before anything else
+        key = _signing_key(request, ledger)
         return export_bundle(ledger.recorder, c.id, signing_key=key, since=since, until=until)
 
     try:
