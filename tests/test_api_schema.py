@@ -2,8 +2,8 @@
 member's API token, with a bounded number of generated requests each: no 5xx, and every response
 conforms to the schema the document gives for it (its status code, content type, headers and body).
 
-On SQLite only: the routes are the same code on both backends (the other API tests run on both),
-and one run over every operation takes about as long as the time this suite allows it.
+On both backends (``tests.api_support.api_db``): the routes are the same code, but what the store
+answers (its errors, its types) is not.
 
 The requests go through the real application (``create_app``) in this process, over a ledger with
 the staff of ``tests.conftest.STAFF`` and Amira Hassan's case; a team manager signs them (Grace
@@ -30,7 +30,7 @@ from schemathesis.checks import (
 
 from commands.api.settings import Settings
 from ledger.integrity.checkpoint import SigningKey
-from tests.api_support import Api, build_api
+from tests.api_support import Api, api_db, build_api  # noqa: F401  (api_db: a fixture)
 
 EXAMPLES = 15  # generated requests per operation (bounded: the whole run stays well under a minute)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -38,11 +38,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    folder = tmp_path_factory.mktemp("schema")
-    key = folder / "ledger.key"  # the server's signing key, as a real server has (checkpoints, evidence)
+def served(api_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:  # noqa: F811
+    key = tmp_path_factory.mktemp("schema") / "ledger.key"  # the server's signing key, as a real server has
     SigningKey.generate("test.example/caseledger").save(key)
-    yield from build_api(str(folder / "ledger.db"), settings=lambda db: Settings(db=db, key=str(key)))
+    yield from build_api(api_db, settings=lambda db: Settings(db=db, key=str(key)))
 
 
 def _call(case: Any, served: Api) -> None:
