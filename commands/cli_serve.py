@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import tempfile
 
 import click
 
@@ -81,5 +83,7 @@ def serve(db: str | None, host: str, port: int, workers: int, trusted_proxies: t
         uvicorn.run(app, **common)  # type: ignore[arg-type]
         return
     app.state.server.close()
-    os.environ[SETTINGS_ENV] = settings.to_env()
-    uvicorn.run("commands.api:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+    # The workers share the verification jobs through a folder of this run's own (removed at the end).
+    with tempfile.TemporaryDirectory(prefix="caseledger-verify-jobs-") as jobs_dir:
+        os.environ[SETTINGS_ENV] = dataclasses.replace(settings, jobs_dir=jobs_dir).to_env()
+        uvicorn.run("commands.api:app_from_env", factory=True, workers=workers, **common)  # type: ignore[arg-type]

@@ -18,9 +18,9 @@ As the command line does them (``caseledger checkpoint``, ``prove``, ``evidence 
   verifies for whoever can read the database (read-only, recording nothing); over HTTP it is for a
   service manager, head of service or auditor, and starting one is recorded as their access attempt
   (part ``integrity``: :meth:`~ledger.services.integrity.IntegrityService.start_verification`). The job
-  runs in a thread of this server process, on a read-only ledger of its own; its progress is held in
-  that process's memory (with ``--workers N``, ask the worker that answered: a job id another worker
-  does not know is 404; a restart forgets it).
+  runs in a thread of the server process that started it, on a read-only ledger of its own; its
+  progress is held in that process's memory and, with ``--workers N``, written to a folder the workers
+  share for the server's run (``Settings.jobs_dir``), so any worker answers for it. A restart forgets it.
 
 A server without its signing key answers the routes that need it with 503 (``NoSigningKey``).
 """
@@ -30,8 +30,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as _dt
+import json
 import logging
+import os
+import re
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +53,7 @@ from ledger.errors import CheckpointError, LedgerError, NotFound, RuleViolation
 from ledger.integrity.checkpoint import SigningKey, VerifierKey
 from ledger.integrity.evidence import export_bundle
 from ledger.integrity.verify import DEFAULT_TAIL_LIMIT, verify_ledger
+from projections.plain import jsonable
 
 router = APIRouter(tags=["integrity"], responses=SIGNED_IN_PROBLEMS)
 log = logging.getLogger("caseledger.api")
@@ -212,8 +217,34 @@ class VerifyJob:
     report: dict[str, Any] | None = None
     error: str | None = None
 
+    #: Where the job is also kept for the server's other worker processes (None: this process only).
+    shared: Path | None = dataclasses.field(default=None, repr=False, compare=False)
+    _written: float = dataclasses.field(default=0.0, repr=False, compare=False)
+
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
+
+    def share(self, *, force: bool = False) -> None:
+        """Write the job for the other workers (atomically: a reader sees the old or the new state),
+        at most twice a second while it runs, and always when it starts and ends."""
+        if self.shared is None or (not force and time.monotonic() - self._written < 0.5):
+            return
+        self._written = time.monotonic()
+        path = self.shared / f"{self.job}.json"
+        part = path.with_suffix(f".{threading.get_ident()}.part")
+        part.write_text(json.dumps(jsonable(self.as_dict())))
+        os.replace(part, path)
+
+
+def _shared_job(jobs_dir: str | None, job: str) -> dict[str, Any] | None:
+    """A job another worker process of this server started, as it last wrote it (None: none such)."""
+    if jobs_dir is None or not re.fullmatch(r"[0-9a-f]{32}", job):
+        return None
+    try:
+        found: dict[str, Any] = json.loads((Path(jobs_dir) / f"{job}.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return found
 
 
 @dataclasses.dataclass
@@ -254,6 +285,7 @@ def _run(job: VerifyJob, db: str | None, verifier: VerifierKey, source: dict[str
         try:
             def progress(n: int) -> None:
                 job.checked = n
+                job.share()
 
             report = verify_ledger(ledger.recorder, verifier=verifier, progress=progress,
                                    tail_limit=DEFAULT_TAIL_LIMIT)
@@ -262,12 +294,14 @@ def _run(job: VerifyJob, db: str | None, verifier: VerifierKey, source: dict[str
         job.report = {**report.as_dict(), "ok": report.ok and not source["key_file_replaced"], "verifier": source}
         job.checked = max(job.checked, report.chains.events)
         job.status = "done"
+        job.share(force=True)
     except Exception as e:  # noqa: BLE001  (the job's answer says it failed; the log has why)
         error_id = uuid.uuid4().hex[:12]
         log.error("verification job %s failed (error %s)", job.job, error_id, exc_info=e)
         job.error = (str(e) if isinstance(e, LedgerError) else
                      f"an unexpected error (id {error_id}): the server's log has the details under that id")
         job.status = "failed"
+        job.share(force=True)
 
 
 @router.post("/verify", status_code=202, response_model=m.VerifyJob, responses=NO_KEY)
@@ -282,6 +316,9 @@ async def start_verification(request: Request, caller: SignedIn) -> JSONResponse
         ledger.integrity.start_verification(caller.staff_id)
         verifier, source = _verifier(ledger, _key_path(request, ledger))
         job = VerifyJob(uuid.uuid4().hex, utc_now().isoformat(), caller.staff_id, ledger.integrity.event_count())
+        jobs_dir = server.settings.jobs_dir
+        job.shared = Path(jobs_dir) if jobs_dir else None
+        job.share(force=True)
         return job, verifier, source
 
     try:
@@ -305,7 +342,9 @@ async def verification(request: Request, caller: SignedIn, job: str) -> JSONResp
     jobs = _jobs(request)
     with jobs.lock:
         found = jobs.jobs.get(job)
-    if found is None:
-        raise NotFound(f"no verification job {job[:40]!r} on this server process (jobs are kept in the memory of "
-                       "the process that started them, until it stops)")
-    return answer(found.as_dict())
+    if found is not None:
+        return answer(found.as_dict())
+    shared = _shared_job(server_of(request).settings.jobs_dir, job)
+    if shared is None:
+        raise NotFound(f"no verification job {job[:40]!r} on this server (jobs are kept until the server stops)")
+    return answer(shared)

@@ -49,6 +49,9 @@ class Settings:
     oidc: OIDCSettings | None = None
     clock: Callable[[], _dt.datetime] | None = None
     key: str | None = None
+    #: A folder the server's worker processes share for the verification jobs they run (``serve
+    #: --workers N`` makes one for its run), so any worker answers ``GET /verify/{job}``; None: one process.
+    jobs_dir: str | None = None
 
     def key_path(self, backend_kind: str, backend_display: str) -> Path:
         """The signing key file: ``key``, else as the command line's ``--key`` default (beside a SQLite
@@ -62,7 +65,8 @@ class Settings:
 
     def to_env(self) -> str:
         return json.dumps({"db": self.db, "trusted_proxies": list(self.trusted_proxies),
-                           "oidc": dataclasses.asdict(self.oidc) if self.oidc else None, "key": self.key})
+                           "oidc": dataclasses.asdict(self.oidc) if self.oidc else None, "key": self.key,
+                           "jobs_dir": self.jobs_dir})
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,7 +76,7 @@ class Settings:
         data: dict[str, Any] = json.loads(raw)
         oidc = OIDCSettings(**data["oidc"]) if data.get("oidc") else None
         return cls(db=data.get("db"), trusted_proxies=tuple(data.get("trusted_proxies") or ()), oidc=oidc,
-                   key=data.get("key"))
+                   key=data.get("key"), jobs_dir=data.get("jobs_dir"))
 
 
 def parse_proxies(values: Sequence[str]) -> tuple[Network, ...]:
