@@ -292,7 +292,8 @@ def report_text(report: dict[str, Any]) -> str:
 CSV_FIELDS = ("ref", "at", "staff_id", "name", "designation", "team", "case_id", "case_ref", "child_name",
               "child_note", "case_version", "case_team", "part",
               "item", "action", "outcome", "rule_id", "rule", "purpose", "basis", "restriction", "policy_flag",
-              "flags", "flag_text", "review_outcome", "review_by", "review_at", "review_note", "client", "host")
+              "flags", "flag_text", "review_outcome", "review_by", "review_at", "review_note", "client", "host",
+              "user_agent", "credential")
 
 
 def report_csv(report: dict[str, Any]) -> str:
@@ -306,7 +307,8 @@ def report_csv(report: dict[str, Any]) -> str:
                   "flag_text": "; ".join(f["text"] for f in r["flags"]),
                   "review_outcome": review.get("outcome", ""), "review_by": review.get("by", ""),
                   "review_at": review.get("at", ""), "review_note": review.get("note", ""),
-                  "client": r["origin"].get("client", ""), "host": r["origin"].get("host", "")}
+                  "client": r["origin"].get("client", ""), "host": r["origin"].get("host", ""),
+                  "user_agent": r["origin"].get("user_agent", ""), "credential": r["origin"].get("credential", "")}
         w.writerow(["" if values.get(k) is None else values[k] for k in CSV_FIELDS])
     return buf.getvalue()
 

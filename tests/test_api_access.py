@@ -85,6 +85,17 @@ def test_the_access_report_as_csv(api: Api) -> None:
     assert {r["staff_id"] for r in rows} == {"cp.worker"}
 
 
+def test_the_csv_says_where_an_attempt_over_http_came_from(api: Api) -> None:
+    """An attempt made over HTTP (Helen's report, itself recorded) carries the client address, the user
+    agent and the token it was made with, in the CSV as in the JSON."""
+    api.get("/access/report", "helen.cole", params={"staff": "cp.worker", **WHOLE})
+    response = api.get("/access/report", "ann.audit", params={"staff": "helen.cole"}, headers={"Accept": "text/csv"})
+    rows = [r for r in csv.DictReader(io.StringIO(response.text)) if r["part"] == "access_log"]
+    assert rows, response.text
+    assert {(r["client"], r["user_agent"], r["credential"]) for r in rows} == {
+        ("testclient", "testclient", f"token:{api.token_ids['helen.cole']}")}
+
+
 def test_who_may_not_read_the_access_log_is_refused_and_recorded(api: Api) -> None:
     before = api.head()
     response = api.get("/access/report", "jane.smith", params={"staff": "cp.worker"})
