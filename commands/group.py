@@ -110,8 +110,10 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def opens_read_only(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Open the ledger read-only for this command (put it under ``@common``): only for a command that
-    records nothing, not even an access attempt, so that it runs on a read-only copy (an auditor's)."""
+    """Open the ledger read-only for this command (put it under ``@common``), so that it runs on a
+    read-only copy (an auditor's): only for a command that writes nothing through that ledger (``verify``
+    records the verification started through a ledger of its own, opened for writing just for that,
+    when it can)."""
     func.opens_read_only = True  # type: ignore[attr-defined]
     return func
 
