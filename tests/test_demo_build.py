@@ -144,8 +144,11 @@ def test_replace_replaces_only_after_success(tmp_path: Path, monkeypatch: pytest
                                            (signal.SIGTERM, "terminated (SIGTERM)")])
 def test_a_signal_during_the_build_leaves_no_ledger(tmp_path: Path, sig: signal.Signals, said: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASELEDGER_")}
+    # As from a terminal: Ctrl-C's signal is not ignored (a shell starts background jobs, and so this
+    # test run if it was started in the background, with SIGINT ignored, which a child inherits).
     proc = subprocess.Popen([str(EXE), "demo", "--db", "demo.db", "--children", "60"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until the build has written a good part
         # The database file and its write-ahead log together: the file alone may grow only at the
