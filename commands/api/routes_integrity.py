@@ -14,10 +14,11 @@ As the command line does them (``caseledger checkpoint``, ``prove``, ``evidence 
 - ``GET /cases/{case}/evidence``: the case's evidence bundle (as ``evidence export``), decided and
   recorded as a read of the case's audit view.
 - ``POST /verify``: start a verification of the whole ledger (202, a job id); ``GET /verify/{job}``:
-  its progress (events checked of the total), then its report (as ``verify --json``). The command line
-  verifies for whoever can read the database (read-only, recording nothing); over HTTP it is for a
+  its progress (events checked of the total), then its report (as ``verify --json``). It is for a
   service manager, head of service or auditor, and starting one is recorded as their access attempt
-  (part ``integrity``: :meth:`~ledger.services.integrity.IntegrityService.start_verification`). The job
+  (part ``integrity``: :meth:`~ledger.services.integrity.IntegrityService.start_verification`), as
+  ``caseledger verify --as`` records it (the command line also verifies for whoever can read the
+  database with nobody named, or a read-only copy, and says it was not recorded). The job
   runs in a thread of this server process, on a read-only ledger of its own; its progress is held in
   that process's memory (with ``--workers N``, ask the worker that answered: a job id another worker
   does not know is 404; a restart forgets it).
