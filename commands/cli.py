@@ -69,7 +69,7 @@ from ledger.integrity.evidence import export_bundle
 from ledger.integrity.verify import DEFAULT_TAIL_LIMIT, TailLimit, verify_ledger
 from ledger.records.case import DecisionKind, InterpreterKind, NoteKind
 from ledger.records.dates import moment_text
-from ledger.storage import Backend, backend_for
+from ledger.storage import Backend, ReadOnlyLedger, backend_for
 
 EXIT_REFUSED = 1
 EXIT_TAMPERED = 1
@@ -183,8 +183,13 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
 
     Streams the raw stored rows. Exit 0 intact, 1 tampered (or more unsigned events over more days
     than the limits: the checkpoint history may have been cut), 2 could not run (or no checkpoint
-    signed yet: nothing inconsistent, but nothing signed to check against). Opens the ledger
-    read-only: a read-only copy (an auditor's) is verified as it is, and nothing is written.
+    signed yet: nothing inconsistent, but nothing signed to check against). Verifies on the ledger
+    opened read-only: a read-only copy (an auditor's) is verified as it is.
+
+    With --as (or CASELEDGER_USER), starting the verification is first recorded in the access log as
+    that person's attempt (part integrity), as over HTTP: for a service manager, head of service or
+    auditor; anyone else is refused (exit 1), and the refusal recorded. Nobody named, or a ledger
+    that cannot be written here: it verifies all the same, and says on stderr that it is not recorded.
 
     The checkpoints are checked against --verifier-key; without it, against the verifier key pinned
     for this ledger at init (in the per-user verifiers.toml): a signing key file beside the ledger
@@ -194,10 +199,14 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
     \b
     Example:  caseledger verify --verifier-key auditor.pub --checkpoint checkpoint-2026-11-01.txt --json
     """
-    total = ctx.ledger.integrity.event_count()  # opened first: a missing ledger is the first thing to say
+    ctx.ledger.integrity.event_count()  # opened first: a missing ledger is the first thing to say
     external = [(f, read_checkpoint_file(f)) for f in checkpoint_files]
     choice = None if verifier_key else pins.choose_verifier(ctx.ledger.backend, key_path(ctx, key_file))
     verifier = choice.verifier if choice else resolve_verifier(ctx, key_file, verifier_key)
+    unrecorded = _record_verification_started(ctx)  # once it can run; before it runs, so that it covers it
+    if unrecorded:
+        click.echo(f"Not recorded in the access log: {unrecorded}.", err=True)
+    total = ctx.ledger.integrity.event_count()
     if choice and not choice.pin:
         click.echo("WARNING: verifying with the verifier of the signing key file "
                    f"{choice.key_file}, not a key you keep: whoever can replace that file can re-sign "
@@ -232,6 +241,27 @@ def verify(ctx: Context, key_file: str | None, verifier_key: str | None,
         raise SystemExit(EXIT_CANNOT_RUN if report.incomplete else EXIT_TAMPERED)
     if replaced:
         raise SystemExit(EXIT_TAMPERED)
+
+
+def _record_verification_started(ctx: Context) -> str:
+    """Record the acting person's start of a verification in the access log, as ``POST /verify`` does
+    (:meth:`~ledger.services.integrity.IntegrityService.start_verification`: decided, and recorded granted
+    or denied, before anything is verified; a refusal raises). The ledger is opened for writing just for
+    that, then closed: the verification itself reads the ledger opened read-only. Returns why it was not
+    recorded ("" when it was): nobody named, or a ledger this process cannot write."""
+    if not ctx.acting:
+        return "nobody is named (say who you are with --as STAFF_ID, or CASELEDGER_USER, to record it)"
+    try:
+        recorder = CaseLedger(ctx.db, create=False, channel=ctx.channel())
+    except ReadOnlyLedger as e:
+        return f"the ledger at {e.where} is read-only here" if e.where else "the ledger is read-only here"
+    try:
+        recorder.integrity.start_verification(ctx.acting)
+    except ReadOnlyLedger:  # a database that refuses writes (PostgreSQL read-only): nothing was written
+        return f"the ledger at {recorder.backend.display} is read-only here"
+    finally:
+        recorder.close()
+    return ""
 
 
 def _verify_text(report: Any) -> None:

@@ -121,13 +121,27 @@ def nobody_or_skip(cwd: Path) -> list[str]:
     return prefix
 
 
+NOT_RECORDED = {
+    "": "nobody is named (say who you are with --as STAFF_ID, or CASELEDGER_USER, to record it)",
+    "ann.audit": "the ledger at ledger.db is read-only here",
+}
+
+
+@pytest.mark.parametrize("acting", ["", "ann.audit"], ids=["nobody named", "named"])
 @pytest.mark.parametrize("writable_folder", [False, True], ids=["read-only folder", "read-only file"])
-def test_verify_on_a_read_only_copy_is_intact_and_leaves_no_file(shared_dir: Path, writable_folder: bool) -> None:
+def test_verify_on_a_read_only_copy_is_intact_and_leaves_no_file(shared_dir: Path, writable_folder: bool,
+                                                                  acting: str) -> None:
+    """Named or not, verify runs on the copy; starting it cannot be recorded there, and it says so in one line."""
     copy, _, verifier = read_only_copy(shared_dir, writable_folder)
+    before = (copy / "ledger.db").read_bytes()
     nobody = nobody_or_skip(copy)
-    code, out, err = run_as_nobody(nobody, "verify", "--db", "ledger.db", "--verifier-key", verifier, cwd=copy)
-    assert (code, err) == (0, ""), err
+    named = ["--as", acting] if acting else []
+    code, out, err = run_as_nobody(nobody, "verify", "--db", "ledger.db", "--verifier-key", verifier, *named,
+                                   cwd=copy)
+    assert (code, err) == (0, f"Not recorded in the access log: {NOT_RECORDED[acting]}.\n"), err
     assert out.startswith("Intact: "), out
+    assert "not yet covered" not in out  # nothing was recorded past the checkpoint
+    assert (copy / "ledger.db").read_bytes() == before
     code, out, err = run_as_nobody(nobody, "staff", "list", "--db", "ledger.db", cwd=copy)
     assert (code, err) == (0, "")
     assert "jane.smith" in out
@@ -180,10 +194,12 @@ def test_a_ledger_opened_read_only_refuses_a_write_and_writes_nothing(db: str) -
         app.close()
 
 
+@pytest.mark.parametrize("acting", ["", "ann.audit"], ids=["nobody named", "named"])
 def test_the_connection_verify_reads_through_cannot_write(db: str, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+                                                          capsys: pytest.CaptureFixture[str], acting: str) -> None:
     """Not only does verify write nothing: the database refuses any write through its connection
-    (SQLite opened with mode=ro; PostgreSQL with default_transaction_read_only)."""
+    (SQLite opened with mode=ro; PostgreSQL with default_transaction_read_only), also when it has
+    first recorded the named person's start of it (through a connection of its own, closed)."""
     app = CaseLedger(db, clock=Clock())
     add_staff(app)
     key = SigningKey.generate(ORIGIN)
@@ -201,7 +217,7 @@ def test_the_connection_verify_reads_through_cannot_write(db: str, monkeypatch: 
         return real_verify(recorder, **kwargs)
 
     monkeypatch.setattr(cli_module, "verify_ledger", verify_after_trying_to_write)
-    main(["verify", "--db", db, "--verifier-key", key.verifier_key()])
+    main(["verify", "--db", db, "--verifier-key", key.verifier_key(), *(["--as", acting] if acting else [])])
     assert capsys.readouterr().out.startswith("Intact: ")
     assert len(refusals) == 1
     cause: BaseException | None = refusals[0]

@@ -14,13 +14,14 @@ As the command line does them (``caseledger checkpoint``, ``prove``, ``evidence 
 - ``GET /cases/{case}/evidence``: the case's evidence bundle (as ``evidence export``), decided and
   recorded as a read of the case's audit view.
 - ``POST /verify``: start a verification of the whole ledger (202, a job id); ``GET /verify/{job}``:
-  its progress (events checked of the total), then its report (as ``verify --json``). The command line
-  verifies for whoever can read the database (read-only, recording nothing); over HTTP it is for a
+  its progress (events checked of the total), then its report (as ``verify --json``). It is for a
   service manager, head of service or auditor, and starting one is recorded as their access attempt
-  (part ``integrity``: :meth:`~ledger.services.integrity.IntegrityService.start_verification`). The job
-  runs in a thread of the server process that started it, on a read-only ledger of its own; its
-  progress is held in that process's memory and, with ``--workers N``, written to a folder the workers
-  share for the server's run (``Settings.jobs_dir``), so any worker answers for it. A restart forgets it.
+  (part ``integrity``: :meth:`~ledger.services.integrity.IntegrityService.start_verification`), as
+  ``caseledger verify --as`` records it (the command line also verifies for whoever can read the
+  database with nobody named, or a read-only copy, and says it was not recorded). The job runs in a
+  thread of the server process that started it, on a read-only ledger of its own; its progress is held
+  in that process's memory and, with ``--workers N``, written to a folder the workers share for the
+  server's run (``Settings.jobs_dir``), so any worker answers for it. A restart forgets it.
 
 A server without its signing key answers the routes that need it with 503 (``NoSigningKey``).
 """
