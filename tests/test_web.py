@@ -8,7 +8,10 @@ server's clock is the test's (Settings.clock), so the idle time-out is tested by
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,3 +196,42 @@ def test_a_password_needs_an_admin_and_ten_characters(web: Api) -> None:
     assert short.value.field == "password"
     member = web.ledger_do(lambda led: led.staff_member("jane.smith"))
     assert member.password_hash.startswith("scrypt$16384$8$1$") and PASSWORD not in member.password_hash
+
+
+def test_a_password_set_on_the_command_line_signs_in(web: Api) -> None:
+    exe = str(Path(sys.executable).parent / "caseledger")
+
+    def password(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, "staff", "password", "omar.farah", "--db", web.db, "--as", "admin",
+                               "--password-stdin"], input=text, capture_output=True, text=True, timeout=120)
+
+    done = password("a new long password\n")
+    assert done.returncode == 0, done.stderr
+    assert "Password set for Omar Farah (omar.farah)" in done.stdout
+    refused = password("short\n")
+    assert refused.returncode != 0 and "password must be 10 to 1024 characters" in refused.stderr + refused.stdout
+    assert sign_in(web, "omar.farah", PASSWORD).status_code == 401
+    assert sign_in(web, "omar.farah", "a new long password").status_code == 303
+
+
+def test_a_security_log_stream_loads_in_a_fresh_process(tmp_path: Path) -> None:
+    """The second failure from an address in a day, recorded by a new process, appends to the stream
+    an earlier process opened (its topic must resolve without that process's cache)."""
+    db = str(tmp_path / "ledger.db")
+    CaseLedger(db).close()
+    script = ("import sys\nfrom ledger.application import CaseLedger\n"
+              "from ledger.access.security import NotAuthenticated, record_failure, record_session\n"
+              "led = CaseLedger(sys.argv[1], create=False)\n"
+              "record_failure(led, NotAuthenticated('missing'), client='10.0.0.9')\n"
+              "record_session(led, 'signed_out', {'staff_id': 'jane.smith'}, session='session:1', client='10.0.0.9')\n"
+              "led.close()\n")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", script, db], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    ledger = CaseLedger(db, create=False)
+    try:
+        topics = {n.topic for n in ledger.recorder.select_notifications(1, 100)}
+    finally:
+        ledger.close()
+    assert any(t.endswith("SecurityLog.FailureRecorded") for t in topics)
+    assert any(t.endswith("SessionLog.SessionRecorded") for t in topics)
