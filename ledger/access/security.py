@@ -21,6 +21,12 @@ the ledger's ``synchronous`` setting (:mod:`ledger.storage.sqlite` says what tha
 
 :func:`repeated_failures` lists the addresses with repeated failures in a period (for the access
 alert list).
+
+The web console's sessions (:mod:`commands.web`) are recorded beside them: each sign-in, sign-out
+and idle time-out (policy s.15) is one :class:`SessionLog.SessionRecorded` event (the staff member as
+actor, the client address, user agent and ``session:HANDLE``), by :func:`record_session`, in one
+stream per staff member per London day (:func:`session_stream_id`). A failed password sign-in is a
+failure like the API's (``wrong_password``, ``no_password``, ``unknown_staff``, ``no_form_token``).
 """
 
 from __future__ import annotations
