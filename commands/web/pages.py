@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
@@ -17,7 +18,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from commands.api.reading import Reading, chronology, read_case
 from commands.api.server import Server, client_address
-from commands.web import HERE
 from commands.web.sessions import COOKIE, Session, Sessions
 from ledger.access.log import RequestContext
 from ledger.access.policy import Part
@@ -31,6 +31,9 @@ __all__ = ["router", "start"]
 T = TypeVar("T")
 
 router = APIRouter(include_in_schema=False)
+
+#: The web console's folder (templates/, static/).
+HERE = Path(__file__).parent
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                         trim_blocks=True, lstrip_blocks=True)
