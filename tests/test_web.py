@@ -235,3 +235,40 @@ def test_a_security_log_stream_loads_in_a_fresh_process(tmp_path: Path) -> None:
         ledger.close()
     assert any(t.endswith("SecurityLog.FailureRecorded") for t in topics)
     assert any(t.endswith("SessionLog.SessionRecorded") for t in topics)
+
+
+def test_a_case_note_is_saved_as_a_draft_then_finalised(web: Api) -> None:
+    sign_in(web, "jane.smith")
+    form = web.client.get(f"/cases/{web.case_id}/notes/new")
+    assert form.status_code == 200 and "Record a case note" in form.text
+    token = form_token(form.text)
+    note = {"kind": "home_visit", "date": web.clock.now.date().isoformat(), "time": "08:30",
+            "facts": "Visited Amira at home with her mother; Amira showed me her room.",
+            "analysis": "Amira seems settled.", "actions": "Visit again next week.", "child_seen": "yes",
+            "child_seen_alone": "yes", "child_views": "I like my new bed."}
+
+    def notes() -> dict[str, Any]:
+        return web.ledger_do(lambda led: dict(led.case(web.case_id).notes))
+
+    before = notes()
+    forged = web.client.post(f"/cases/{web.case_id}/notes", data=note, follow_redirects=False)
+    assert forged.status_code == 403 and notes() == before
+    empty = web.client.post(f"/cases/{web.case_id}/notes", data={**note, "facts": "  ", "csrf_token": token})
+    assert empty.status_code == 400 and "Enter the facts" in empty.text and 'href="#facts"' in empty.text
+    assert "Visit again next week." in empty.text  # what was typed is kept
+    alone = web.client.post(f"/cases/{web.case_id}/notes",
+                            data={**note, "child_seen": "", "csrf_token": token})
+    assert alone.status_code == 400 and "child_seen_alone" in alone.text and notes() == before
+    saved = web.client.post(f"/cases/{web.case_id}/notes", data={**note, "csrf_token": token},
+                            follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    (new_id,) = set(notes()) - set(before)
+    recorded = notes()[new_id]
+    assert recorded["status"] == "draft" and recorded["content"]["child_seen_alone"] is True
+    assert recorded["content"]["child_views"] == "I like my new bed."
+    page = web.client.get(saved.headers["location"])
+    assert "saved as a draft" in page.text and "Finalise this note" in page.text
+    done = web.client.post(f"/cases/{web.case_id}/notes/{new_id}/finalise", data={"csrf_token": token},
+                           follow_redirects=False)
+    assert done.status_code == 303 and notes()[new_id]["status"] == "final"
+    assert "Your case note is finalised" in web.client.get(done.headers["location"]).text

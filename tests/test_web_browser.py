@@ -1,9 +1,10 @@
 """The web console in a real browser: Playwright drives Debian's chromium (/usr/bin/chromium; never a
 downloaded browser) against a real ``caseledger serve`` on a free loopback port, over a small demo
-ledger. The social worker's journey: sign in, caseload, case page, chronology, a record they may not
-open, sign out; a screenshot of each page under the test's output folder (``screens/``), and axe-core
-(vendored under tests/vendor/axe-core, injected into each page) finds no serious or critical
-accessibility violation on any of them.
+ledger. The social worker's journey: sign in, caseload, case page, chronology (and as of a date),
+record a case note (a draft, then finalised), a record they may not open, sign out; a screenshot of
+each page under the test's output folder (``screens/``), and axe-core (vendored under
+tests/vendor/axe-core, injected into each page) finds no serious or critical accessibility
+violation on any of them.
 
 Skipped only when /usr/bin/chromium is missing and CI is unset (under CI, .ci/run installs it).
 """
@@ -56,8 +57,8 @@ def borough(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     ledger = CaseLedger(db, create=False)
     try:
         cases = [ledger.case(i) for i in ledger.case_ids()]
-        open_cases = [c for c in cases if restriction_of(c) is None]
-        richest = max(open_cases, key=lambda c: c.version)
+        unrestricted = [c for c in cases if restriction_of(c) is None]
+        richest = max(unrestricted, key=lambda c: (c.status == "open", c.version))  # open: a note can be recorded
         worker = richest.worker["staff_id"]
         readable = {str(c.id) for c in ledger.access.readable_cases(worker, "case_list")}
         others = [c for c in cases if str(c.id) not in readable]
@@ -109,6 +110,7 @@ def test_the_social_workers_journey(borough: dict[str, Any], tmp_path: Path) -> 
             # bypass_csp: only so that the test can inject axe-core; the pages themselves allow no inline script.
             context = browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900}, locale="en-GB")
             page = context.new_page()
+            page.set_default_timeout(10_000)
             page.goto(f"{base}/")
             assert page.url == f"{base}/sign-in"
             assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").startswith("Arial")
@@ -141,17 +143,33 @@ def test_the_social_workers_journey(borough: dict[str, Any], tmp_path: Path) -> 
             assert "as_of=2026-01-31" in page.url
             look(page, "06-chronology-as-of")
 
+            page.goto(f"{base}/cases/{borough['case']}")  # now, not as of a date: a note can be recorded
+            page.click("a:has-text('Record a case note')")
+            assert page.locator("h1").inner_text() == "Record a case note"
+            page.select_option("#kind", "home_visit")
+            page.fill("#facts", "Home visit. Mum and the child were at home; the child showed me their bedroom.")
+            page.fill("#actions", "Visit again next week.")
+            page.check("#child_seen")
+            page.check("#child_seen_alone")
+            page.fill("#child_views", "I like my room.")
+            look(page, "07-note-form")
+            page.click("button:has-text('Save as draft')")
+            assert page.locator("text=saved as a draft").is_visible()
+            look(page, "08-note-saved")
+            page.click("button:has-text('Finalise this note')")
+            assert page.locator("text=Your case note is finalised").is_visible()
+
             page.goto(f"{base}/cases/{borough['refused']}")
             assert page.locator("h1").inner_text() == "You cannot open this record"
             for word in borough["refused_child"].split():
                 assert word not in page.content()
-            look(page, "07-refused")
+            look(page, "09-refused")
 
             page.click("button:has-text('Sign out')")
             assert page.url == f"{base}/sign-in?signed_out=1"
-            look(page, "08-signed-out")
+            look(page, "10-signed-out")
             page.go_back()
             assert "/sign-in" in page.url and borough["child"] not in page.content()
         finally:
             browser.close()
-    assert len(list(screens.glob("*.png"))) == 8
+    assert len(list(screens.glob("*.png"))) == 10

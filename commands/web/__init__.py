@@ -13,7 +13,8 @@ in the server process (:mod:`commands.web.sessions`). Sign-in, sign-out and idle
 recorded in the session log, failed sign-ins in the security log (:mod:`ledger.access.security`).
 
 This first slice: sign in and out, the social worker's caseload, case page and chronology (each
-"as of" a date). The rest of the issue's pages are to come.
+"as of" a date), and recording a case note (a draft, then finalised). The rest of the issue's pages
+are to come.
 """
 
 from __future__ import annotations

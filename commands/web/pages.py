@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from commands.api.reading import Reading, chronology, read_case
+from commands.api.reading import Reading, chronology, parse_when, read_case
 from commands.api.server import Server, client_address
 from commands.web.sessions import COOKIE, Session, Sessions
 from ledger.access.log import RequestContext
@@ -24,6 +24,7 @@ from ledger.access.policy import Part
 from ledger.access.security import NotAuthenticated, record_failure, record_session
 from ledger.application import LONDON, CaseLedger
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
+from ledger.records.case import NoteKind
 from projections import views
 
 __all__ = ["router", "start"]
@@ -313,9 +314,118 @@ async def case_page(request: Request, case: str) -> Response:
     def task(ledger: CaseLedger, as_of: str | None) -> dict[str, Any]:
         assert v.session is not None
         c, when = read_case(ledger, v.session.staff_id, case, as_of, Part.CASE_VIEW, Reading())
-        return {"view": views.case_view(c, today=views.local_date(when)), "summary_fields": views.summary_fields}
+        return {"view": views.case_view(c, today=views.local_date(when)), "summary_fields": views.summary_fields,
+                "me": v.session.staff_id, "saved": v.request.query_params.get("saved", ""),
+                "finalised": v.request.query_params.get("finalised", "")}
 
     return await _read(v, case, task, "case.html")
+
+
+# --- recording a case note ---------------------------------------------------------------------------
+
+NOTE_KINDS = [(k.value, k.value.replace("_", " ").capitalize()) for k in NoteKind]
+NOTE_TEXT = ("facts", "analysis", "actions", "child_views", "late_reason")
+
+
+def _note_form(v: Visit, case: str, child: str, values: dict[str, Any], errors: dict[str, str],
+               status: int = 200) -> HTMLResponse:
+    return v.page("note_form.html", status, case_id=case, child=child, values=values, errors=errors,
+                  kinds=NOTE_KINDS)
+
+
+@router.get("/cases/{case}/notes/new")
+async def new_note(request: Request, case: str) -> Response:
+    """The form to record a case note (the record is opened, and recorded, as the case page opens it)."""
+    v = await visit(request)
+
+    def task(ledger: CaseLedger, as_of: str | None) -> dict[str, Any]:
+        assert v.session is not None
+        c, _ = read_case(ledger, v.session.staff_id, case, None, Part.CASE_VIEW, Reading())
+        now = ledger.now().astimezone(LONDON)
+        return {"child": c.child["name"], "values": {"kind": "home_visit", "date": now.date().isoformat(),
+                                                     "time": now.strftime("%H:%M")},
+                "errors": {}, "kinds": NOTE_KINDS}
+
+    return await _read(v, case, task, "note_form.html")
+
+
+def _field_of(problem: RuleViolation) -> str:
+    field = getattr(problem, "field", None) or ""
+    text = str(problem)
+    if not field:
+        field = next((f for f in ("child_seen_alone", "late_reason", "provided_by", "facts") if text.startswith(f)),
+                     "facts")
+    return {"occurred_at": "date", "kind": "kind"}.get(field, field)
+
+
+@router.post("/cases/{case}/notes")
+async def record_note(request: Request, case: str) -> Response:
+    """Record the note as a draft (its author finalises it from the case page)."""
+    v = await visit(request)
+    session = v.signed_in
+    if session is None:
+        return sign_in_first(v)
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not session.form_token_ok(str(token) if token is not None else None):
+        return v.refused_form()
+    values = {k: str(form.get(k) or "") for k in ("kind", "date", "time", *NOTE_TEXT)}
+    values["child_seen"] = "yes" if form.get("child_seen") == "yes" else ""
+    values["child_seen_alone"] = "yes" if form.get("child_seen_alone") == "yes" else ""
+    errors: dict[str, str] = {}
+    if values["kind"] not in {k for k, _ in NOTE_KINDS}:
+        errors["kind"] = "Choose what kind of contact or work this note records"
+    if not values["facts"].strip():
+        errors["facts"] = "Enter the facts: what happened, kept apart from your analysis and actions"
+    when = None
+    try:
+        when = parse_when(f"{values['date'].strip()} {values['time'].strip()}", "occurred_at", "case note")
+    except RuleViolation:
+        errors["date"] = "Enter the date and time it happened, for example 21 November 2026 at 14:30"
+
+    def task(ledger: CaseLedger) -> Any:
+        if errors or when is None:
+            c, _ = read_case(ledger, session.staff_id, case, None, Part.CASE_VIEW, Reading())
+            return c.child["name"]
+        return ledger.casework.record_note(
+            session.staff_id, case, kind=values["kind"], occurred_at=when, facts=values["facts"],
+            analysis=values["analysis"], actions=values["actions"], child_views=values["child_views"],
+            child_seen=bool(values["child_seen"]), child_seen_alone=bool(values["child_seen_alone"]),
+            late_reason=values["late_reason"])
+
+    try:
+        done = await v.run(task)
+    except PermissionDenied as refused:
+        return v.page("refused.html", 403, reason=str(refused).removeprefix("access denied: "))
+    except NotFound as missing:
+        return v.page("message.html", 404, title="Page not found", message=str(missing))
+    except RuleViolation as bad:
+        child = await v.run(lambda ledger: read_case(ledger, session.staff_id, case, None, Part.CASE_VIEW,
+                                                     Reading())[0].child["name"])
+        return _note_form(v, case, child, values, {_field_of(bad): str(bad)}, 400)
+    if errors:
+        return _note_form(v, case, str(done), values, errors, 400)
+    return v.redirect(f"/cases/{case}?saved={done}")
+
+
+@router.post("/cases/{case}/notes/{note}/finalise")
+async def finalise_note(request: Request, case: str, note: str) -> Response:
+    """Finalise a draft (its author only): from then on it changes only by amendment."""
+    v = await visit(request)
+    session = v.signed_in
+    if session is None:
+        return sign_in_first(v)
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not session.form_token_ok(str(token) if token is not None else None):
+        return v.refused_form()
+    try:
+        await v.run(lambda ledger: ledger.casework.finalise_note(session.staff_id, case, note))
+    except PermissionDenied as refused:
+        return v.page("refused.html", 403, reason=str(refused).removeprefix("access denied: "))
+    except RuleViolation as bad:
+        return v.page("message.html", 400, title="There is a problem", message=str(bad))
+    return v.redirect(f"/cases/{case}?finalised={note}")
 
 
 @router.get("/cases/{case}/chronology")
