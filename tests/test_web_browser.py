@@ -173,3 +173,45 @@ def test_the_social_workers_journey(borough: dict[str, Any], tmp_path: Path) -> 
         finally:
             browser.close()
     assert len(list(screens.glob("*.png"))) == 10
+
+
+def test_the_note_form_works_with_the_keyboard_alone(borough: dict[str, Any], tmp_path: Path) -> None:
+    base = borough["base"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--lang=en-GB"])
+        try:
+            page = browser.new_context(locale="en-GB").new_page()
+            page.set_default_timeout(10_000)
+
+            def tab_to(element_id: str) -> None:
+                for _ in range(40):
+                    page.keyboard.press("Tab")
+                    if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+                        return
+                raise AssertionError(f"Tab never reached #{element_id}")
+
+            page.goto(f"{base}/sign-in")
+            tab_to("staff_id")
+            page.keyboard.type(borough["worker"])
+            tab_to("password")
+            page.keyboard.type("demo")
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"{base}/caseload")
+            page.goto(f"{base}/cases/{borough['case']}/notes/new")
+            tab_to("facts")
+            page.keyboard.type("Telephone call with the child's mother, keyboard only.")
+            tab_to("child_seen")
+            page.keyboard.press("Space")
+            assert page.is_checked("#child_seen")
+            tab_to("child_views")
+            page.keyboard.type("I want to stay at home.")
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.textContent.trim()") == "Save as draft":
+                    break
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"{base}/cases/{borough['case']}?saved=*")
+            assert page.locator("text=keyboard only").first.is_visible()
+            page.screenshot(path=str(tmp_path / "note-by-keyboard.png"), full_page=False)
+        finally:
+            browser.close()
