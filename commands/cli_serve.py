@@ -30,11 +30,17 @@ from ledger.storage import backend_for
 @click.option("--oidc-staff-claim", default="email", show_default=True, metavar="CLAIM",
               help="The claim that names the staff member: their email (staff add/change --email), or "
                    "their staff id when it holds no @.")
+@click.option("--session-idle-minutes", default=15, show_default=True, type=click.IntRange(1, 480),
+              help="The web console signs a person out after this many minutes without a request (policy s.15).")
 @key_option
 def serve(db: str | None, host: str, port: int, workers: int, trusted_proxies: tuple[str, ...],
           oidc_issuer: str | None, oidc_audience: str | None, oidc_jwks: str | None, oidc_staff_claim: str,
-          key_file: str | None) -> None:
-    """Serve the HTTP API: /api/v1 (docs at /api/docs) until Ctrl-C.
+          session_idle_minutes: int, key_file: str | None) -> None:
+    """Serve the web console (at /) and the HTTP API (/api/v1, docs at /api/docs) until Ctrl-C.
+
+    The web console's staff sign in with the password an admin sets (caseledger staff password); its
+    sessions are kept in the server process (a restart signs everyone out; with --workers, each worker
+    knows only its own sessions, so run the console behind a proxy with sticky sessions, or with one worker).
 
     Every request but GET /api/v1/healthz signs in with a bearer token: an API token (caseledger staff
     token issue) or, with --oidc-*, a single sign-on JWT. Every read or change of a child's record is
@@ -68,13 +74,15 @@ def serve(db: str | None, host: str, port: int, workers: int, trusted_proxies: t
         raise RuleViolation(f"--workers {workers}: several worker processes need PostgreSQL; on SQLite serve "
                             "with one (--workers 1)")
     parse_proxies(trusted_proxies)
-    settings = Settings(db=db, trusted_proxies=tuple(trusted_proxies), oidc=oidc, key=key_file)
+    settings = Settings(db=db, trusted_proxies=tuple(trusted_proxies), oidc=oidc, key=key_file,
+                        session_idle_minutes=session_idle_minutes)
     try:
         app = create_app(settings)  # opened here: a missing ledger or a bad JWKS file stops it now, in one line
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    click.echo(f"Serving the ledger at {backend.display} on http://{host}:{port}/api/v1 "
+    click.echo(f"Serving the ledger at {backend.display}: the web console on http://{host}:{port}/, the API on "
+               f"http://{host}:{port}/api/v1 "
                f"(docs: http://{host}:{port}/api/docs; {workers} worker{'s' if workers > 1 else ''}). "
                "Ctrl-C to stop.", err=True)
     common = {"host": host, "port": port, "proxy_headers": False, "server_header": False,

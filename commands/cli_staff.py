@@ -95,6 +95,28 @@ def staff_change(ctx: Context, staff_id: str, full_name: str | None, designation
             + (f", signs in as {m.email}" if m.email else "") + ".")
 
 
+@staff.command("password")
+@common
+@click.argument("staff_id")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line), for "
+                                                     "scripts, instead of prompting.")
+def staff_password(ctx: Context, staff_id: str, password_stdin: bool) -> None:
+    """Set STAFF_ID's password for the web console (an admin's task): asked twice, never shown, and
+    only its salted scrypt hash is recorded on their staff record.
+
+    \b
+    Example:  caseledger staff password jane.smith --as admin
+              printf '%s\\n' "$NEW_PASSWORD" | caseledger staff password jane.smith --as admin --password-stdin
+    """
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"New password for {staff_id}", hide_input=True, confirmation_prompt=True)
+    member = ctx.ledger.tokens.set_password(ctx.acting, staff_id, password)
+    ctx.out({"staff_id": member.staff_id, "password_set": True},
+            f"Password set for {member.full_name} ({member.staff_id}): they can sign in to the web console.")
+
+
 @staff.group("token")
 def token() -> None:
     """API tokens for the HTTP API: issue (shown once), list, revoke. An admin's task."""

@@ -69,6 +69,9 @@ def tour_text(ledger: CaseLedger, summary: Any, report: LedgerReport) -> str:
         f"  caseledger staff list{dbopt}",
         f"  caseledger verify{dbopt} --json",
         f"  caseledger prove{dbopt} --case {str(richest.id)[:8]} --as {worker}",
+        "",
+        f"The web console: caseledger serve{dbopt}, then open http://127.0.0.1:8080/ and sign in with a",
+        f"staff id (caseledger staff list) and the password demo (every demo staff member has it), e.g. {worker}.",
     ]
     return "\n".join(lines)
 

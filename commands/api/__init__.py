@@ -74,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (routes_system, routes_cases, routes_casework, routes_views, routes_rollbacks, routes_access,
                    routes_integrity):
         app.include_router(module.router, prefix=API_PREFIX)
+    from commands import web
+
+    web.install(app)  # the web console's pages at /, its static files at /static
     return app
 
 

@@ -42,7 +42,8 @@ class OIDCSettings:
 class Settings:
     """``db``: as ``--db`` (None: ``CASELEDGER_DB`` or ``./caseledger.db``); ``trusted_proxies``:
     addresses or networks whose ``X-Forwarded-For`` is believed; ``key``: the signing key file, as
-    ``--key`` (None: as the command line finds it, :meth:`key_path`); ``clock``: for tests."""
+    ``--key`` (None: as the command line finds it, :meth:`key_path`); ``clock``: for tests (the web
+    console's session times too); ``session_idle_minutes``: the web console's idle time-out."""
 
     db: str | None = None
     trusted_proxies: tuple[str, ...] = ()
@@ -52,6 +53,8 @@ class Settings:
     #: A folder the server's worker processes share for the verification jobs they run (``serve
     #: --workers N`` makes one for its run), so any worker answers ``GET /verify/{job}``; None: one process.
     jobs_dir: str | None = None
+    #: The web console's sessions end after this many minutes without a request (policy s.15).
+    session_idle_minutes: int = 15
 
     def key_path(self, backend_kind: str, backend_display: str) -> Path:
         """The signing key file: ``key``, else as the command line's ``--key`` default (beside a SQLite
@@ -66,7 +69,7 @@ class Settings:
     def to_env(self) -> str:
         return json.dumps({"db": self.db, "trusted_proxies": list(self.trusted_proxies),
                            "oidc": dataclasses.asdict(self.oidc) if self.oidc else None, "key": self.key,
-                           "jobs_dir": self.jobs_dir})
+                           "jobs_dir": self.jobs_dir, "session_idle_minutes": self.session_idle_minutes})
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -76,7 +79,8 @@ class Settings:
         data: dict[str, Any] = json.loads(raw)
         oidc = OIDCSettings(**data["oidc"]) if data.get("oidc") else None
         return cls(db=data.get("db"), trusted_proxies=tuple(data.get("trusted_proxies") or ()), oidc=oidc,
-                   key=data.get("key"), jobs_dir=data.get("jobs_dir"))
+                   key=data.get("key"), jobs_dir=data.get("jobs_dir"),
+                   session_idle_minutes=int(data.get("session_idle_minutes") or 15))
 
 
 def parse_proxies(values: Sequence[str]) -> tuple[Network, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import random
 import uuid
 from collections import Counter
@@ -43,6 +44,9 @@ from ledger.records.staff import Role
 from ledger.records.timescales import due_by
 from projections.access_report import staff_report
 from projections.compliance import MILESTONE_RULES
+
+#: The password every demo staff member signs in to the web console with.
+DEMO_PASSWORD = "demo"
 
 # --- carrying out the plan ----------------------------------------------------------------
 
@@ -358,6 +362,12 @@ def _carry_out(ledger: CaseLedger, a: _Action, rt: _Runtime | None) -> None:
     if a.op == "staff":
         ledger.staff.add(args["acting"], staff_id=args["staff_id"], full_name=args["full_name"],
                          designation=args["designation"], team=args["team"], roles=args["roles"])
+        # Every demo staff member signs in to the web console with the password "demo" (the tour says
+        # so). Hashed once each, at the full cost; the salt comes from the staff id, so that a build is
+        # the same byte for byte (a real password's salt is random: ledger.services.tokens).
+        salt = hashlib.sha256(f"caseledger demo password/{args['staff_id']}".encode()).digest()[:16]
+        ledger.tokens.set_password(args["acting"] or args["staff_id"], args["staff_id"], DEMO_PASSWORD, salt=salt,
+                                   min_length=len(DEMO_PASSWORD))
         return
     assert rt is not None
     if a.op == "open":

@@ -21,6 +21,12 @@ the ledger's ``synchronous`` setting (:mod:`ledger.storage.sqlite` says what tha
 
 :func:`repeated_failures` lists the addresses with repeated failures in a period (for the access
 alert list).
+
+The web console's sessions (:mod:`commands.web`) are recorded beside them: each sign-in, sign-out
+and idle time-out (policy s.15) is one :class:`SessionLog.SessionRecorded` event (the staff member as
+actor, the client address, user agent and ``session:HANDLE``), by :func:`record_session`, in one
+stream per staff member per London day (:func:`session_stream_id`). A failed password sign-in is a
+failure like the API's (``wrong_password``, ``no_password``, ``unknown_staff``, ``no_form_token``).
 """
 
 from __future__ import annotations
@@ -39,8 +45,9 @@ from ledger.errors import LedgerError
 from ledger.integrity.chain import ChainedAggregate
 from ledger.storage import ConflictError, translate_storage_errors
 
-__all__ = ["FAILURE_REASONS", "SECURITY_TOPICS", "NotAuthenticated", "SecurityLog", "record_failure",
-           "repeated_failures", "security_stream_id"]
+__all__ = ["FAILURE_REASONS", "SECURITY_TOPICS", "SESSION_EVENTS", "SESSION_TOPICS", "NotAuthenticated",
+           "SecurityLog", "SessionLog", "record_failure", "record_session", "repeated_failures",
+           "security_stream_id", "session_stream_id"]
 
 SECURITY_NAMESPACE = uuid.UUID("0f6e3b8a-2c41-5d9e-b7a3-91d4c6e2f805")
 
@@ -58,6 +65,16 @@ FAILURE_REASONS = {
     "wrong_audience": "the sign-on token is for another audience",
     "unknown_key": "the sign-on token was signed with a key the issuer does not publish",
     "sign_on_off": "single sign-on is not configured on this server",
+    "wrong_password": "the password given for the staff id is wrong (web console)",
+    "no_password": "the staff member has no password set (web console)",
+    "no_form_token": "a sign-in form came without this session's form token (web console)",
+}
+
+#: What a web console session event records (:class:`SessionLog`).
+SESSION_EVENTS = {
+    "signed_in": "signed in to the web console",
+    "signed_out": "signed out of the web console",
+    "timed_out": "signed out of the web console after the idle time (policy s.15)",
 }
 
 #: Who acts in a failure: nobody signed in.
@@ -126,6 +143,56 @@ class SecurityLog(ChainedAggregate):
 
 SECURITY_TOPICS = (get_topic(SecurityLog.LogOpened), get_topic(SecurityLog.FailureRecorded))
 
+SESSION_NAMESPACE = uuid.UUID("5b1c7d2e-9a34-5f60-8e21-c3d4a5b6f718")
+
+
+def session_stream_id(day: _dt.date, staff_id: str) -> uuid.UUID:
+    """The session-log stream of ``staff_id`` on ``day`` (stable, derived)."""
+    return uuid.uuid5(SESSION_NAMESPACE, f"{day.isoformat()}/{staff_id}")
+
+
+class SessionLog(ChainedAggregate):
+    """One staff member's web console sessions on one day: each sign-in, sign-out and idle time-out
+    (policy s.15), with the client address, user agent and session (``session:HANDLE``: a handle
+    derived from the session id, never the id itself, which is the secret a browser holds)."""
+
+    stream_kind = "session log"
+
+    class SessionRecorded(ChainedAggregate.Event):
+        what: str            # a key of SESSION_EVENTS
+        staff_id: str
+        session: str         # session:HANDLE
+        client: str
+        user_agent: str
+        origin: dict[str, Any]
+
+        def apply(self, log: SessionLog) -> None:
+            log.events += 1
+
+    class LogOpened(SessionRecorded, AggregateCreated):
+        """The first session event of the day for this staff member: it opens the stream."""
+
+        day: _dt.date
+
+        def apply(self, log: SessionLog) -> None:
+            log.day = self.day
+            log.staff_id = self.staff_id
+            log.events = 1
+
+    if TYPE_CHECKING:
+        day: _dt.date
+        staff_id: str
+        events: int
+
+
+SESSION_TOPICS = (get_topic(SessionLog.LogOpened), get_topic(SessionLog.SessionRecorded))
+
+# The streams' own topics, registered now: "ledger.access.security:..." does not resolve by import
+# (the old flat module "ledger.access" is stored as ledger.access.policy: ledger.integrity.topics),
+# so a process that reads one of these streams before it writes one needs them in the topic cache.
+get_topic(SecurityLog)
+get_topic(SessionLog)
+
 
 class Ledger(Protocol):
     """What the security log needs of the application (:class:`~ledger.application.CaseLedger`)."""
@@ -165,6 +232,36 @@ def record_failure(app: Ledger, failure: NotAuthenticated, *, client: str = "", 
             log.record(**fields)
         try:
             app.store(f"recording a failed sign-in from {address or 'an unknown address'}", log)
+            return
+        except ConflictError:
+            if tried == RECORD_RETRIES:
+                raise
+
+
+def record_session(app: Ledger, what: str, actor: dict[str, Any], *, session: str, client: str = "",
+                   user_agent: str = "") -> None:
+    """Record a web console sign-in, sign-out or idle time-out (``what``: a key of
+    :data:`SESSION_EVENTS`) of the staff member ``actor`` (their stamp), durably."""
+    assert what in SESSION_EVENTS, what
+    now = app.now()
+    day = access_day(now)
+    staff_id = str(actor.get("staff_id", ""))
+    fields: dict[str, Any] = {"actor": actor, "occurred_at": now, "timestamp": now, "what": what,
+                              "staff_id": staff_id, "session": str(session)[:100], "client": str(client or "")[:100],
+                              "user_agent": str(user_agent or "")[:300], "origin": origin(client)}
+    stream_id = session_stream_id(day, staff_id)
+    for tried in range(RECORD_RETRIES + 1):
+        with translate_storage_errors("reading the session log"):
+            try:
+                log: SessionLog | None = app.repository.get(stream_id)
+            except AggregateNotFoundError:
+                log = None
+        if log is None:
+            log = SessionLog._start(SessionLog.LogOpened, id=stream_id, day=day, **fields)
+        else:
+            log.trigger_event(SessionLog.SessionRecorded, **fields)
+        try:
+            app.store(f"recording that {staff_id} {SESSION_EVENTS[what]}", log)
             return
         except ConflictError:
             if tried == RECORD_RETRIES:

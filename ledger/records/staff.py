@@ -50,6 +50,8 @@ _STAFF_ID = re.compile(r"\A[a-z0-9][a-z0-9._-]{1,63}\Z")  # \Z: "$" would let a 
 _EMAIL = re.compile(r"\A[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+\Z")
 _TOKEN_ID = re.compile(r"\A[0-9a-f]{16}\Z")
 _SHA256_HEX = re.compile(r"\A[0-9a-f]{64}\Z")
+_PASSWORD_HASH = re.compile(r"\Ascrypt\$[0-9]{1,8}\$[0-9]{1,3}\$[0-9]{1,3}"
+                            r"\$[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{32,128}\Z")
 
 
 class Role(str, enum.Enum):
@@ -163,6 +165,7 @@ class StaffMember(ChainedAggregate):
             member.previous_teams = ()
             member.email = ""
             member.tokens = {}
+            member.password_hash = ""
 
     class Changed(ChainedAggregate.Event):
         full_name: str
@@ -216,6 +219,15 @@ class StaffMember(ChainedAggregate):
                 **member.tokens[self.token_id], "revoked_at": self.occurred_at,
                 "revoked_by": self.actor.get("staff_id", ""), "revoked_reason": self.reason}}
 
+    class PasswordSet(ChainedAggregate.Event):
+        """A password to sign in to the web console was set (the actor: the admin who set it). Only
+        its salted scrypt hash is stored (:mod:`ledger.services.tokens`), never the password."""
+
+        password_hash: str
+
+        def apply(self, member: StaffMember) -> None:
+            member.password_hash = self.password_hash
+
     # State, set by the events' apply methods. Annotated for the type checker only: at run
     # time, annotations on an eventsourcing aggregate class would become constructor arguments.
     if TYPE_CHECKING:
@@ -228,6 +240,7 @@ class StaffMember(ChainedAggregate):
         previous_teams: tuple[str, ...]
         email: str
         tokens: dict[str, dict[str, Any]]
+        password_hash: str
 
     @classmethod
     def join(
@@ -316,6 +329,19 @@ class StaffMember(ChainedAggregate):
                                 f"by {token['revoked_by']}", field="token_id")
         self.trigger_event(self.TokenRevoked, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
                            token_id=token_id, reason=text_field("reason", reason or "", multi_line=True))
+
+    def set_password(self, *, actor: dict[str, Any], occurred_at: _dt.datetime, password_hash: str) -> None:
+        """Record the hash of the member's new web console password (replacing any before it)."""
+        self._require_active("set a password for")
+        if not _PASSWORD_HASH.match(password_hash):
+            raise RuleViolation("a password is stored as 'scrypt$N$r$p$salt$hash' (base64), never as itself",
+                                field="password_hash")
+        self.trigger_event(self.PasswordSet, actor=actor, occurred_at=occurred_at, timestamp=occurred_at,
+                           password_hash=password_hash)
+
+    @property
+    def signs_in_with_password(self) -> bool:
+        return bool(self.__dict__.get("password_hash"))
 
     def token_status(self, token_id: str, now: _dt.datetime) -> str:
         """``active``, ``revoked`` or ``expired`` (a member who has left: ``left``)."""

@@ -1,4 +1,8 @@
-"""API tokens and sign-in emails: how a staff member is known to the HTTP API.
+"""API tokens, passwords and sign-in emails: how a staff member is known to the HTTP API and the web console.
+
+Web console passwords (:func:`set_password`, an admin's task, as for tokens) are stored on the
+member's stream as a salted scrypt hash only (``scrypt$N$r$p$salt$hash``, N=2**14, r=8, p=1, a
+16-byte random salt); :func:`check_password` compares in constant time.
 
 An API token is ``clt_<token id>_<secret>``: 16 hex digits that name it (for listing and
 revoking) and 32 random bytes. It is shown once, to the admin who issues it; the staff member's
@@ -16,6 +20,7 @@ member uses. The application holds a :class:`TokenService` as ``ledger.tokens``.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -34,13 +39,91 @@ from ledger.records.staff import Role, StaffMember
 from ledger.services.staff import StaffService, email_free_for
 from ledger.storage import translate_storage_errors
 
-__all__ = ["TOKEN_PREFIX", "IssuedToken", "TokenIndex", "TokenService", "token_rows"]
+__all__ = ["MIN_PASSWORD", "TOKEN_PREFIX", "IssuedToken", "TokenIndex", "TokenService", "check_password",
+           "hash_password", "set_password", "token_rows"]
 
 TOKEN_PREFIX = "clt_"
 _TOKEN = re.compile(r"\Aclt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})\Z")
 #: The longest life a token may be given, and the default.
 MAX_DAYS = 366 * 5
 DEFAULT_DAYS = 90
+#: The shortest password an admin may set (the demo's ``demo`` is set with a lower minimum).
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+#: scrypt's cost: N (CPU and memory), r (block size), p (parallelism); about 50 ms and 16 MiB a hash.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash`` of ``password`` with a new random 16-byte salt (``salt``: the demo's
+    seeded one, so that a demo build is the same byte for byte)."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def _password_matches(stored: str, password: str) -> bool:
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(expected, got)
+
+
+def set_password(app: LedgerCore, acting: str | None, staff_id: str, password: str, *, salt: bytes | None = None,
+                 min_length: int = MIN_PASSWORD) -> StaffMember:
+    """Set ``staff_id``'s web console password (an admin only); only its salted hash is recorded."""
+    actor = app.actor(acting)
+    actor.require("setting a staff member's password needs the admin role", Role.ADMIN)
+    if not isinstance(password, str) or not min_length <= len(password) <= MAX_PASSWORD:
+        raise RuleViolation(f"password must be {min_length} to {MAX_PASSWORD} characters long", field="password")
+    if password != password.strip() or any(ord(ch) < 32 for ch in password):
+        raise RuleViolation("password must not start or end with a space, or hold control characters "
+                            "(a new line, a tab)", field="password")
+    member = app.staff_member(staff_id, for_change=True)
+    member.set_password(actor=actor.stamp(), occurred_at=app.now(), password_hash=hash_password(password, salt=salt))
+    app.store(f"setting the password of {staff_id}", member)
+    return member
+
+
+#: Compared against when nobody has the staff id given, so that a wrong staff id takes as long as a
+#: wrong password (the time taken tells nobody which staff ids exist).
+_NOBODY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def check_password(app: LedgerCore, staff_id: str, password: str) -> StaffMember:
+    """The staff member signing in with ``staff_id`` and ``password``; or :class:`NotAuthenticated`
+    (``wrong_password``, ``no_password``, ``unknown_staff`` or ``left``), its words for the security log;
+    the person signing in is told only that the two do not match (see :mod:`commands.web`)."""
+    wanted = staff_id.strip().lower() if isinstance(staff_id, str) else ""
+    credential = f"password:{wanted[:64]}"
+    try:
+        member = app.staff_member(wanted) if wanted else None
+    except NotFound:
+        member = None
+    if member is None:
+        _password_matches(_NOBODY_HASH, password)
+        raise NotAuthenticated("unknown_staff", f"nobody in the staff directory has the staff id {wanted[:64]!r}",
+                               credential=credential)
+    stored = member.__dict__.get("password_hash") or ""
+    if not stored:
+        _password_matches(_NOBODY_HASH, password)
+        raise NotAuthenticated("no_password", f"{member.staff_id} has no password set (caseledger staff password)",
+                               credential=credential)
+    if not _password_matches(stored, password):
+        raise NotAuthenticated("wrong_password", f"the password given for {member.staff_id} is wrong",
+                               credential=credential)
+    if not member.active:
+        raise NotAuthenticated("left", f"{member.full_name} ({member.staff_id}) has left and cannot sign in",
+                               credential=credential)
+    return member
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,8 +269,9 @@ def check_email_free(app: LedgerCore, staff_id: str, email: str) -> str:
 
 
 class TokenService(Service):
-    """``ledger.tokens``: how a staff member signs in to the HTTP API. ``issue``, ``list`` and
-    ``revoke`` API tokens (an admin, as for adding staff); ``authenticate`` a bearer token;
+    """``ledger.tokens``: how a staff member signs in to the HTTP API and the web console. ``issue``,
+    ``list`` and ``revoke`` API tokens (an admin, as for adding staff); ``authenticate`` a bearer token;
+    ``set_password`` (an admin) and ``check_password`` for the web console;
     ``staff_with_email`` (single sign-on's claim); ``set_email``, ``check_email_free``."""
 
     def __init__(self, ledger: LedgerCore, staff: StaffService) -> None:
@@ -210,6 +294,16 @@ class TokenService(Service):
 
     def authenticate(self, token: str) -> tuple[StaffMember, str]:
         return authenticate(self.ledger, self.index, token)
+
+    @command
+    def set_password(self, acting: str | None, staff_id: str, password: str, *, salt: bytes | None = None,
+                     min_length: int = MIN_PASSWORD) -> StaffMember:
+        """Set ``staff_id``'s web console password (an admin); only its salted scrypt hash is recorded."""
+        return set_password(self.ledger, acting, staff_id, password, salt=salt, min_length=min_length)
+
+    def check_password(self, staff_id: str, password: str) -> StaffMember:
+        """The member signing in with these, or :class:`NotAuthenticated` saying why (not yet recorded)."""
+        return check_password(self.ledger, staff_id, password)
 
     def staff_with_email(self, email: str) -> StaffMember | None:
         return staff_with_email(self.ledger, email)
