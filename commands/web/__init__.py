@@ -37,3 +37,4 @@ def install(app: FastAPI) -> None:
     pages.start(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(__import__('commands.web.pages_oversight', fromlist=['router']).router)
