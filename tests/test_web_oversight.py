@@ -59,6 +59,7 @@ def access_log_uses(web: Api, since: int) -> list[tuple[str, str, str, str]]:
 
 def test_the_access_report_page_shows_each_attempt_with_its_flags_in_words_and_is_recorded(web: Api) -> None:
     as_(web, "helen.cole")
+    assert 'href="/oversight/access-report"' in web.client.get("/caseload").text  # offered in the menu
     form = web.client.get("/oversight/access-report")
     assert form.status_code == 200 and 'name="staff"' in form.text and "Kofi" not in form.text
     before = web.head()
@@ -114,6 +115,7 @@ def test_a_bad_report_form_says_which_field_and_records_nothing(web: Api) -> Non
 
 def test_a_social_worker_is_refused_the_report_in_words_and_the_refusal_is_recorded(web: Api) -> None:
     as_(web, "jane.smith")
+    assert 'href="/oversight/access-report"' not in web.client.get("/caseload").text  # not offered in the menu
     before = web.head()
     page = web.client.get("/oversight/access-report", params={"staff": "cp.worker", **WHOLE})
     assert page.status_code == 403 and "You cannot open this record" in page.text
