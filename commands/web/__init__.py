@@ -12,9 +12,11 @@ Signing in: a staff id and the password an admin set (``caseledger staff passwor
 in the server process (:mod:`commands.web.sessions`). Sign-in, sign-out and idle time-outs are
 recorded in the session log, failed sign-ins in the security log (:mod:`ledger.access.security`).
 
-This first slice: sign in and out, the social worker's caseload, case page and chronology (each
-"as of" a date), and recording a case note (a draft, then finalised). The rest of the issue's pages
-are to come.
+So far: sign in and out, the social worker's caseload, case page and chronology (each "as of" a
+date), and recording a case note (a draft, then finalised) (:mod:`commands.web.pages`); the
+investigator's access report with its CSV, evidence and FHIR downloads, the alert list and reviews,
+and the auditor's integrity page with a verification's progress (:mod:`commands.web.pages_oversight`).
+The rest of the issue's pages are to come.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ HERE = Path(__file__).parent
 def install(app: FastAPI) -> None:
     """Mount the web console's pages at ``/`` and its static files at ``/static`` on ``app``
     (the API's, :func:`commands.api.create_app`)."""
-    from commands.web import pages
+    from commands.web import pages, pages_oversight
 
     pages.start(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
-    app.include_router(__import__('commands.web.pages_oversight', fromlist=['router']).router)
+    app.include_router(pages_oversight.router)  # access report, alerts and reviews, integrity
