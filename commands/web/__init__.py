@@ -32,8 +32,9 @@ HERE = Path(__file__).parent
 def install(app: FastAPI) -> None:
     """Mount the web console's pages at ``/`` and its static files at ``/static`` on ``app``
     (the API's, :func:`commands.api.create_app`)."""
-    from commands.web import pages
+    from commands.web import pages, pages_work
 
     pages.start(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(pages_work.router)  # the helpdesk's and team manager's pages, break-glass
