@@ -187,3 +187,17 @@ def test_break_glass_opens_a_restricted_record_recorded_as_the_api_records_it(we
     as_(web, "ann.audit")
     denied = post(web, f"/cases/{cid}/break-glass", f"/cases/{cid}/break-glass", basis="legal_duty", reason=reason)
     assert denied.status_code == 403 and "cannot break glass" in denied.text and "Noah" not in denied.text
+
+
+def test_the_queue_shows_a_draft_older_than_its_timescale(web: Api) -> None:
+    web.ledger_do(lambda led: led.casework.record_note(
+        "jane.smith", web.case_id, kind="telephone_call", occurred_at=web.clock.now,
+        facts="Called Amira's school about her attendance this week."))
+    as_(web, "grace.obi")
+    assert "Telephone call note" not in web.client.get("/queue").text  # a fresh draft is not late
+    web.clock.advance(days=20)
+    as_(web, "grace.obi")  # twenty days idle: signed out
+    queue = web.client.get("/queue")
+    assert queue.status_code == 200 and "Telephone call note" in queue.text and "jane.smith" in queue.text
+    as_(web, "liam.walsh")  # another team's manager: not in his queue
+    assert "Telephone call note" not in web.client.get("/queue").text

@@ -45,7 +45,15 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-MATTERS = [(k, milestones.REGISTRY[k].title) for k in milestones.KINDS]
+
+
+def matter_title(kind: str) -> str:
+    """'a case transfer' -> 'Case transfer': a matter's title as a label."""
+    title = re.sub(r"^(a|an|the) ", "", milestones.REGISTRY[kind].title)
+    return title[:1].upper() + title[1:]
+
+
+MATTERS = [(k, matter_title(k)) for k in milestones.KINDS]
 BASES = [(b.value, b.label.capitalize()) for b in BreakGlassBasis]
 
 
@@ -96,7 +104,7 @@ async def rollback_queue(request: Request) -> Response:
     except PermissionDenied as refused:
         return v.page("message.html", 403, title="You cannot see the roll-back queue",
                       message=str(refused).removeprefix("access denied: ").capitalize() + ".")
-    return v.page("work_rollbacks.html", nav="rollbacks", tag=_status_tag, **found)
+    return v.page("work_rollbacks.html", nav="rollbacks", tag=_status_tag, matter=matter_title, **found)
 
 
 def _raise_form(v: Visit, values: dict[str, str], errors: dict[str, str], status: int = 200) -> HTMLResponse:
@@ -146,7 +154,7 @@ async def choose_point(request: Request) -> Response:
         _, _, case = ledger.access.gate(
             session.staff_id, cid, Action.READ, Part.PROCESS, purpose=f"raising a roll-back: {values['reason']}",
             rollback={"id": "(being raised)", "case_id": cid, "helpdesk": session.staff_id})
-        shown = [{"id": str(m["id"]), "kind": m["kind"], "title": milestone_title(m["kind"], m["details"]),
+        shown = [{"id": str(m["id"]), "kind": m["kind"], "title": milestone_title(m["kind"], m["details"]).rstrip("."),
                   "occurred_at": m["occurred_at"], "recorded_at": m["recorded_at"], "by": m["by"]["full_name"]}
                  for m in case.milestones if m.get("superseded_by") is None]
         return {"case_id": str(cid), "child": case.child["name"], "team": case.team, "milestones": shown}
@@ -160,7 +168,7 @@ async def choose_point(request: Request) -> Response:
         return _refusal(v, problem)
     values["case"] = found["case_id"]
     return v.page("work_rollback_point.html", nav="rollbacks", values=values, errors={},
-                  matter_title=milestones.REGISTRY[values["matter"]].title, **found)
+                  matter_title=matter_title(values["matter"]), **found)
 
 
 @router.post("/rollbacks")
@@ -204,11 +212,13 @@ async def rollback_page(request: Request, rollback: str) -> Response:
     def task(ledger: CaseLedger) -> dict[str, Any]:
         d = ledger.rollbacks.details(session.staff_id, rollback)
         shown = details_dict(d, ledger.clock())
-        titles = {str(m["id"]): milestone_title(m["kind"], m["details"]) for m in d.case.milestones}
+        titles = {str(m["id"]): milestone_title(m["kind"], m["details"]).rstrip(".") for m in d.case.milestones}
         for e in (shown["would_supersede"] or []) + (shown["would_restore"] or []):
             e["title"] = titles.get(str(e["id"]), e["kind"])
+        before = next((t for i, t in titles.items() if i in d.request.point["given"]), None)
+        point_text = f"Just before “{before}”" if before else str(d.request.point["given"]).capitalize()
         me = ledger.actor(session.staff_id)
-        return {"r": shown, "matter_title": milestones.REGISTRY[d.request.matter].title,
+        return {"r": shown, "matter_title": matter_title(d.request.matter), "point_text": point_text,
                 "point": d.request.point, "may_decide": session.staff_id in shown["may_decide"],
                 "deciders": [f"{m.full_name} ({m.staff_id})" for m in d.may_decide],
                 "helpdesk": me.has_role(Role.HELPDESK)}
@@ -293,7 +303,7 @@ async def manager_queue(request: Request) -> Response:
     except PermissionDenied as refused:
         return v.page("message.html", 403, title="You cannot see the team manager's queue",
                       message=str(refused).removeprefix("access denied: ").capitalize() + ".")
-    return v.page("work_queue.html", nav="queue", **found)
+    return v.page("work_queue.html", nav="queue", matter=matter_title, **found)
 
 
 # --- deleting a case note (team manager or above) ---------------------------------------------------
