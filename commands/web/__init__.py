@@ -15,7 +15,9 @@ recorded in the session log, failed sign-ins in the security log (:mod:`ledger.a
 So far: sign in and out, the social worker's caseload, case page and chronology (each "as of" a
 date), and recording a case note (a draft, then finalised) (:mod:`commands.web.pages`); the
 investigator's access report with its CSV, evidence and FHIR downloads, the alert list and reviews,
-and the auditor's integrity page with a verification's progress (:mod:`commands.web.pages_oversight`).
+and the auditor's integrity page with a verification's progress (:mod:`commands.web.pages_oversight`);
+the helpdesk's roll-back queue, the team manager's queue, deleting a note and break-glass
+(:mod:`commands.web.pages_work`).
 The rest of the issue's pages are to come.
 """
 
@@ -34,9 +36,10 @@ HERE = Path(__file__).parent
 def install(app: FastAPI) -> None:
     """Mount the web console's pages at ``/`` and its static files at ``/static`` on ``app``
     (the API's, :func:`commands.api.create_app`)."""
-    from commands.web import pages, pages_oversight
+    from commands.web import pages, pages_oversight, pages_work
 
     pages.start(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(pages_work.router)  # the helpdesk's and team manager's pages, break-glass
     app.include_router(pages_oversight.router)  # access report, alerts and reviews, integrity
