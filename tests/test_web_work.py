@@ -137,7 +137,9 @@ def test_a_team_manager_deletes_a_case_note_with_a_reason(web: Api) -> None:
     refused = post(web, path, path, reason="I would rather it were not there")
     assert refused.status_code == 403 and "You cannot delete this case note" in refused.text  # ... not delete it
     assert "team manager or above" in refused.text
+    assert f'href="{path}"' not in web.client.get(f"/cases/{web.case_id}").text  # no link for a social worker
     as_(web, "grace.obi")
+    assert f'href="{path}"' in web.client.get(f"/cases/{web.case_id}").text  # the case page links the manager to it
     form = web.client.get(path)
     assert form.status_code == 200 and "Visited Amira at home" in form.text
     empty = post(web, path, path, reason="")
