@@ -11,6 +11,7 @@ Skipped only when /usr/bin/chromium is missing and CI is unset (under CI, .ci/ru
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -41,6 +42,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def serving(db: str, env: dict[str, str]) -> Iterator[str]:
+    """``caseledger serve`` on ``db`` on a free loopback port, answering; its base address (stopped after)."""
+    port = free_port()
+    server = subprocess.Popen([str(EXE), "serve", "--db", db, "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{base}/api/v1/healthz", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    raise AssertionError(server.stdout.read() if server.stdout else "serve stopped") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def borough(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A demo borough of five children served by ``caseledger serve``; its social worker with the
@@ -65,24 +88,9 @@ def borough(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     finally:
         ledger.close()
     assert others, "the demo borough should hold a record the social worker may not open"
-    port = free_port()
-    server = subprocess.Popen([str(EXE), "serve", "--db", db, "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None:
-                    raise AssertionError(server.stdout.read() if server.stdout else "serve stopped") from None
-                time.sleep(0.2)
+    with serving(db, env) as base:
         yield {"base": base, "worker": worker, "case": str(richest.id), "child": richest.child["name"],
                "refused": str(others[0].id), "refused_child": others[0].child["name"]}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def check_accessibility(page: Any, name: str) -> None:

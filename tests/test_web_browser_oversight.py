@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ if not Path("/usr/bin/chromium").exists() and not os.environ.get("CI"):
 
 from playwright import sync_api  # noqa: E402  (after the skip: the test extra installs it)
 
-from tests.test_web_browser import CHROMIUM, EXE, check_accessibility, free_port  # noqa: E402
+from tests.test_web_browser import CHROMIUM, EXE, check_accessibility, serving  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -48,25 +46,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         worker = next(m for m in staff if "social_worker" in m.roles)
     finally:
         ledger.close()
-    port = free_port()
-    server = subprocess.Popen([str(EXE), "serve", "--db", db, "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None:
-                    raise AssertionError(server.stdout.read() if server.stdout else "serve stopped") from None
-                time.sleep(0.2)
+    with serving(db, env) as base:
         yield {"base": base, "manager": by_role["service_manager"].staff_id,
                "manager_name": by_role["service_manager"].full_name, "auditor": by_role["auditor"].staff_id,
                "worker": worker.staff_id, "worker_name": worker.full_name}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_the_investigators_journey(demo: dict[str, Any], tmp_path: Path) -> None:

@@ -13,15 +13,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.test_web_browser import CHROMIUM, EXE, check_accessibility, free_port, sync_api
+from tests.test_web_browser import CHROMIUM, EXE, check_accessibility, serving, sync_api
 
 pytestmark = pytest.mark.slow
 
@@ -56,26 +54,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                      and decide(m, c, "read", "case_view", now=now, out_of_hours=False).basis_required)
     finally:
         ledger.close()
-    port = free_port()
-    server = subprocess.Popen([str(EXE), "serve", "--db", db, "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None:
-                    raise AssertionError(server.stdout.read() if server.stdout else "serve stopped") from None
-                time.sleep(0.2)
+    with serving(db, env) as base:
         yield {"base": base, "helpdesk": helpdesk, "case": str(case.id), "child": case.child["name"],
                "worker": case.worker["staff_id"], "manager": manager, "milestone": str(latest["id"]),
                "matter": latest["kind"], "restricted": str(glass[0].id), "restricted_child": glass[0].child["name"],
                "glass_worker": glass[1].staff_id}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def launch(p: Any) -> Any:
