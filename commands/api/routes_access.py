@@ -21,6 +21,7 @@ from commands.api import models as m
 from commands.api.deps import SignedIn, answer, server_of, work
 from commands.api.problems import SIGNED_IN_PROBLEMS
 from commands.api.routes_integrity import NO_KEY, NoSigningKey, no_signing_key
+from commands.api.settings import Settings
 from ledger.access.facts import Thresholds
 from ledger.application import CaseLedger, utc_now
 from ledger.errors import RuleViolation
@@ -105,28 +106,34 @@ async def access_report(request: Request, caller: SignedIn, period: ReportQuery)
     return answer(shown)
 
 
+def report_evidence(ledger: CaseLedger, settings: Settings, period: Period, staff_id: str) -> dict[str, Any]:
+    """An access report's evidence bundle for ``staff_id`` (the API's and the console's): the report is
+    decided and recorded first; a checkpoint is signed with the server's key when the cited events are
+    newer than the latest one. :class:`NoSigningKey` when the server has no key."""
+    built = period.build(ledger, staff_id, "evidence")  # decided and recorded before anything else
+    path = settings.key_path(ledger.backend.kind, ledger.backend.display)
+    if not path.exists():
+        raise no_signing_key(path)
+    key = SigningKey.load(path)
+    verifier = key.verifier().to_string()
+    try:
+        return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)
+    except RuleViolation as e:
+        if "checkpoint" not in str(e):
+            raise
+        ledger.integrity.sign_checkpoint(key)
+        return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)
+
+
 @router.get("/access/report/evidence", response_model=m.EvidenceBundle, responses=NO_KEY)
 async def access_report_evidence(request: Request, caller: SignedIn, period: ReportQuery) -> JSONResponse:
     """The report's evidence bundle: the report, the events it cites, their inclusion proofs and the signed
     checkpoint (as ``caseledger access report --evidence``; a checkpoint is signed first when the events
     are newer than the latest one). Check it anywhere with ``caseledger evidence verify``."""
-    def task(ledger: CaseLedger) -> dict[str, Any]:
-        built = period.build(ledger, caller.staff_id, "evidence")  # decided and recorded before anything else
-        path = server_of(request).settings.key_path(ledger.backend.kind, ledger.backend.display)
-        if not path.exists():
-            raise no_signing_key(path)
-        key = SigningKey.load(path)
-        verifier = key.verifier().to_string()
-        try:
-            return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)
-        except RuleViolation as e:
-            if "checkpoint" not in str(e):
-                raise
-            ledger.integrity.sign_checkpoint(key)
-            return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)
-
+    settings = server_of(request).settings
     try:
-        return answer(await work(request, caller, task))
+        return answer(await work(request, caller, lambda ledger: report_evidence(ledger, settings, period,
+                                                                                  caller.staff_id)))
     except NoSigningKey as e:
         return e.problem()
 

@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from commands.api.routes_access import Period
+from commands.api.routes_access import Period, report_evidence
 from commands.api.routes_integrity import (
     NoSigningKey,
     VerifyJob,
@@ -31,14 +31,11 @@ from commands.api.routes_integrity import (
     _run,
     _shared_job,
     _verifier,
-    no_signing_key,
 )
 from commands.web.pages import HEADERS, Visit, sign_in_first, visit
 from ledger.access.review import ReviewOutcome
 from ledger.application import LONDON, CaseLedger, utc_now
 from ledger.errors import NotFound, PermissionDenied, RuleViolation
-from ledger.integrity.checkpoint import SigningKey
-from ledger.integrity.evidence import export_events
 from projections.access_fhir import fhir_bundle
 from projections.access_report import (
     alert_list_dict,
@@ -164,19 +161,7 @@ async def access_report_evidence(request: Request) -> Response:
         return sign_in_first(v)
 
     def task(ledger: CaseLedger) -> dict[str, Any]:
-        built = period.build(ledger, session.staff_id, "evidence")  # decided and recorded before anything else
-        path = v.server.settings.key_path(ledger.backend.kind, ledger.backend.display)
-        if not path.exists():
-            raise no_signing_key(path)
-        key = SigningKey.load(path)
-        verifier = key.verifier().to_string()
-        try:
-            return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)
-        except RuleViolation as e:
-            if "checkpoint" not in str(e):
-                raise
-            ledger.integrity.sign_checkpoint(key)
-            return export_events(ledger.recorder, built.cited, verifier_key=verifier, report=built.report)
+        return report_evidence(ledger, v.server.settings, period, session.staff_id)
 
     try:
         period = _period(_query(request))
